@@ -1,0 +1,92 @@
+"""Errors as each API generation writes them, from one app-level handler.
+
+The body depends on where the request went (klaviyo-behavior.md §1 and §4):
+
+- ``/api/track``, ``/api/identify``: the text ``0`` (but a wrong method is a v2-style JSON error);
+- ``/api/v1/…``: ``{"status": N, "message": "…"}``;
+- ``/api/v2/…``: ``{"detail": "…"}`` (Django REST framework's shape);
+- anything else: the JSON:API envelope of today's API, ``{"errors": [{…}]}``.
+
+Routing errors (unknown path, wrong method) go through the same handler, so the mock never
+answers with an HTML page.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Flask
+from flask import Response
+from flask import jsonify
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+PUBLIC_PATHS = ("/api/track", "/api/identify")
+
+_CODES = {
+    400: ("invalid", "Invalid input."),
+    401: ("not_authenticated", "Authentication credentials were not provided."),
+    403: ("permission_denied", "You do not have permission to perform this action."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "Method not allowed."),
+    413: ("request_too_large", "Request entity too large."),
+    500: ("error", "A server error occurred."),
+}
+
+
+class ApiError(Exception):
+    """An error a view answers with; the generation's shape comes from the path."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def is_public(path: str) -> bool:
+    return path.rstrip("/") in PUBLIC_PATHS
+
+
+def error_response(status: int, message: str, path: str) -> Response:
+    if is_public(path) and status not in (404, 405):
+        return Response("0", status=status, mimetype="text/html")
+    if path.startswith("/api/v1/"):
+        response = jsonify(status=status, message=message)
+    elif path.startswith("/api/v2/") or is_public(path):
+        response = jsonify(detail=message)
+    else:
+        code, title = _CODES.get(status, ("error", "Error."))
+        error = {
+            "id": str(uuid.uuid4()),
+            "status": status,
+            "code": code,
+            "title": title,
+            "detail": message,
+            "source": {"pointer": "/data/"},
+            "meta": {},
+        }
+        response = jsonify(errors=[error])
+        response.mimetype = "application/vnd.api+json"
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> Response:
+        return error_response(error.status, error.message, request.path)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        if status == 404:
+            message = f"{request.method} {request.path} is not a Klaviyo endpoint this mock serves."
+        elif status == 405:
+            message = f'Method "{request.method}" not allowed.'
+        else:
+            message = error.description or error.name
+        response = error_response(status, message, request.path)
+        allowed = getattr(error, "valid_methods", None)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response

@@ -1,0 +1,45 @@
+"""Records every request in the backend's journal: what came in, what went out, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask import g
+from flask import request
+
+from .context import backend
+
+_TEXT_LIMIT = 2000
+
+
+def _clip(text: str) -> str:
+    if len(text) <= _TEXT_LIMIT:
+        return text
+    return text[:_TEXT_LIMIT] + f"… ({len(text)} characters)"
+
+
+def record(response: Response) -> Response:
+    """An ``after_request`` hook."""
+    incoming: dict[str, Any] = {"query": request.args.to_dict(flat=False)}
+    payload = g.get("payload")
+    if payload is not None:
+        incoming["payload"] = payload
+    elif request.content_length or request.headers.get("Transfer-Encoding"):
+        incoming["body"] = _clip(request.get_data(as_text=True))
+    if response.mimetype == "image/gif" or response.direct_passthrough:
+        answered = f"<{response.mimetype}>"
+    else:
+        answered = _clip(response.get_data(as_text=True))
+    klaviyo = backend()
+    klaviyo.journal.record(
+        at=klaviyo.clock().isoformat(timespec="seconds"),
+        account=g.get("account"),
+        method=request.method,
+        path=request.path,
+        request=incoming,
+        status=response.status_code,
+        response=answered,
+        decisions=tuple(g.get("decisions", ())),
+    )
+    return response

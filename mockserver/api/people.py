@@ -1,0 +1,58 @@
+"""``GET /api/v2/people/search`` (legacy-api.md §5): a person's id from one identifier."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+from marshmallow import ValidationError
+
+from ..domain.accounts import Account
+from ..domain.service import NotFound
+from . import wire
+from .context import backend
+from .context import note
+from .errors import ApiError
+from .schemas import PeopleSearchSchema
+from .schemas import describe
+
+bp = Blueprint("people", __name__)
+
+search_schema = PeopleSearchSchema()
+
+NO_MATCH = "There is no profile matching the given parameters."
+
+
+def private_call() -> tuple[Account, wire.PrivateCall]:
+    """The request's parameters and the account its private key belongs to (v2 errors)."""
+    body = request.get_data()  # first, so that the form is parsed from the cached body
+    try:
+        call = wire.private_call(
+            request.args, request.form, body, request.headers.get("api-key"), request.mimetype
+        )
+    except wire.BodyError as error:
+        raise ApiError(400, str(error)) from None
+    if not call.api_key:
+        raise ApiError(403, "You must specify an API key to make requests.")
+    account = backend().accounts.for_private_key(call.api_key)
+    if account is None:
+        raise ApiError(403, "The API key specified is invalid.")
+    note(account=account.id)
+    return account, call
+
+
+@bp.get("/api/v2/people/search", strict_slashes=False)
+def search_people() -> Response:
+    account, call = private_call()
+    try:
+        kind, value = search_schema.load(call.params)
+    except ValidationError as error:
+        raise ApiError(400, describe(error)) from None
+    try:
+        profile_id = backend().search_people(account, kind, value)
+    except NotFound as error:
+        note(f"not found: {error}")
+        raise ApiError(404, NO_MATCH) from None
+    note(f"found {profile_id} by {kind.value} {value}")
+    return jsonify(id=profile_id)

@@ -1,0 +1,72 @@
+"""Track and Identify (legacy-api.md §3-4): GET or POST, every encoding clients used.
+
+The answer is ``1`` when the payload is well formed, whatever happens to it next (an unknown
+token or no identifier: nothing stored, and the journal says why), and ``0`` when it does not
+decode to a JSON object or does not fit the schema. ``?i=1`` answers a 1x1 GIF instead.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import g
+from flask import request
+from marshmallow import ValidationError
+
+from ..domain.service import Outcome
+from . import wire
+from .context import backend
+from .context import note
+from .schemas import IdentifySchema
+from .schemas import TrackSchema
+from .schemas import describe
+
+bp = Blueprint("public", __name__)
+
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+#: By whether unprefixed ``email``/``id``/``phone_number`` count as identifiers (LEGACY_ALIASES).
+_TRACK = {aliases: TrackSchema(aliases=aliases) for aliases in (True, False)}
+_IDENTIFY = {aliases: IdentifySchema(aliases=aliases) for aliases in (True, False)}
+
+
+def _answer(text: str) -> Response:
+    if request.args.get("i") == "1":
+        return Response(PIXEL, mimetype="image/gif")
+    return Response(text, mimetype="text/html")
+
+
+def _payload() -> dict[str, Any]:
+    body = request.get_data()  # first, so that the form is parsed from the cached body
+    payload = wire.decode_payload(request.args, request.form, body)
+    g.payload = payload
+    return payload
+
+
+def _accepted(outcome: Outcome) -> Response:
+    note(*outcome.decisions, account=outcome.account)
+    return _answer("1")
+
+
+@bp.route("/api/track", methods=["GET", "POST"], strict_slashes=False)
+def track() -> Response:
+    command = _TRACK[current_app.config["LEGACY_ALIASES"]].load(_payload())
+    return _accepted(backend().track(command))
+
+
+@bp.route("/api/identify", methods=["GET", "POST"], strict_slashes=False)
+def identify() -> Response:
+    command = _IDENTIFY[current_app.config["LEGACY_ALIASES"]].load(_payload())
+    return _accepted(backend().identify(command))
+
+
+@bp.errorhandler(wire.PayloadError)
+@bp.errorhandler(ValidationError)
+def rejected(error: Exception) -> Response:
+    reason = describe(error) if isinstance(error, ValidationError) else str(error)
+    note(f"rejected (answered 0): {reason}")
+    return _answer("0")

@@ -1,0 +1,256 @@
+"""marshmallow schemas for everything the legacy API takes in.
+
+They turn decoded payloads into the domain's commands, or raise ``ValidationError`` with the
+wire names of the bad keys. Type errors (an identifier that is an object, a ``time`` that is
+not a number, Track without ``event``) are rejected here; whether a well-typed value means
+anything (an email without ``@``) is the domain's business.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE
+from marshmallow import INCLUDE
+from marshmallow import Schema
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import post_load
+from marshmallow import pre_load
+from marshmallow import validate
+from marshmallow import validates_schema
+
+from ..domain.models import STANDARD_ATTRIBUTES
+from ..domain.models import IdentifierKind
+from ..domain.service import IdentifyCommand
+from ..domain.service import ProfileData
+from ..domain.service import TrackCommand
+
+#: Ingestion limits of Klaviyo's Track API (legacy-api.md §2.4).
+MAX_PROPERTIES = 300
+MAX_NESTING = 10
+MAX_FIELD_CHARS = 100_000
+MAX_ARRAY_ITEMS = 4000
+
+#: Unprefixed keys the official legacy clients send for identifiers (legacy-api.md §4).
+ALIASES = {"email": "$email", "id": "$id", "phone_number": "$phone_number"}
+
+
+class Identifier(fields.Field[str | None]):
+    """An identifier value: a string, or a number where ``numbers`` (``$id: 42``).
+    ``null`` and blank strings count as absent (klaviyo-behavior.md §2)."""
+
+    default_error_messages = {"invalid": "Must be a string."}  # noqa: RUF012
+
+    def __init__(self, *, numbers: bool = False, **kwargs: Any) -> None:
+        super().__init__(allow_none=True, load_default=None, **kwargs)
+        self.numbers = numbers
+        if numbers:
+            self.error_messages["invalid"] = "Must be a string or a number."
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+        if isinstance(value, str):
+            return value.strip() or None
+        if self.numbers and isinstance(value, int | float) and not isinstance(value, bool):
+            return str(int(value)) if float(value).is_integer() else str(value)
+        raise self.make_error("invalid")
+
+
+class EpochSeconds(fields.Field[int | None]):
+    """Track's ``time``: a UNIX timestamp (number or numeric string) or null."""
+
+    default_error_messages = {"invalid": "Must be a UNIX timestamp or null."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, int | float):
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(float(value))
+            except ValueError:
+                raise self.make_error("invalid") from None
+        raise self.make_error("invalid")
+
+
+def check_limits(value: Any, depth: int = 0) -> None:
+    """Refuse what Klaviyo refuses: over 10 nesting levels, a string over 100 kB, an array over
+    4,000 items. Raises ``ValueError`` naming the limit."""
+    if depth > MAX_NESTING:
+        raise ValueError(f"nested deeper than {MAX_NESTING} levels")
+    if isinstance(value, str):
+        if len(value) > MAX_FIELD_CHARS:
+            raise ValueError(f"a value is longer than {MAX_FIELD_CHARS} characters")
+    elif isinstance(value, dict):
+        for item in value.values():
+            check_limits(item, depth + 1)
+    elif isinstance(value, list):
+        if len(value) > MAX_ARRAY_ITEMS:
+            raise ValueError(f"an array has more than {MAX_ARRAY_ITEMS} items")
+        for item in value:
+            check_limits(item, depth + 1)
+
+
+def _properties_field() -> fields.Dict:
+    return fields.Dict(keys=fields.Str(), load_default=dict, allow_none=True)
+
+
+def _check_properties(properties: dict[str, Any] | None, key: str) -> None:
+    if properties is None:
+        return
+    if len(properties) > MAX_PROPERTIES:
+        raise ValidationError(f"More than {MAX_PROPERTIES} properties.", key)
+    try:
+        check_limits(properties)
+    except ValueError as error:
+        raise ValidationError(str(error).capitalize() + ".", key) from None
+
+
+class ProfilePropertiesSchema(Schema):
+    """Identify's ``properties`` / Track's ``customer_properties``."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    # Loaded under their wire names, so that no unknown (INCLUDE'd) key can collide with them.
+    email = Identifier(data_key="$email", attribute="$email")
+    external_id = Identifier(data_key="$id", attribute="$id", numbers=True)
+    phone_number = Identifier(data_key="$phone_number", attribute="$phone_number", numbers=True)
+    exchange_id = Identifier(data_key="$exchange_id", attribute="$exchange_id")
+
+    def __init__(self, *, aliases: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.aliases = aliases
+
+    @pre_load
+    def fold_aliases(self, data: Any, **kwargs: Any) -> Any:
+        if not self.aliases or not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for alias, key in ALIASES.items():
+            if alias in data:
+                value = data.pop(alias)
+                if data.get(key) in (None, ""):
+                    data[key] = value
+        return data
+
+    @post_load
+    def make_profile_data(self, data: dict[str, Any], **kwargs: Any) -> ProfileData:
+        identifiers = {}
+        for kind in IdentifierKind:
+            value = data.pop(kind.legacy, None)
+            if value is not None:
+                identifiers[kind] = value
+        attributes: dict[str, Any] = {}
+        properties: dict[str, Any] = {}
+        for key, value in data.items():
+            if value is None:
+                continue  # real clients send null for every unset field (§2, chosen)
+            name = key[1:] if key.startswith("$") else None
+            if name in STANDARD_ATTRIBUTES:
+                attributes[name] = value
+            else:
+                properties[key] = value
+        return ProfileData(identifiers, attributes, properties)
+
+
+class _PayloadSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # ip, test, and whatever else clients add at the top level
+
+    token = fields.Str(load_default=None, allow_none=True)
+
+    def __init__(self, *, aliases: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.profile_schema = ProfilePropertiesSchema(aliases=aliases)
+
+    def load_profile(self, properties: dict[str, Any] | None, key: str) -> ProfileData:
+        try:
+            profile: ProfileData = self.profile_schema.load(properties or {})
+        except ValidationError as error:
+            raise ValidationError({key: error.messages}) from None
+        return profile
+
+
+class IdentifySchema(_PayloadSchema):
+    properties = _properties_field()
+
+    @validates_schema
+    def within_limits(self, data: dict[str, Any], **kwargs: Any) -> None:
+        _check_properties(data.get("properties"), "properties")
+
+    @post_load
+    def make_command(self, data: dict[str, Any], **kwargs: Any) -> IdentifyCommand:
+        return IdentifyCommand(data["token"], self.load_profile(data["properties"], "properties"))
+
+
+class TrackSchema(_PayloadSchema):
+    event = fields.Str(required=True, validate=validate.Regexp(r".*\S", error="Must not be blank."))
+    customer_properties = _properties_field()
+    properties = _properties_field()
+    time = EpochSeconds(load_default=None, allow_none=True)
+
+    @validates_schema
+    def within_limits(self, data: dict[str, Any], **kwargs: Any) -> None:
+        _check_properties(data.get("customer_properties"), "customer_properties")
+        _check_properties(data.get("properties"), "properties")
+
+    @post_load
+    def make_command(self, data: dict[str, Any], **kwargs: Any) -> TrackCommand:
+        return TrackCommand(
+            token=data["token"],
+            event=data["event"],
+            profile=self.load_profile(data["customer_properties"], "customer_properties"),
+            properties=data["properties"] or {},
+            time=data["time"],
+        )
+
+
+_SEARCH_KEYS = {
+    "email": IdentifierKind.EMAIL,
+    "phone_number": IdentifierKind.PHONE_NUMBER,
+    "external_id": IdentifierKind.EXTERNAL_ID,
+}
+
+
+class PeopleSearchSchema(Schema):
+    """``GET /api/v2/people/search``: exactly one of email, phone_number, external_id."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    email = Identifier()
+    phone_number = Identifier(numbers=True)
+    external_id = Identifier(numbers=True)
+
+    @validates_schema
+    def exactly_one(self, data: dict[str, Any], **kwargs: Any) -> None:
+        given = [key for key in _SEARCH_KEYS if data.get(key)]
+        if len(given) != 1:
+            raise ValidationError(
+                "Exactly one of email, phone_number or external_id is required"
+                f" ({len(given)} given)."
+            )
+
+    @post_load
+    def make_query(self, data: dict[str, Any], **kwargs: Any) -> tuple[IdentifierKind, str]:
+        key = next(key for key in _SEARCH_KEYS if data.get(key))
+        return _SEARCH_KEYS[key], data[key]
+
+
+def describe(error: ValidationError) -> str:
+    """A validation error in one line, keyed by wire names: ``properties.$email: Must be …``."""
+
+    def lines(messages: Any, prefix: str) -> list[str]:
+        if isinstance(messages, dict):
+            out = []
+            for key, value in messages.items():
+                name = "" if key == "_schema" else f"{prefix}{key}"
+                out += lines(value, f"{name}." if name else prefix)
+            return out
+        if isinstance(messages, list):
+            return [line for item in messages for line in lines(item, prefix)]
+        return [f"{prefix.rstrip('.')}: {messages}" if prefix else str(messages)]
+
+    return "; ".join(lines(error.messages, ""))

@@ -1,0 +1,43 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from . import api
+from .config import APP_DEFAULTS
+from .domain.accounts import Accounts
+from .domain.journal import Journal
+from .domain.ports import Ids
+from .domain.ports import system_clock
+from .domain.service import Klaviyo
+from .store import TinyDBStore
+
+STORE = "klaviyo_mock.store"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build an app with its own state. ``config`` overrides ``config.APP_DEFAULTS``."""
+    app = Flask(__name__)
+    app.config.from_mapping(APP_DEFAULTS)
+    if config:
+        app.config.from_mapping(config)
+    store = TinyDBStore(app.config["DB"])
+    klaviyo = Klaviyo(
+        store,
+        Accounts.from_config(app.config["ACCOUNTS"]),
+        clock=system_clock,
+        ids=Ids(system_clock, seed=app.config["SEED"]),
+        journal=Journal(app.config["JOURNAL_SIZE"]),
+    )
+    app.extensions[STORE] = store
+    api.init_app(app, klaviyo)
+    return app
+
+
+def store_of(app: Flask) -> TinyDBStore:
+    store: TinyDBStore = app.extensions[STORE]
+    return store

@@ -1,0 +1,176 @@
+"""The mock's state as plain values: profiles, events, metrics and identity conflicts.
+
+Everything here is JSON-safe (strings, numbers, dicts, lists) so that the store can persist it
+as it is, and immutable where it can be, so that nobody edits stored state by accident.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from typing import Any
+
+JSONDict = dict[str, Any]
+
+
+class IdentifierKind(enum.Enum):
+    """The identifiers that select a profile, in the legacy API's order of precedence.
+
+    The value is the attribute name the current API uses; ``legacy`` is the Track/Identify key.
+    """
+
+    EMAIL = "email"
+    EXTERNAL_ID = "external_id"
+    PHONE_NUMBER = "phone_number"
+    EXCHANGE_ID = "exchange_id"
+
+    @property
+    def legacy(self) -> str:
+        return _LEGACY_NAMES[self]
+
+
+_LEGACY_NAMES = {
+    IdentifierKind.EMAIL: "$email",
+    IdentifierKind.EXTERNAL_ID: "$id",
+    IdentifierKind.PHONE_NUMBER: "$phone_number",
+    IdentifierKind.EXCHANGE_ID: "$exchange_id",
+}
+
+#: klaviyo-behavior.md §2: "$email, then $id, then $phone_number, then $exchange_id" (chosen).
+LEGACY_ORDER: tuple[IdentifierKind, ...] = tuple(IdentifierKind)
+
+Identifiers = dict[IdentifierKind, str]
+"""Normalised identifier values by kind; a kind that is absent has no key."""
+
+
+#: Profile attributes that both API generations know by name (legacy: with a ``$`` prefix).
+STANDARD_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "organization",
+        "title",
+        "image",
+        "locale",
+        "address1",
+        "address2",
+        "city",
+        "region",
+        "country",
+        "zip",
+        "timezone",
+        "latitude",
+        "longitude",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    created: str
+    updated: str
+    identifiers: Identifiers = field(default_factory=dict)
+    attributes: JSONDict = field(default_factory=dict)
+    properties: JSONDict = field(default_factory=dict)
+
+    def get(self, kind: IdentifierKind) -> str | None:
+        return self.identifiers.get(kind)
+
+    def to_document(self) -> JSONDict:
+        return {
+            "id": self.id,
+            "created": self.created,
+            "updated": self.updated,
+            "identifiers": {kind.value: value for kind, value in self.identifiers.items()},
+            "attributes": self.attributes,
+            "properties": self.properties,
+        }
+
+    @classmethod
+    def from_document(cls, doc: JSONDict) -> Profile:
+        return cls(
+            id=doc["id"],
+            created=doc["created"],
+            updated=doc["updated"],
+            identifiers={IdentifierKind(k): v for k, v in doc["identifiers"].items()},
+            attributes=dict(doc["attributes"]),
+            properties=dict(doc["properties"]),
+        )
+
+    def with_changes(self, **changes: Any) -> Profile:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    name: str
+    created: str
+
+    def to_document(self) -> JSONDict:
+        return {"id": self.id, "name": self.name, "created": self.created}
+
+    @classmethod
+    def from_document(cls, doc: JSONDict) -> Metric:
+        return cls(id=doc["id"], name=doc["name"], created=doc["created"])
+
+
+@dataclass(frozen=True)
+class Event:
+    """One recorded event. ``unique_key`` is what deduplicates it within (profile, metric)."""
+
+    id: str
+    profile_id: str
+    metric_id: str
+    timestamp: int
+    unique_key: str
+    properties: JSONDict
+    created: str
+
+    def to_document(self) -> JSONDict:
+        return {
+            "id": self.id,
+            "profile_id": self.profile_id,
+            "metric_id": self.metric_id,
+            "timestamp": self.timestamp,
+            "unique_key": self.unique_key,
+            "properties": self.properties,
+            "created": self.created,
+        }
+
+    @classmethod
+    def from_document(cls, doc: JSONDict) -> Event:
+        return cls(**doc)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An identifier a call asked to put on ``profile_id`` that ``holder_id`` holds (row 11)."""
+
+    profile_id: str
+    holder_id: str
+    kind: IdentifierKind
+    value: str
+    at: str
+
+    def to_document(self) -> JSONDict:
+        return {
+            "profile_id": self.profile_id,
+            "holder_id": self.holder_id,
+            "kind": self.kind.value,
+            "value": self.value,
+            "at": self.at,
+        }
+
+    @classmethod
+    def from_document(cls, doc: JSONDict) -> Conflict:
+        return cls(
+            profile_id=doc["profile_id"],
+            holder_id=doc["holder_id"],
+            kind=IdentifierKind(doc["kind"]),
+            value=doc["value"],
+            at=doc["at"],
+        )

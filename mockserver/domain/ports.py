@@ -1,0 +1,79 @@
+"""What the domain needs from the outside: a store, a clock and an id generator.
+
+The domain depends on these protocols only; ``mockserver.store`` implements the store with
+TinyDB, and tests or scenario runs may inject a fixed clock and seeded ids.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import UTC
+from datetime import datetime
+from typing import Protocol
+
+from ulid import ULID
+
+from .models import Conflict
+from .models import Event
+from .models import IdentifierKind
+from .models import Metric
+from .models import Profile
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store(Protocol):
+    """Per-account state. Every read-decide-write sequence runs inside ``locked()``."""
+
+    def locked(self) -> AbstractContextManager[None]: ...
+
+    def owner_of(self, account: str, kind: IdentifierKind, value: str) -> str | None: ...
+
+    def get_profile(self, account: str, profile_id: str) -> Profile | None: ...
+
+    def save_profile(self, account: str, profile: Profile) -> None: ...
+
+    def profiles(self, account: str) -> list[Profile]: ...
+
+    def count_profiles(self, account: str) -> int: ...
+
+    def metric_named(self, account: str, name: str) -> Metric | None: ...
+
+    def save_metric(self, account: str, metric: Metric) -> None: ...
+
+    def has_event(self, account: str, profile_id: str, metric_id: str, unique_key: str) -> bool: ...
+
+    def add_event(self, account: str, event: Event) -> None: ...
+
+    def events(self, account: str) -> list[Event]: ...
+
+    def add_conflict(self, account: str, conflict: Conflict) -> None: ...
+
+    def conflicts(self, account: str) -> list[Conflict]: ...
+
+    def reset(self, account: str | None = None) -> None: ...
+
+
+class Ids:
+    """Ids as Klaviyo makes them: 26-character ULIDs for profiles and events, 6-character
+    mixed-case ids for metrics and lists. Seeded, they are the same on every run."""
+
+    _SHORT_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+    def __init__(self, clock: Clock = system_clock, seed: int | None = None) -> None:
+        self._clock = clock
+        self._random = random.Random(seed)
+
+    def ulid(self) -> str:
+        millis = int(self._clock().timestamp() * 1000)
+        raw = millis.to_bytes(6, "big") + self._random.randbytes(10)
+        return str(ULID.from_bytes(raw))
+
+    def short(self) -> str:
+        return "".join(self._random.choices(self._SHORT_ALPHABET, k=6))

@@ -1,0 +1,143 @@
+"""``python run.py``: serve the mock with waitress (one process, threads, state in memory).
+
+Settings come from defaults, then ``KLAVIYO_MOCK_*`` environment variables, then the command
+line. Ctrl-C or SIGTERM stops the server cleanly: requests in flight finish, and with ``--db``
+the state is saved before the process exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+
+import waitress
+
+from . import __version__
+from .app import create_app
+from .app import store_of
+from .config import APP_DEFAULTS
+from .config import SERVER_DEFAULTS
+from .config import from_env
+from .domain.accounts import AccountConfigError
+from .store import StateFileError
+
+log = logging.getLogger("klaviyo_mock")
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def parse_args(argv: Sequence[str] | None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        description="A Klaviyo-compatible mock server. Every option can also be set as an "
+        "environment variable KLAVIYO_MOCK_<OPTION>, e.g. KLAVIYO_MOCK_PORT=9000.",
+    )
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1: loopback only)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8080; 0 picks one)")
+    parser.add_argument("--db", metavar="PATH", help="keep the state in this JSON file")
+    parser.add_argument(
+        "--account",
+        action="append",
+        dest="accounts",
+        metavar="PUBLIC:PRIVATE[,PRIVATE]",
+        help="declare an account (repeatable); without any, one open account takes any key",
+    )
+    parser.add_argument("--seed", type=int, help="make generated ids the same on every run")
+    parser.add_argument("--threads", type=int, help="worker threads (default 8)")
+    parser.add_argument("--quiet", action="store_true", default=None, help="no request log")
+    parser.add_argument("--version", action="version", version=f"klaviyo-mock {__version__}")
+    args = parser.parse_args(argv)
+    return {k.upper(): v for k, v in vars(args).items() if v is not None}
+
+
+def settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Defaults < environment < command line."""
+    return {**APP_DEFAULTS, **SERVER_DEFAULTS, **from_env(environ), **parse_args(argv)}
+
+
+class RequestLog:
+    """WSGI middleware that logs one line per request."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        started = time.perf_counter()
+        status: list[str] = []
+
+        def start(code: str, headers: Any, exc_info: Any = None) -> Any:
+            status.append(code.split(" ", 1)[0])
+            return start_response(code, headers, exc_info)
+
+        try:
+            return self.app(environ, start)
+        finally:
+            query = environ.get("QUERY_STRING", "")
+            target = environ.get("PATH_INFO", "") + (f"?{query[:80]}" if query else "")
+            if len(query) > 80:
+                target += "…"
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info(
+                '%s "%s %s" %s %.1f ms',
+                environ.get("REMOTE_ADDR", "-"),
+                environ.get("REQUEST_METHOD"),
+                target,
+                status[0] if status else "-",
+                elapsed,
+            )
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)  # waitress's loop catches it, lets requests in flight finish, returns
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(format="%(asctime)s %(message)s", level=logging.INFO, stream=sys.stderr)
+    try:
+        config = settings(argv, os.environ)
+        app = create_app({k: v for k, v in config.items() if k in APP_DEFAULTS})
+    except (StateFileError, AccountConfigError, ValueError) as error:
+        log.error("klaviyo-mock: %s", error)
+        return 2
+    if config["QUIET"]:
+        logging.getLogger("klaviyo_mock").setLevel(logging.WARNING)
+    wsgi: WSGIApp = app if config["QUIET"] else RequestLog(app)
+    try:
+        server = waitress.create_server(
+            wsgi,
+            host=config["HOST"],
+            port=config["PORT"],
+            threads=config["THREADS"],
+            ident="klaviyo-mock",
+        )
+    except OSError as error:
+        log.error("klaviyo-mock: cannot listen on %s:%s: %s", config["HOST"], config["PORT"], error)
+        return 2
+    signal.signal(signal.SIGTERM, _stop)
+    state = f"state file {config['DB']}" if config["DB"] else "state in memory"
+    accounts = len(config["ACCOUNTS"]) or "open"
+    log.warning(
+        "klaviyo-mock %s listening on http://%s:%s (%s; accounts: %s)",
+        __version__,
+        config["HOST"],
+        server.effective_port,
+        state,
+        accounts,
+    )
+    try:
+        server.run()
+    finally:
+        store_of(app).close()
+        if config["DB"]:
+            log.warning("klaviyo-mock: state saved to %s", config["DB"])
+    log.warning("klaviyo-mock: stopped")
+    return 0

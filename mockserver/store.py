@@ -1,0 +1,309 @@
+"""The state, in TinyDB: the only module that imports it.
+
+TinyDB has no indexes, rebuilds a whole table on every write and has no locks (aesthetics.md §6).
+This module designs around each of those:
+
+- ``InPlaceTable`` applies TinyDB's own insert/update/remove updaters to the stored table in
+  place, instead of copying the whole table twice per write, so a write costs the same at
+  100,000 profiles as at 1,000.
+- ``SnapshotStorage`` keeps the data in memory; with a path it reads the file once at open
+  and writes it whole only on ``flush()``, to a temporary file renamed over the old one, so the
+  file is never half-written. Nothing is written per request.
+- ``TinyDBStore`` keeps a dict index for every lookup the hot paths make (profile id, each
+  identifier kind, metric name, event uniqueness key) and one re-entrant lock that callers hold
+  across a whole read-decide-write sequence.
+
+Each account has its own tables (``<account>/profiles`` …), so accounts never see each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from .domain.models import Conflict
+from .domain.models import Event
+from .domain.models import IdentifierKind
+from .domain.models import JSONDict
+from .domain.models import Metric
+from .domain.models import Profile
+
+Tables = dict[str, dict[str, Any]]
+
+
+class StateFileError(RuntimeError):
+    """The state file exists but cannot be read as the mock's state. It is left untouched."""
+
+
+class SnapshotStorage(Storage):
+    """All data in memory. ``write`` only keeps the (already updated) dict; ``flush`` saves it."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self._data: Tables = self._load() if self.path is not None else {}
+        self.dirty = False
+
+    def _load(self) -> Tables:
+        assert self.path is not None
+        if not self.path.exists():
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise StateFileError(f"{self.path}: not a readable state file ({error})") from None
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise StateFileError(
+                f"{self.path}: not a state file (expected a JSON object of tables)"
+            )
+        return data
+
+    def read(self) -> Tables:
+        return self._data
+
+    def write(self, data: Tables) -> None:
+        self._data = data
+        self.dirty = True
+
+    def flush(self) -> None:
+        """Write the whole state to the file atomically (write aside, fsync, rename)."""
+        if self.path is None or not self.dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self._data, handle, separators=(",", ":"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        self.dirty = False
+
+    def close(self) -> None:
+        self.flush()
+
+
+class _IntKeyed(MutableMapping[int, Any]):
+    """A stored table (string document ids, as JSON needs) seen with the int ids that TinyDB's
+    updaters use, without copying it."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, key: int) -> Any:
+        return self._raw[str(key)]
+
+    def __setitem__(self, key: int, value: Any) -> None:
+        self._raw[str(key)] = value
+
+    def __delitem__(self, key: int) -> None:
+        del self._raw[str(key)]
+
+    def __contains__(self, key: object) -> bool:
+        return str(key) in self._raw
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(key) for key in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def clear(self) -> None:
+        self._raw.clear()
+
+
+class InPlaceTable(Table):
+    """A TinyDB table whose writes cost O(1) instead of O(table size)."""
+
+    def _update_table(self, updater: Callable[[dict[int, Any]], None]) -> None:
+        tables = self._storage.read() or {}
+        raw = tables.setdefault(self.name, {})
+        updater(_IntKeyed(raw))  # type: ignore[arg-type]
+        self._storage.write(tables)
+        self.clear_cache()
+
+
+class _Database(TinyDB):
+    table_class = InPlaceTable
+
+
+class _AccountTables:
+    """One account's tables and the indexes over them."""
+
+    def __init__(self, db: TinyDB, account: str) -> None:
+        self.profiles = db.table(f"{account}/profiles", cache_size=0)
+        self.events = db.table(f"{account}/events", cache_size=0)
+        self.metrics = db.table(f"{account}/metrics", cache_size=0)
+        self.conflicts = db.table(f"{account}/conflicts", cache_size=0)
+        self.tables = (self.profiles, self.events, self.metrics, self.conflicts)
+        self.profile_docs: dict[str, int] = {}
+        self.identifiers: dict[IdentifierKind, dict[str, str]] = {k: {} for k in IdentifierKind}
+        self.metric_docs: dict[str, int] = {}
+        self.event_keys: set[tuple[str, str, str]] = set()
+        self._index()
+
+    def _index(self) -> None:
+        for doc in self.profiles:
+            self.profile_docs[doc["id"]] = doc.doc_id
+            for kind, value in doc["identifiers"].items():
+                self.identifiers[IdentifierKind(kind)][value] = doc["id"]
+        for doc in self.metrics:
+            self.metric_docs[doc["name"]] = doc.doc_id
+        for doc in self.events:
+            self.event_keys.add((doc["profile_id"], doc["metric_id"], doc["unique_key"]))
+
+
+class TinyDBStore:
+    """The mock's state in TinyDB, in memory or backed by a JSON file (see module docstring)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.storage = SnapshotStorage(path)
+        self._db = _Database(storage=lambda: self.storage)
+        self._lock = threading.RLock()
+        self._accounts: dict[str, _AccountTables] = {}
+        for name in self._db.tables():
+            self._tables(name.partition("/")[0])
+
+    def _tables(self, account: str) -> _AccountTables:
+        tables = self._accounts.get(account)
+        if tables is None:
+            tables = self._accounts[account] = _AccountTables(self._db, account)
+        return tables
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        with self._lock:
+            yield
+
+    # -- profiles --------------------------------------------------------------------------
+
+    def owner_of(self, account: str, kind: IdentifierKind, value: str) -> str | None:
+        with self._lock:
+            return self._tables(account).identifiers[kind].get(value)
+
+    def get_profile(self, account: str, profile_id: str) -> Profile | None:
+        with self._lock:
+            tables = self._tables(account)
+            doc_id = tables.profile_docs.get(profile_id)
+            if doc_id is None:
+                return None
+            return Profile.from_document(_copy(tables.profiles.get(doc_id=doc_id)))
+
+    def save_profile(self, account: str, profile: Profile) -> None:
+        """Insert or replace ``profile``, moving its identifiers in the index."""
+        with self._lock:
+            tables = self._tables(account)
+            for kind, value in profile.identifiers.items():
+                owner = tables.identifiers[kind].get(value)
+                if owner is not None and owner != profile.id:
+                    raise ValueError(f"{kind.value} {value} already belongs to {owner}")
+            doc = _copy(profile.to_document())
+            doc_id = tables.profile_docs.get(profile.id)
+            if doc_id is None:
+                tables.profile_docs[profile.id] = tables.profiles.insert(doc)
+            else:
+                old = tables.profiles.get(doc_id=doc_id)
+                assert isinstance(old, dict)
+                for kind, value in old["identifiers"].items():
+                    tables.identifiers[IdentifierKind(kind)].pop(value, None)
+                tables.profiles.update(_replace_with(doc), doc_ids=[doc_id])
+            for kind, value in profile.identifiers.items():
+                tables.identifiers[kind][value] = profile.id
+
+    def profiles(self, account: str) -> list[Profile]:
+        with self._lock:
+            return [Profile.from_document(_copy(doc)) for doc in self._tables(account).profiles]
+
+    def count_profiles(self, account: str) -> int:
+        with self._lock:
+            return len(self._tables(account).profile_docs)
+
+    # -- metrics and events ------------------------------------------------------------------
+
+    def metric_named(self, account: str, name: str) -> Metric | None:
+        with self._lock:
+            tables = self._tables(account)
+            doc_id = tables.metric_docs.get(name)
+            if doc_id is None:
+                return None
+            return Metric.from_document(_copy(tables.metrics.get(doc_id=doc_id)))
+
+    def save_metric(self, account: str, metric: Metric) -> None:
+        with self._lock:
+            tables = self._tables(account)
+            tables.metric_docs[metric.name] = tables.metrics.insert(metric.to_document())
+
+    def has_event(self, account: str, profile_id: str, metric_id: str, unique_key: str) -> bool:
+        with self._lock:
+            return (profile_id, metric_id, unique_key) in self._tables(account).event_keys
+
+    def add_event(self, account: str, event: Event) -> None:
+        with self._lock:
+            tables = self._tables(account)
+            tables.events.insert(_copy(event.to_document()))
+            tables.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
+
+    def events(self, account: str) -> list[Event]:
+        with self._lock:
+            return [Event.from_document(_copy(doc)) for doc in self._tables(account).events]
+
+    # -- identity conflicts ------------------------------------------------------------------
+
+    def add_conflict(self, account: str, conflict: Conflict) -> None:
+        with self._lock:
+            self._tables(account).conflicts.insert(conflict.to_document())
+
+    def conflicts(self, account: str) -> list[Conflict]:
+        with self._lock:
+            return [Conflict.from_document(dict(doc)) for doc in self._tables(account).conflicts]
+
+    # -- whole state -------------------------------------------------------------------------
+
+    def reset(self, account: str | None = None) -> None:
+        """Forget one account's state, or everybody's."""
+        with self._lock:
+            names = list(self._accounts) if account is None else [account]
+            for name in names:
+                tables = self._accounts.pop(name, None)
+                if tables is not None:
+                    for table in tables.tables:
+                        self._db.drop_table(table.name)
+
+    def flush(self) -> None:
+        with self._lock:
+            self.storage.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _copy(doc: Any) -> JSONDict:
+    """A deep copy of a JSON document, so that nobody shares nested state with the store."""
+    copied: JSONDict = json.loads(json.dumps(doc))
+    return copied
+
+
+def _replace_with(new: JSONDict) -> Callable[[MutableMapping[str, Any]], None]:
+    """An updater that replaces a document whole (TinyDB's ``update`` with a dict merges)."""
+
+    def replace(doc: MutableMapping[str, Any]) -> None:
+        doc.clear()
+        doc.update(new)
+
+    return replace
