@@ -2,8 +2,8 @@
 
 - Emails: trimmed and lower-cased (klaviyo-behavior.md §2, *chosen*).
 - Phone numbers: E.164 (*chosen*), parsed by ``phonenumbers``. A number written without ``+`` is
-  read as international first (Klaviyo's own example ``13239169023`` becomes ``+13239169023``),
-  then as a US number.
+  read as a US number (so Klaviyo's own example ``13239169023`` becomes ``+13239169023``), and
+  failing that as an international one (``447700900123`` becomes ``+447700900123``).
 - ``$id`` / ``external_id`` and ``$exchange_id``: exact strings.
 """
 
@@ -32,10 +32,10 @@ def normalize_email(value: str) -> str:
 
 def normalize_phone(value: str) -> str:
     text = value.strip()
-    candidates = [text] if text.startswith("+") else [f"+{text}", text]
-    for candidate in candidates:
+    attempts = [(text, None)] if text.startswith("+") else [(text, "US"), (f"+{text}", None)]
+    for candidate, region in attempts:
         try:
-            number = phonenumbers.parse(candidate, None if candidate.startswith("+") else "US")
+            number = phonenumbers.parse(candidate, region)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_possible_number(number):

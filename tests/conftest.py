@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from mockserver import create_app
+from mockserver.domain.service import Klaviyo
+
+PUBLIC = "AbC123"
+PRIVATE = "pk_" + "a1" * 17
+OTHER_PUBLIC = "XyZ789"
+OTHER_PRIVATE = "pk_" + "b2" * 17
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def klaviyo(app: Flask) -> Klaviyo:
+    return app.extensions["klaviyo_mock"]
+
+
+def b64(payload: Any) -> str:
+    return base64.b64encode(json.dumps(payload).encode()).decode()
+
+
+ENCODINGS = ("query-base64", "form-json", "json-body")
+
+
+def send(client: FlaskClient, endpoint: str, payload: Any, encoding: str = "query-base64"):
+    """Send a Track/Identify payload the way one family of real clients does."""
+    path = f"/api/{endpoint}"
+    if encoding == "query-base64":  # PK, NK, SDK*, RB, PHP GET
+        return client.get(path, query_string={"data": b64(payload)})
+    if encoding == "form-json":  # PK/NK/SDK*/RB POST
+        return client.post(path, data={"data": json.dumps(payload)})
+    if encoding == "json-body":  # PHP post=true, Magento 2 since 2022
+        return client.post(path, data=json.dumps(payload), content_type="application/json")
+    raise ValueError(encoding)
