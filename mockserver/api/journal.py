@@ -1,4 +1,8 @@
-"""Records every request in the backend's journal: what came in, what went out, and why."""
+"""Records every request in the backend's journal: what came in, what went out, and why.
+
+Views put what they decoded in ``g.payload`` (Track/Identify) or the raw body in ``g.body``;
+this hook never reads the request body itself, which may be over the size limit.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +29,8 @@ def record(response: Response) -> Response:
     payload = g.get("payload")
     if payload is not None:
         incoming["payload"] = payload
-    elif request.content_length or request.headers.get("Transfer-Encoding"):
-        incoming["body"] = _clip(request.get_data(as_text=True))
+    elif g.get("body"):
+        incoming["body"] = _clip(g.body.decode("utf-8", "replace"))
     if response.mimetype == "image/gif" or response.direct_passthrough:
         answered = f"<{response.mimetype}>"
     else:

@@ -41,7 +41,7 @@ def _answer(text: str) -> Response:
 
 
 def _payload() -> dict[str, Any]:
-    body = request.get_data()  # first, so that the form is parsed from the cached body
+    body = g.body = request.get_data()  # first, so that the form is parsed from the cached body
     payload = wire.decode_payload(request.args, request.form, body)
     g.payload = payload
     return payload

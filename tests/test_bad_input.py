@@ -1,0 +1,156 @@
+"""Bad input (klaviyo-behavior.md §4): the answer Klaviyo gives, never a 500, nothing stored."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from conftest import PUBLIC
+from conftest import b64
+
+OK_PROFILE = {"$email": "a@b.com"}
+
+
+def nested(levels: int):
+    value: object = "deep"
+    for _ in range(levels):
+        value = {"k": value}
+    return value
+
+
+def track(**fields):
+    return {"token": PUBLIC, "event": "E", "customer_properties": OK_PROFILE, **fields}
+
+
+def identify(**properties):
+    return {"token": PUBLIC, "properties": {**OK_PROFILE, **properties}}
+
+
+# (endpoint, query data, why): `data` values that must be answered 0.
+UNDECODABLE = [
+    pytest.param("track", "not base64 at all!", id="not-base64"),
+    pytest.param("track", base64.b64encode(b"not json").decode(), id="base64-not-json"),
+    pytest.param("identify", b64([1, 2]), id="json-array"),
+    pytest.param("identify", b64("a string"), id="json-string"),
+    pytest.param("identify", b64(None), id="json-null"),
+    pytest.param("track", base64.b64encode(b'{"token": NaN}').decode(), id="nan"),
+    pytest.param("track", base64.b64encode(b"\xff\xfe{}").decode(), id="not-utf8"),
+    pytest.param("track", "", id="empty"),
+    pytest.param("track", base64.b64encode(b"[" * 100_000 + b"]" * 100_000).decode(), id="nesting-bomb"),
+]
+
+# Payloads that decode but do not fit the schema: answered 0.
+MALFORMED = [
+    pytest.param("track", {"token": PUBLIC, "customer_properties": OK_PROFILE}, id="track-without-event"),
+    pytest.param("track", track(event=""), id="event-empty"),
+    pytest.param("track", track(event="  "), id="event-blank"),
+    pytest.param("track", track(event=12), id="event-not-string"),
+    pytest.param("track", track(event=None), id="event-null"),
+    pytest.param("track", track(customer_properties=["a@b.com"]), id="customer-properties-list"),
+    pytest.param("track", track(properties="x"), id="properties-string"),
+    pytest.param("track", track(time="yesterday"), id="time-not-number"),
+    pytest.param("track", track(time=True), id="time-bool"),
+    pytest.param("track", track(token=123456), id="token-not-string"),
+    pytest.param("identify", {"token": PUBLIC, "properties": "a@b.com"}, id="properties-not-object"),
+    pytest.param("identify", identify(**{"$email": {"a": 1}}), id="email-object"),
+    pytest.param("identify", identify(**{"$email": 42}), id="email-number"),
+    pytest.param("identify", identify(**{"$id": ["u"]}), id="id-list"),
+    pytest.param("identify", identify(**{"$id": True}), id="id-bool"),
+    pytest.param("identify", identify(**{"$phone_number": {"n": 1}}), id="phone-object"),
+    pytest.param("identify", identify(**{"$exchange_id": 7}), id="exchange-id-number"),
+    pytest.param("identify", {"token": PUBLIC, "properties": {"email": ["a@b.com"]}}, id="alias-wrong-type"),
+    pytest.param("identify", identify(deep=nested(11)), id="nested-11-levels"),
+    pytest.param("identify", identify(big="x" * 100_001), id="value-over-100kB"),
+    pytest.param("identify", identify(many=list(range(4001))), id="array-over-4000"),
+    pytest.param("identify", identify(**{f"p{i}": i for i in range(301)}), id="over-300-properties"),
+    pytest.param("track", track(properties={"deep": nested(11)}), id="event-nested-11-levels"),
+    pytest.param("track", track(properties={f"p{i}": i for i in range(301)}), id="event-over-300-properties"),
+]
+
+
+def assert_nothing_stored(klaviyo):
+    assert klaviyo.profiles("default") == []
+    assert klaviyo.store.events("default") == []
+
+
+@pytest.mark.parametrize(("endpoint", "data"), UNDECODABLE)
+def test_undecodable_data_answers_0(client, klaviyo, endpoint, data):
+    response = client.get(f"/api/{endpoint}", query_string={"data": data})
+    assert (response.status_code, response.data) == (200, b"0")
+    assert_nothing_stored(klaviyo)
+    assert "rejected" in klaviyo.journal.entries()[0].decisions[0]
+
+
+@pytest.mark.parametrize(("endpoint", "payload"), MALFORMED)
+@pytest.mark.parametrize("encoding", ["query", "form", "json"])
+def test_malformed_payload_answers_0(client, klaviyo, endpoint, payload, encoding):
+    path = f"/api/{endpoint}"
+    if encoding == "query":
+        response = client.get(path, query_string={"data": b64(payload)})
+    elif encoding == "form":
+        response = client.post(path, data={"data": json.dumps(payload)})
+    else:
+        response = client.post(path, data=json.dumps(payload), content_type="application/json")
+    assert (response.status_code, response.data) == (200, b"0")
+    assert_nothing_stored(klaviyo)
+
+
+def test_limits_are_inclusive(client, klaviyo):
+    payload = identify(deep=nested(9), big="x" * 100_000, many=list(range(4000)))
+    payload["properties"].update({f"p{i}": i for i in range(300 - len(payload["properties"]))})
+    assert client.post("/api/identify", data={"data": json.dumps(payload)}).data == b"1"
+    assert len(klaviyo.profiles("default")) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        pytest.param("post", {}, id="post-no-body"),
+        pytest.param("get", {}, id="get-no-data"),
+        pytest.param("post", {"data": "just text", "content_type": "text/plain"}, id="text-body"),
+        pytest.param("post", {"data": {"other": "field"}}, id="form-without-data"),
+        pytest.param("post", {"data": b"\xff\xfe", "content_type": "application/json"}, id="binary-body"),
+    ],
+)
+def test_requests_without_a_payload_answer_0(client, klaviyo, method, kwargs):
+    response = getattr(client, method)("/api/identify", **kwargs)
+    assert (response.status_code, response.data) == (200, b"0")
+    assert_nothing_stored(klaviyo)
+
+
+def test_body_over_5_mb_is_413_and_stores_nothing(client, klaviyo):
+    payload = identify(filler="x" * 99_000)
+    body = json.dumps(payload).encode() + b" " * (5 * 1024 * 1024)
+    response = client.post("/api/identify", data=body, content_type="application/json")
+    assert (response.status_code, response.data) == (413, b"0")
+    assert_nothing_stored(klaviyo)
+
+
+def test_form_field_of_1_mb_is_accepted(client, klaviyo):
+    """Flask's default form limit (500 kB) must not refuse what Klaviyo takes."""
+    payload = identify(**{f"p{i}": "x" * 90_000 for i in range(12)})
+    response = client.post("/api/identify", data={"data": json.dumps(payload)})
+    assert response.data == b"1"
+    assert len(klaviyo.profiles("default")) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "shape"),
+    [
+        pytest.param("get", "/api/nothing-here", 404, "errors", id="unknown-api-path"),
+        pytest.param("get", "/", 404, "errors", id="root"),
+        pytest.param("get", "/api/v2/unknown", 404, "detail", id="unknown-v2"),
+        pytest.param("get", "/api/v1/unknown", 404, "message", id="unknown-v1"),
+        pytest.param("put", "/api/track", 405, "detail", id="put-track"),
+        pytest.param("delete", "/api/identify", 405, "detail", id="delete-identify"),
+        pytest.param("post", "/api/v2/people/search", 405, "detail", id="post-search"),
+    ],
+)
+def test_unknown_paths_and_methods_answer_json(client, method, path, status, shape):
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert response.is_json
+    assert shape in response.json
+    if status == 405:
+        assert "GET" in response.headers["Allow"]
