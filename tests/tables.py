@@ -32,8 +32,20 @@ def row(
 IDENTITY_ROWS = [
     row("1-id-matches", [{"$id": U, "$email": E}], {"$id": U}, 0, [{"$id": U, "$email": E}]),
     row("2-email-matches", [{"$id": U, "$email": E}], {"$email": E}, 0, [{"$id": U, "$email": E}]),
-    row("3-id-matches-email-set", [{"$id": U}], {"$id": U, "$email": E}, 0, [{"$id": U, "$email": E}]),
-    row("4-email-matches-id-set", [{"$email": E}], {"$id": U, "$email": E}, 0, [{"$id": U, "$email": E}]),
+    row(
+        "3-id-matches-email-set",
+        [{"$id": U}],
+        {"$id": U, "$email": E},
+        0,
+        [{"$id": U, "$email": E}],
+    ),
+    row(
+        "4-email-matches-id-set",
+        [{"$email": E}],
+        {"$id": U, "$email": E},
+        0,
+        [{"$id": U, "$email": E}],
+    ),
     row(
         "5-email-matches-id-replaced",
         [{"$id": U, "$email": E}],
@@ -41,7 +53,13 @@ IDENTITY_ROWS = [
         0,
         [{"$id": U2, "$email": E}],
     ),
-    row("6-email-only-duplicates-id-only", [{"$id": U}], {"$email": E}, NEW, [{"$id": U}, {"$email": E}]),
+    row(
+        "6-email-only-duplicates-id-only",
+        [{"$id": U}],
+        {"$email": E},
+        NEW,
+        [{"$id": U}, {"$email": E}],
+    ),
     row(
         "7-email-changed-through-id",
         [{"$id": U, "$email": E}],

@@ -16,7 +16,15 @@ from mockserver.domain.accounts import Accounts
 
 @pytest.fixture
 def declared():
-    app = create_app({"TESTING": True, "ACCOUNTS": [f"{PUBLIC}:{PRIVATE}", {"public_key": OTHER_PUBLIC, "private_keys": [OTHER_PRIVATE]}]})
+    app = create_app(
+        {
+            "TESTING": True,
+            "ACCOUNTS": [
+                f"{PUBLIC}:{PRIVATE}",
+                {"public_key": OTHER_PUBLIC, "private_keys": [OTHER_PRIVATE]},
+            ],
+        }
+    )
     return app.test_client(), app.extensions["klaviyo_mock"]
 
 
@@ -34,8 +42,16 @@ def test_open_account_accepts_any_non_empty_key(client, klaviyo):
 
 def test_declared_accounts_are_isolated(declared):
     client, klaviyo = declared
-    send(client, "identify", {"token": PUBLIC, "properties": {"$email": "a@b.com", "$first_name": "One"}})
-    send(client, "identify", {"token": OTHER_PUBLIC, "properties": {"$email": "a@b.com", "$first_name": "Two"}})
+    send(
+        client,
+        "identify",
+        {"token": PUBLIC, "properties": {"$email": "a@b.com", "$first_name": "One"}},
+    )
+    send(
+        client,
+        "identify",
+        {"token": OTHER_PUBLIC, "properties": {"$email": "a@b.com", "$first_name": "Two"}},
+    )
     [one] = klaviyo.profiles(PUBLIC)
     [two] = klaviyo.profiles(OTHER_PUBLIC)
     assert one.id != two.id
@@ -47,7 +63,9 @@ def test_declared_accounts_are_isolated(declared):
 @pytest.mark.parametrize("token", ["ZZZ999", PRIVATE, "", None])
 def test_unknown_public_key_answers_1_and_stores_nothing(declared, token):
     client, klaviyo = declared
-    payload = {"properties": {"$email": "a@b.com"}} | ({"token": token} if token is not None else {})
+    payload = {"properties": {"$email": "a@b.com"}} | (
+        {"token": token} if token is not None else {}
+    )
     assert send(client, "identify", payload).data == b"1"
     assert klaviyo.profiles(PUBLIC) == [] and klaviyo.profiles(OTHER_PUBLIC) == []
     assert klaviyo.journal.entries()[0].decisions[0].startswith("dropped: ")
@@ -73,8 +91,12 @@ def test_reset_one_account_keeps_the_other(declared):
     [
         pytest.param(["AbC12:" + PRIVATE], "6 letters or digits", id="short-public"),
         pytest.param(["AbC123:pk_short"], "pk_ and 34", id="bad-private"),
-        pytest.param([f"AbC123:{PRIVATE}", f"AbC123:{OTHER_PRIVATE}"], "declared twice", id="public-twice"),
-        pytest.param([f"AbC123:{PRIVATE}", f"XyZ789:{PRIVATE}"], "declared twice", id="private-twice"),
+        pytest.param(
+            [f"AbC123:{PRIVATE}", f"AbC123:{OTHER_PRIVATE}"], "declared twice", id="public-twice"
+        ),
+        pytest.param(
+            [f"AbC123:{PRIVATE}", f"XyZ789:{PRIVATE}"], "declared twice", id="private-twice"
+        ),
         pytest.param([{"private_keys": [PRIVATE]}], "needs public_key", id="no-public"),
     ],
 )

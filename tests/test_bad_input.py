@@ -37,12 +37,16 @@ UNDECODABLE = [
     pytest.param("track", base64.b64encode(b'{"token": NaN}').decode(), id="nan"),
     pytest.param("track", base64.b64encode(b"\xff\xfe{}").decode(), id="not-utf8"),
     pytest.param("track", "", id="empty"),
-    pytest.param("track", base64.b64encode(b"[" * 100_000 + b"]" * 100_000).decode(), id="nesting-bomb"),
+    pytest.param(
+        "track", base64.b64encode(b"[" * 100_000 + b"]" * 100_000).decode(), id="nesting-bomb"
+    ),
 ]
 
 # Payloads that decode but do not fit the schema: answered 0.
 MALFORMED = [
-    pytest.param("track", {"token": PUBLIC, "customer_properties": OK_PROFILE}, id="track-without-event"),
+    pytest.param(
+        "track", {"token": PUBLIC, "customer_properties": OK_PROFILE}, id="track-without-event"
+    ),
     pytest.param("track", track(event=""), id="event-empty"),
     pytest.param("track", track(event="  "), id="event-blank"),
     pytest.param("track", track(event=12), id="event-not-string"),
@@ -52,20 +56,28 @@ MALFORMED = [
     pytest.param("track", track(time="yesterday"), id="time-not-number"),
     pytest.param("track", track(time=True), id="time-bool"),
     pytest.param("track", track(token=123456), id="token-not-string"),
-    pytest.param("identify", {"token": PUBLIC, "properties": "a@b.com"}, id="properties-not-object"),
+    pytest.param(
+        "identify", {"token": PUBLIC, "properties": "a@b.com"}, id="properties-not-object"
+    ),
     pytest.param("identify", identify(**{"$email": {"a": 1}}), id="email-object"),
     pytest.param("identify", identify(**{"$email": 42}), id="email-number"),
     pytest.param("identify", identify(**{"$id": ["u"]}), id="id-list"),
     pytest.param("identify", identify(**{"$id": True}), id="id-bool"),
     pytest.param("identify", identify(**{"$phone_number": {"n": 1}}), id="phone-object"),
     pytest.param("identify", identify(**{"$exchange_id": 7}), id="exchange-id-number"),
-    pytest.param("identify", {"token": PUBLIC, "properties": {"email": ["a@b.com"]}}, id="alias-wrong-type"),
+    pytest.param(
+        "identify", {"token": PUBLIC, "properties": {"email": ["a@b.com"]}}, id="alias-wrong-type"
+    ),
     pytest.param("identify", identify(deep=nested(11)), id="nested-11-levels"),
     pytest.param("identify", identify(big="x" * 100_001), id="value-over-100kB"),
     pytest.param("identify", identify(many=list(range(4001))), id="array-over-4000"),
-    pytest.param("identify", identify(**{f"p{i}": i for i in range(301)}), id="over-300-properties"),
+    pytest.param(
+        "identify", identify(**{f"p{i}": i for i in range(301)}), id="over-300-properties"
+    ),
     pytest.param("track", track(properties={"deep": nested(11)}), id="event-nested-11-levels"),
-    pytest.param("track", track(properties={f"p{i}": i for i in range(301)}), id="event-over-300-properties"),
+    pytest.param(
+        "track", track(properties={f"p{i}": i for i in range(301)}), id="event-over-300-properties"
+    ),
 ]
 
 
@@ -110,7 +122,9 @@ def test_limits_are_inclusive(client, klaviyo):
         pytest.param("get", {}, id="get-no-data"),
         pytest.param("post", {"data": "just text", "content_type": "text/plain"}, id="text-body"),
         pytest.param("post", {"data": {"other": "field"}}, id="form-without-data"),
-        pytest.param("post", {"data": b"\xff\xfe", "content_type": "application/json"}, id="binary-body"),
+        pytest.param(
+            "post", {"data": b"\xff\xfe", "content_type": "application/json"}, id="binary-body"
+        ),
     ],
 )
 def test_requests_without_a_payload_answer_0(client, klaviyo, method, kwargs):

@@ -19,7 +19,10 @@ def person(client, klaviyo):
     send(
         client,
         "identify",
-        {"token": PUBLIC, "properties": {"$email": "a@b.com", "$id": "X1", "$phone_number": "+15555550100"}},
+        {
+            "token": PUBLIC,
+            "properties": {"$email": "a@b.com", "$id": "X1", "$phone_number": "+15555550100"},
+        },
     )
     return klaviyo.profiles("default")[0].id
 
@@ -28,11 +31,30 @@ def person(client, klaviyo):
     "request_kwargs",
     [
         pytest.param({"query_string": {"email": "a@b.com", "api_key": PRIVATE}}, id="sdk-query"),
-        pytest.param({"data": json.dumps({"email": "a@b.com", "api_key": PRIVATE}), "content_type": "application/json"}, id="pk-json-body-on-get"),
-        pytest.param({"data": {"email": "a@b.com"}, "headers": {"api-key": PRIVATE}}, id="php-form-body-and-header"),
-        pytest.param({"query_string": {"email": "a@b.com"}, "headers": {"api-key": PRIVATE}}, id="header"),
+        pytest.param(
+            {
+                "data": json.dumps({"email": "a@b.com", "api_key": PRIVATE}),
+                "content_type": "application/json",
+            },
+            id="pk-json-body-on-get",
+        ),
+        pytest.param(
+            {"data": {"email": "a@b.com"}, "headers": {"api-key": PRIVATE}},
+            id="php-form-body-and-header",
+        ),
+        pytest.param(
+            {"query_string": {"email": "a@b.com"}, "headers": {"api-key": PRIVATE}}, id="header"
+        ),
         pytest.param({"data": {"email": "a@b.com", "api_key": PRIVATE}}, id="form-key"),
-        pytest.param({"data": json.dumps({"email": "a@b.com", "phone_numbers": [], "push_tokens": [], "api_key": PRIVATE}), "content_type": "application/json"}, id="nk-extra-keys"),
+        pytest.param(
+            {
+                "data": json.dumps(
+                    {"email": "a@b.com", "phone_numbers": [], "push_tokens": [], "api_key": PRIVATE}
+                ),
+                "content_type": "application/json",
+            },
+            id="nk-extra-keys",
+        ),
     ],
 )
 def test_search_transports(client, person, request_kwargs):
@@ -68,7 +90,9 @@ def test_search_by_each_identifier(client, person, params, found):
         pytest.param({}, id="none"),
         pytest.param({"email": ""}, id="empty"),
         pytest.param({"email": "a@b.com", "external_id": "X1"}, id="two"),
-        pytest.param({"email": "a@b.com", "external_id": "X1", "phone_number": "+15555550100"}, id="three"),
+        pytest.param(
+            {"email": "a@b.com", "external_id": "X1", "phone_number": "+15555550100"}, id="three"
+        ),
     ],
 )
 def test_search_needs_exactly_one_identifier(client, person, params):
@@ -87,7 +111,9 @@ def test_search_needs_exactly_one_identifier(client, person, params):
 )
 def test_search_wrong_types_are_400(client, person, body):
     response = client.get(
-        "/api/v2/people/search", data=json.dumps({**body, "api_key": PRIVATE}), content_type="application/json"
+        "/api/v2/people/search",
+        data=json.dumps({**body, "api_key": PRIVATE}),
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert list(response.json) == ["detail"]
@@ -96,26 +122,38 @@ def test_search_wrong_types_are_400(client, person, body):
 def test_numeric_external_id_in_json_body(client, klaviyo):
     send(client, "identify", {"token": PUBLIC, "properties": {"$id": 42}})
     response = client.get(
-        "/api/v2/people/search", data=json.dumps({"external_id": 42, "api_key": PRIVATE}), content_type="application/json"
+        "/api/v2/people/search",
+        data=json.dumps({"external_id": 42, "api_key": PRIVATE}),
+        content_type="application/json",
     )
     assert response.json == {"id": klaviyo.profiles("default")[0].id}
 
 
 def test_body_that_is_not_json_is_400(client):
-    response = client.get("/api/v2/people/search?api_key=x", data="{oops", content_type="application/json")
+    response = client.get(
+        "/api/v2/people/search?api_key=x", data="{oops", content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json["detail"].startswith("JSON parse error")
 
 
 def test_missing_key_is_403(client):
     response = client.get("/api/v2/people/search", query_string={"email": "a@b.com"})
-    assert (response.status_code, response.json) == (403, {"detail": "You must specify an API key to make requests."})
+    assert (response.status_code, response.json) == (
+        403,
+        {"detail": "You must specify an API key to make requests."},
+    )
 
 
 def test_unknown_key_is_403_when_accounts_are_declared():
     client = create_app({"TESTING": True, "ACCOUNTS": [f"{PUBLIC}:{PRIVATE}"]}).test_client()
-    response = client.get("/api/v2/people/search", query_string={"email": "a@b.com", "api_key": "pk_" + "0" * 34})
-    assert (response.status_code, response.json) == (403, {"detail": "The API key specified is invalid."})
+    response = client.get(
+        "/api/v2/people/search", query_string={"email": "a@b.com", "api_key": "pk_" + "0" * 34}
+    )
+    assert (response.status_code, response.json) == (
+        403,
+        {"detail": "The API key specified is invalid."},
+    )
 
 
 def test_search_follows_an_email_change(client, klaviyo):
@@ -123,5 +161,12 @@ def test_search_follows_an_email_change(client, klaviyo):
     send(client, "identify", {"token": PUBLIC, "properties": {"$id": "U", "$email": "old@x.com"}})
     send(client, "identify", {"token": PUBLIC, "properties": {"$id": "U", "$email": "new@x.com"}})
     p = klaviyo.profiles("default")[0].id
-    assert client.get("/api/v2/people/search", query_string={"email": "new@x.com", "api_key": PRIVATE}).json == {"id": p}
-    assert client.get("/api/v2/people/search", query_string={"email": "old@x.com", "api_key": PRIVATE}).status_code == 404
+    assert client.get(
+        "/api/v2/people/search", query_string={"email": "new@x.com", "api_key": PRIVATE}
+    ).json == {"id": p}
+    assert (
+        client.get(
+            "/api/v2/people/search", query_string={"email": "old@x.com", "api_key": PRIVATE}
+        ).status_code
+        == 404
+    )

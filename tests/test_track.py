@@ -17,7 +17,9 @@ def track(client, event="Placed Order", encoding="query-base64", **fields):
 
 
 def test_track_creates_profile_metric_and_event(client, klaviyo):
-    assert track(client, properties={"$value": 10, "item": "Boots"}, time=1_600_000_000).data == b"1"
+    assert (
+        track(client, properties={"$value": 10, "item": "Boots"}, time=1_600_000_000).data == b"1"
+    )
     [profile] = klaviyo.profiles("default")
     [event] = klaviyo.store.events("default")
     metric = klaviyo.store.metric_named("default", "Placed Order")
@@ -41,10 +43,24 @@ def test_metric_is_created_once_per_name(client, klaviyo):
 @pytest.mark.parametrize(
     ("first", "second", "recorded"),
     [
-        pytest.param({"properties": {"$event_id": "e1"}}, {"properties": {"$event_id": "e1"}}, 1, id="same-event-id"),
-        pytest.param({"properties": {"$event_id": "e1"}}, {"properties": {"$event_id": "e2"}}, 2, id="other-event-id"),
-        pytest.param({"time": 1_600_000_000}, {"time": 1_600_000_000}, 1, id="same-second-no-event-id"),
-        pytest.param({"time": 1_600_000_000}, {"time": 1_600_000_000.7}, 1, id="same-second-fraction"),
+        pytest.param(
+            {"properties": {"$event_id": "e1"}},
+            {"properties": {"$event_id": "e1"}},
+            1,
+            id="same-event-id",
+        ),
+        pytest.param(
+            {"properties": {"$event_id": "e1"}},
+            {"properties": {"$event_id": "e2"}},
+            2,
+            id="other-event-id",
+        ),
+        pytest.param(
+            {"time": 1_600_000_000}, {"time": 1_600_000_000}, 1, id="same-second-no-event-id"
+        ),
+        pytest.param(
+            {"time": 1_600_000_000}, {"time": 1_600_000_000.7}, 1, id="same-second-fraction"
+        ),
         pytest.param({"time": 1_600_000_000}, {"time": 1_600_000_001}, 2, id="other-second"),
         pytest.param(
             {"time": 1_600_000_000, "properties": {"$event_id": "x"}},
@@ -52,7 +68,12 @@ def test_metric_is_created_once_per_name(client, klaviyo):
             2,
             id="event-id-beats-time",
         ),
-        pytest.param({"properties": {"$event_id": 7}}, {"properties": {"$event_id": "7"}}, 1, id="numeric-event-id"),
+        pytest.param(
+            {"properties": {"$event_id": 7}},
+            {"properties": {"$event_id": "7"}},
+            1,
+            id="numeric-event-id",
+        ),
     ],
 )
 def test_deduplication(client, klaviyo, first, second, recorded):
@@ -64,7 +85,16 @@ def test_deduplication(client, klaviyo, first, second, recorded):
 def test_same_event_id_on_another_profile_or_metric_is_recorded(client, klaviyo):
     track(client, properties={"$event_id": "e1"})
     track(client, event="Other", properties={"$event_id": "e1"})
-    send(client, "track", {"token": PUBLIC, "event": "Placed Order", "customer_properties": {"$email": "c@d.com"}, "properties": {"$event_id": "e1"}})
+    send(
+        client,
+        "track",
+        {
+            "token": PUBLIC,
+            "event": "Placed Order",
+            "customer_properties": {"$email": "c@d.com"},
+            "properties": {"$event_id": "e1"},
+        },
+    )
     assert len(klaviyo.store.events("default")) == 3
 
 
@@ -90,7 +120,9 @@ def test_time_out_of_range_is_dropped_whole(client, klaviyo, value):
 @pytest.mark.parametrize("endpoint", ["track", "identify"])
 @pytest.mark.parametrize("valid", [True, False])
 def test_pixel(client, endpoint, valid):
-    response = client.get(f"/api/{endpoint}", query_string={"data": "e30=" if valid else "!!", "i": "1"})
+    response = client.get(
+        f"/api/{endpoint}", query_string={"data": "e30=" if valid else "!!", "i": "1"}
+    )
     assert response.status_code == 200
     assert response.mimetype == "image/gif"
     assert response.data.startswith(b"GIF89a")
@@ -110,11 +142,25 @@ def test_extra_fields_clients_add_are_accepted(client, klaviyo):
 @pytest.mark.parametrize(
     ("payload", "reason"),
     [
-        pytest.param({"event": "E", "customer_properties": PROFILE}, "no public key", id="no-token"),
+        pytest.param(
+            {"event": "E", "customer_properties": PROFILE}, "no public key", id="no-token"
+        ),
         pytest.param({"token": PUBLIC, "event": "E"}, "no identifier", id="no-customer-properties"),
-        pytest.param({"token": PUBLIC, "event": "E", "customer_properties": {"$first_name": "A"}}, "no identifier", id="no-identifier"),
-        pytest.param({"token": PUBLIC, "event": "E", "customer_properties": {"$email": "not-an-email"}}, "no identifier", id="invalid-email"),
-        pytest.param({"token": PUBLIC, "event": "E", "customer_properties": {"$phone_number": "12"}}, "no identifier", id="invalid-phone"),
+        pytest.param(
+            {"token": PUBLIC, "event": "E", "customer_properties": {"$first_name": "A"}},
+            "no identifier",
+            id="no-identifier",
+        ),
+        pytest.param(
+            {"token": PUBLIC, "event": "E", "customer_properties": {"$email": "not-an-email"}},
+            "no identifier",
+            id="invalid-email",
+        ),
+        pytest.param(
+            {"token": PUBLIC, "event": "E", "customer_properties": {"$phone_number": "12"}},
+            "no identifier",
+            id="invalid-phone",
+        ),
     ],
 )
 def test_well_formed_but_unusable_answers_1_and_stores_nothing(client, klaviyo, payload, reason):
@@ -138,6 +184,8 @@ def test_journal_explains_each_call(client, klaviyo):
     [profile_q, profile_p] = [e for e in klaviyo.journal.entries()]
     p = klaviyo.profiles("default")[0].id
     assert profile_p.decisions == (f"created {p}: no profile has $id U",)
-    assert profile_q.decisions[0].startswith("created ") and "$email e@x.com" in profile_q.decisions[0]
+    assert (
+        profile_q.decisions[0].startswith("created ") and "$email e@x.com" in profile_q.decisions[0]
+    )
     assert profile_q.request["payload"]["properties"] == {"$email": "e@x.com"}
     assert profile_q.response == "1"

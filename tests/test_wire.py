@@ -20,7 +20,9 @@ STD = base64.b64encode(RAW.encode()).decode()
         pytest.param(STD, id="standard-base64"),
         pytest.param(STD.rstrip("="), id="missing-padding"),
         pytest.param(base64.urlsafe_b64encode(RAW.encode()).decode(), id="urlsafe"),
-        pytest.param(base64.b64encode((RAW + "\n").encode()).decode(), id="json-with-trailing-newline"),
+        pytest.param(
+            base64.b64encode((RAW + "\n").encode()).decode(), id="json-with-trailing-newline"
+        ),
         pytest.param(STD + "\n", id="base64-with-newline"),
         pytest.param(base64.encodebytes(RAW.encode()).decode(), id="mime-line-breaks"),
         pytest.param(STD.replace("+", " "), id="unescaped-plus-became-space"),
@@ -67,7 +69,9 @@ def test_private_call_merges_params_and_finds_the_key_in_order():
 @pytest.mark.parametrize(
     ("query", "form", "body", "header", "expected"),
     [
-        pytest.param({}, {}, b'{"api_key": "pk_body"}', "pk_header", "pk_header", id="header-before-body"),
+        pytest.param(
+            {}, {}, b'{"api_key": "pk_body"}', "pk_header", "pk_header", id="header-before-body"
+        ),
         pytest.param({}, {"api_key": "pk_form"}, b"", None, "pk_form", id="form"),
         pytest.param({}, {}, b'{"api_key": "pk_body"}', None, "pk_body", id="json-body-on-get"),
         pytest.param({}, {}, b'{"api_key": 5}', None, None, id="non-string-key"),
