@@ -52,12 +52,11 @@ class SnapshotStorage(Storage):
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
-        self._data: Tables = self._load() if self.path is not None else {}
+        self._data: Tables = self._load()
         self.dirty = False
 
     def _load(self) -> Tables:
-        assert self.path is not None
-        if not self.path.exists():
+        if self.path is None or not self.path.exists():
             return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -199,10 +198,8 @@ class TinyDBStore:
     def get_profile(self, account: str, profile_id: str) -> Profile | None:
         with self._lock:
             tables = self._tables(account)
-            doc_id = tables.profile_docs.get(profile_id)
-            if doc_id is None:
-                return None
-            return Profile.from_document(_copy(tables.profiles.get(doc_id=doc_id)))
+            doc = _read(tables.profiles, tables.profile_docs.get(profile_id))
+            return Profile.from_document(doc) if doc else None
 
     def save_profile(self, account: str, profile: Profile) -> None:
         """Insert or replace ``profile``, moving its identifiers in the index."""
@@ -214,11 +211,10 @@ class TinyDBStore:
                     raise ValueError(f"{kind.value} {value} already belongs to {owner}")
             doc = _copy(profile.to_document())
             doc_id = tables.profile_docs.get(profile.id)
-            if doc_id is None:
+            old = _read(tables.profiles, doc_id)
+            if doc_id is None or old is None:
                 tables.profile_docs[profile.id] = tables.profiles.insert(doc)
             else:
-                old = tables.profiles.get(doc_id=doc_id)
-                assert isinstance(old, dict)
                 for kind, value in old["identifiers"].items():
                     tables.identifiers[IdentifierKind(kind)].pop(value, None)
                 tables.profiles.update(_replace_with(doc), doc_ids=[doc_id])
@@ -238,10 +234,8 @@ class TinyDBStore:
     def metric_named(self, account: str, name: str) -> Metric | None:
         with self._lock:
             tables = self._tables(account)
-            doc_id = tables.metric_docs.get(name)
-            if doc_id is None:
-                return None
-            return Metric.from_document(_copy(tables.metrics.get(doc_id=doc_id)))
+            doc = _read(tables.metrics, tables.metric_docs.get(name))
+            return Metric.from_document(doc) if doc else None
 
     def save_metric(self, account: str, metric: Metric) -> None:
         with self._lock:
@@ -297,6 +291,11 @@ def _copy(doc: Any) -> JSONDict:
     """A deep copy of a JSON document, so that nobody shares nested state with the store."""
     copied: JSONDict = json.loads(json.dumps(doc))
     return copied
+
+
+def _read(table: Table, doc_id: int | None) -> JSONDict | None:
+    """A copy of one stored document, or None."""
+    return None if doc_id is None else _copy(table.get(doc_id=doc_id))
 
 
 def _replace_with(new: JSONDict) -> Callable[[MutableMapping[str, Any]], None]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
 from datetime import datetime
-from typing import Any
 
 from .accounts import Account
 from .accounts import Accounts
@@ -174,9 +173,11 @@ class Klaviyo:
             return profile, True
 
         current = self.store.get_profile(account, resolution.profile_id)
-        assert current is not None, "the index points at a profile that is gone"
-        assert resolution.matched_by is not None
         matched = resolution.matched_by
+        if current is None or matched is None:
+            raise RuntimeError(
+                f"the identity index points at {resolution.profile_id}, which is gone"
+            )
         decisions.append(f"matched {current.id} by {matched.legacy} {identifiers[matched]}")
         new_identifiers = dict(current.identifiers)
         for kind, value in resolution.assign.items():
@@ -198,7 +199,8 @@ class Klaviyo:
             properties=current.properties | data.properties,
         )
         if updated != current:
-            self.store.save_profile(account, updated.with_changes(updated=now))
+            updated = updated.with_changes(updated=now)
+            self.store.save_profile(account, updated)
         return updated, False
 
     def _record_event(
@@ -260,6 +262,3 @@ class Klaviyo:
             self.store.reset(account)
         if account is None:
             self.journal.clear()
-
-    def info(self) -> dict[str, Any]:
-        return {"accounts": [a.id for a in self.accounts.declared] or ["default"]}
