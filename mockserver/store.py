@@ -33,8 +33,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from .domain.models import Conflict
 from .domain.models import Event
+from .domain.models import Evidence
 from .domain.models import IdentifierKind
 from .domain.models import JSONDict
 from .domain.models import Metric
@@ -148,8 +148,8 @@ class _AccountTables:
         self.profiles = db.table(f"{account}/profiles", cache_size=0)
         self.events = db.table(f"{account}/events", cache_size=0)
         self.metrics = db.table(f"{account}/metrics", cache_size=0)
-        self.conflicts = db.table(f"{account}/conflicts", cache_size=0)
-        self.tables = (self.profiles, self.events, self.metrics, self.conflicts)
+        self.evidence = db.table(f"{account}/evidence", cache_size=0)
+        self.tables = (self.profiles, self.events, self.metrics, self.evidence)
         self.profile_docs: dict[str, int] = {}
         self.identifiers: dict[IdentifierKind, dict[str, str]] = {k: {} for k in IdentifierKind}
         self.metric_docs: dict[str, int] = {}
@@ -256,17 +256,28 @@ class TinyDBStore:
         with self._lock:
             return [Event.from_document(_copy(doc)) for doc in self._tables(account).events]
 
-    # -- identity conflicts ------------------------------------------------------------------
-
-    def add_conflict(self, account: str, conflict: Conflict) -> None:
+    def metrics(self, account: str) -> list[Metric]:
         with self._lock:
-            self._tables(account).conflicts.insert(conflict.to_document())
+            return [Metric.from_document(_copy(doc)) for doc in self._tables(account).metrics]
 
-    def conflicts(self, account: str) -> list[Conflict]:
+    # -- evidence of duplicates --------------------------------------------------------------
+
+    def add_evidence(self, account: str, evidence: Evidence) -> None:
         with self._lock:
-            return [Conflict.from_document(dict(doc)) for doc in self._tables(account).conflicts]
+            self._tables(account).evidence.insert(evidence.to_document())
+
+    def evidence(self, account: str) -> list[Evidence]:
+        with self._lock:
+            return [Evidence.from_document(_copy(doc)) for doc in self._tables(account).evidence]
 
     # -- whole state -------------------------------------------------------------------------
+
+    def accounts(self) -> list[str]:
+        """The accounts that have state."""
+        with self._lock:
+            return sorted(
+                name for name, t in self._accounts.items() if any(len(x) for x in t.tables)
+            )
 
     def reset(self, account: str | None = None) -> None:
         """Forget one account's state, or everybody's."""

@@ -2,8 +2,8 @@
 
 Each row: the calls that build the existing state (``history``, Identify properties), the
 incoming call, which profile it lands on (the index, in creation order, of a profile the
-history made, or ``NEW``), the identifiers of every profile afterwards, and the conflicts
-recorded.
+history made, or ``NEW``), the identifiers of every profile afterwards, and how many groups
+of profiles the duplicates report shows (evidence: row 9's old email, row 11's conflict).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ def row(
     call: dict[str, Any],
     lands_on: int | str,
     after: list[dict[str, str]],
-    conflicts: int = 0,
+    duplicate_groups: int = 0,
 ) -> Any:
-    return pytest.param(history, call, lands_on, after, conflicts, id=id)
+    return pytest.param(history, call, lands_on, after, duplicate_groups, id=id)
 
 
 IDENTITY_ROWS = [
@@ -80,6 +80,7 @@ IDENTITY_ROWS = [
         {"$email": E},
         NEW,
         [{"$id": U, "$email": E2}, {"$email": E}],
+        duplicate_groups=1,
     ),
     row(
         "11-email-and-id-on-two-profiles",
@@ -87,7 +88,7 @@ IDENTITY_ROWS = [
         {"$email": E, "$id": U},
         0,
         [{"$email": E}, {"$id": U}],
-        conflicts=1,
+        duplicate_groups=1,
     ),
     row("12-phone-only-creates", [], {"$phone_number": PHONE}, NEW, [{"$phone_number": PHONE}]),
     row(

@@ -9,6 +9,7 @@ from tables import IDENTITY_ROWS
 from tables import NEW
 
 from mockserver.domain.identity import resolve
+from mockserver.domain.models import EvidenceKind
 from mockserver.domain.models import IdentifierKind
 from mockserver.domain.service import IdentifyCommand
 from mockserver.domain.service import Klaviyo
@@ -30,8 +31,8 @@ def identifier_sets(klaviyo: Klaviyo) -> list[dict[str, str]]:
     ]
 
 
-@pytest.mark.parametrize(("history", "call", "lands_on", "after", "conflicts"), IDENTITY_ROWS)
-def test_identity_table(history, call, lands_on, after, conflicts) -> None:
+@pytest.mark.parametrize(("history", "call", "lands_on", "after", "duplicate_groups"), IDENTITY_ROWS)
+def test_identity_table(history, call, lands_on, after, duplicate_groups) -> None:
     klaviyo = Klaviyo(TinyDBStore())
     created: list[str] = []
     for properties in history:
@@ -48,7 +49,7 @@ def test_identity_table(history, call, lands_on, after, conflicts) -> None:
     assert sorted(map(sorted, map(dict.items, identifier_sets(klaviyo)))) == sorted(
         map(sorted, map(dict.items, after))
     )
-    assert len(klaviyo.store.conflicts("default")) == conflicts
+    assert len(klaviyo.duplicates("default")) == duplicate_groups
 
 
 def test_conflict_names_both_profiles_and_keeps_the_identifier_where_it_was() -> None:
@@ -62,13 +63,12 @@ def test_conflict_names_both_profiles_and_keeps_the_identifier_where_it_was() ->
         )
     )
     assert outcome.profile_id == a
-    [conflict] = klaviyo.store.conflicts("default")
-    assert (conflict.profile_id, conflict.holder_id, conflict.kind, conflict.value) == (
-        a,
-        b,
-        IdentifierKind.EXTERNAL_ID,
-        "U",
-    )
+    [evidence] = klaviyo.store.evidence("default")
+    assert evidence.kind is EvidenceKind.IDENTITY_CONFLICT
+    assert evidence.profiles == (a, b)
+    assert "$id U, which " + b + " holds" in evidence.detail
+    [group] = klaviyo.duplicates("default")
+    assert set(group.profiles) == {a, b}
     assert any("identity conflict" in d and b in d for d in outcome.decisions)
     assert klaviyo.store.owner_of("default", IdentifierKind.EXTERNAL_ID, "U") == b
 

@@ -22,9 +22,9 @@ def normalised(sets):
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
-@pytest.mark.parametrize(("history", "call", "lands_on", "after", "conflicts"), IDENTITY_ROWS)
+@pytest.mark.parametrize(("history", "call", "lands_on", "after", "duplicate_groups"), IDENTITY_ROWS)
 def test_identity_table_over_http(
-    client, klaviyo, encoding, history, call, lands_on, after, conflicts
+    client, klaviyo, encoding, history, call, lands_on, after, duplicate_groups
 ):
     for properties in history:
         assert (
@@ -43,7 +43,7 @@ def test_identity_table_over_http(
     assert normalised(people(klaviyo)) == normalised(after)
     [event] = klaviyo.store.events("default")
     assert (event.profile_id in before) == (lands_on != NEW)
-    assert len(klaviyo.store.conflicts("default")) == conflicts
+    assert len(klaviyo.duplicates("default")) == duplicate_groups
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ import os
 
 import pytest
 
-from mockserver.domain.models import Conflict
 from mockserver.domain.models import Event
+from mockserver.domain.models import Evidence
+from mockserver.domain.models import EvidenceKind
 from mockserver.domain.models import IdentifierKind
 from mockserver.domain.models import Metric
 from mockserver.domain.models import Profile
@@ -79,15 +80,17 @@ def test_accounts_are_isolated(store):
     assert store.count_profiles("two") == 0
 
 
-def test_events_metrics_and_conflicts(store):
+def test_events_metrics_and_evidence(store):
     store.save_metric("acct", Metric("MeT789", "Placed Order", T))
     store.add_event("acct", Event("E1", "P", "MeT789", 1_600_000_000, "k", {"a": [1]}, T))
-    store.add_conflict("acct", Conflict("P", "Q", EXT, "U", T))
+    store.add_evidence("acct", Evidence(EvidenceKind.RACE, ("P", "Q"), "why", T))
     assert store.metric_named("acct", "Placed Order") == Metric("MeT789", "Placed Order", T)
     assert store.has_event("acct", "P", "MeT789", "k")
     assert not store.has_event("acct", "P", "MeT789", "other")
     assert store.events("acct")[0].properties == {"a": [1]}
-    assert store.conflicts("acct") == [Conflict("P", "Q", EXT, "U", T)]
+    assert store.evidence("acct") == [Evidence(EvidenceKind.RACE, ("P", "Q"), "why", T)]
+    assert store.metrics("acct") == [Metric("MeT789", "Placed Order", T)]
+    assert store.accounts() == ["acct"]
 
 
 def test_state_survives_flush_and_reopen(tmp_path):

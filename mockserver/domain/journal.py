@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -25,6 +26,14 @@ class Entry:
     status: int
     response: str
     decisions: tuple[str, ...] = field(default=())
+    #: The profiles the call touched, the one it landed on first.
+    profiles: tuple[str, ...] = field(default=())
+    #: The identifier values the call carried, normalised.
+    identifiers: tuple[str, ...] = field(default=())
+
+    def mentions(self, identifier: str) -> bool:
+        needle = identifier.strip().lower()
+        return any(needle == value.lower() for value in (*self.identifiers, *self.profiles))
 
 
 class Journal:
@@ -39,10 +48,33 @@ class Journal:
             self._entries.append(entry)
         return entry
 
-    def entries(self) -> list[Entry]:
-        """Newest first."""
+    def entries(
+        self,
+        *,
+        account: str | None = None,
+        identifier: str | None = None,
+        path: str | None = None,
+        profiles: Collection[str] = (),
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """Newest first; each filter given narrows the list. ``identifier`` matches an identifier
+        value or a profile id the call touched; ``path`` matches a path prefix."""
         with self._lock:
-            return list(reversed(self._entries))
+            snapshot = list(self._entries)
+        found = []
+        for entry in reversed(snapshot):
+            if account is not None and entry.account != account:
+                continue
+            if identifier is not None and not entry.mentions(identifier):
+                continue
+            if path is not None and not entry.path.startswith(path):
+                continue
+            if profiles and not set(profiles) & set(entry.profiles):
+                continue
+            found.append(entry)
+            if limit is not None and len(found) >= limit:
+                break
+        return found
 
     def clear(self) -> None:
         with self._lock:

@@ -69,12 +69,16 @@ STANDARD_ATTRIBUTES: frozenset[str] = frozenset(
 
 @dataclass(frozen=True)
 class Profile:
+    """A person. ``former`` keeps the identifier values the profile held before (an email
+    changed through ``$id``): evidence that a later profile with an old value is a duplicate."""
+
     id: str
     created: str
     updated: str
     identifiers: Identifiers = field(default_factory=dict)
     attributes: JSONDict = field(default_factory=dict)
     properties: JSONDict = field(default_factory=dict)
+    former: dict[IdentifierKind, list[str]] = field(default_factory=dict)
 
     def get(self, kind: IdentifierKind) -> str | None:
         return self.identifiers.get(kind)
@@ -87,6 +91,7 @@ class Profile:
             "identifiers": {kind.value: value for kind, value in self.identifiers.items()},
             "attributes": self.attributes,
             "properties": self.properties,
+            "former": {kind.value: values for kind, values in self.former.items()},
         }
 
     @classmethod
@@ -98,6 +103,7 @@ class Profile:
             identifiers={IdentifierKind(k): v for k, v in doc["identifiers"].items()},
             attributes=dict(doc["attributes"]),
             properties=dict(doc["properties"]),
+            former={IdentifierKind(k): list(v) for k, v in doc.get("former", {}).items()},
         )
 
     def with_changes(self, **changes: Any) -> Profile:
@@ -146,31 +152,31 @@ class Event:
         return cls(**doc)
 
 
-@dataclass(frozen=True)
-class Conflict:
-    """An identifier a call asked to put on ``profile_id`` that ``holder_id`` holds (row 11)."""
+class EvidenceKind(enum.Enum):
+    """Why profiles look like one person (klaviyo-behavior.md §7)."""
 
-    profile_id: str
-    holder_id: str
-    kind: IdentifierKind
-    value: str
+    IDENTITY_CONFLICT = "identity_conflict"  # a call's identifiers matched two profiles (row 11)
+    RACE = "race"  # profiles created in one race window (row 10)
+    FORMER_IDENTIFIER = "former_identifier"  # one holds a value the other held before (row 9)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A recorded reason to think that ``profiles`` are one person."""
+
+    kind: EvidenceKind
+    profiles: tuple[str, ...]
+    detail: str
     at: str
 
     def to_document(self) -> JSONDict:
         return {
-            "profile_id": self.profile_id,
-            "holder_id": self.holder_id,
             "kind": self.kind.value,
-            "value": self.value,
+            "profiles": list(self.profiles),
+            "detail": self.detail,
             "at": self.at,
         }
 
     @classmethod
-    def from_document(cls, doc: JSONDict) -> Conflict:
-        return cls(
-            profile_id=doc["profile_id"],
-            holder_id=doc["holder_id"],
-            kind=IdentifierKind(doc["kind"]),
-            value=doc["value"],
-            at=doc["at"],
-        )
+    def from_document(cls, doc: JSONDict) -> Evidence:
+        return cls(EvidenceKind(doc["kind"]), tuple(doc["profiles"]), doc["detail"], doc["at"])

@@ -8,18 +8,27 @@ duplicate that the same calls one at a time would not.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 
+from .accounts import OPEN_ACCOUNT_ID
 from .accounts import Account
 from .accounts import Accounts
+from .duplicates import Group
+from .duplicates import groups
+from .identity import Resolution
 from .identity import resolve
 from .journal import Journal
 from .models import LEGACY_ORDER
-from .models import Conflict
 from .models import Event
+from .models import Evidence
+from .models import EvidenceKind
 from .models import IdentifierKind
 from .models import Identifiers
 from .models import JSONDict
@@ -75,6 +84,27 @@ class Outcome:
     decisions: tuple[str, ...]
     created: bool = False
     event_id: str | None = None
+    #: Every profile the call touched (the one it landed on, then those it conflicted with).
+    touched: tuple[str, ...] = ()
+    #: The call's identifier values, normalised.
+    identifiers: tuple[str, ...] = ()
+
+
+class SeedError(ValueError):
+    """Given state that cannot exist, e.g. two profiles with one email."""
+
+
+@dataclass
+class RaceWindow:
+    """Calls applied inside one window resolve against the state as it was when it opened
+    (klaviyo-behavior.md §3): the mock's deterministic version of row 10, the race.
+
+    ``before`` keeps, for each identifier whose holder changed inside the window, the holder it
+    had when the window opened; ``created`` the profiles created inside it, by account.
+    """
+
+    before: dict[tuple[str, IdentifierKind, str], str | None] = field(default_factory=dict)
+    created: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _iso(moment: datetime) -> str:
@@ -96,10 +126,11 @@ class Klaviyo:
         journal: Journal | None = None,
     ) -> None:
         self.store = store
-        self.accounts = accounts or Accounts()
+        self.configured_accounts = self.accounts = accounts or Accounts()
         self.clock = clock
         self.ids = ids or Ids(clock)
         self.journal = journal or Journal()
+        self._local = threading.local()
 
     # -- Track and Identify -------------------------------------------------------------------
 
@@ -108,8 +139,17 @@ class Klaviyo:
         if account is None or not identifiers:
             return Outcome(account.id if account else None, None, tuple(decisions))
         with self.store.locked():
-            profile, created = self._upsert(account.id, identifiers, command.profile, decisions)
-        return Outcome(account.id, profile.id, tuple(decisions), created)
+            profile, created, touched = self._upsert(
+                account.id, identifiers, command.profile, decisions
+            )
+        return Outcome(
+            account.id,
+            profile.id,
+            tuple(decisions),
+            created,
+            touched=touched,
+            identifiers=tuple(identifiers.values()),
+        )
 
     def track(self, command: TrackCommand) -> Outcome:
         account, identifiers, decisions = self._admit(command.token, command.profile)
@@ -123,10 +163,18 @@ class Klaviyo:
             )
             return Outcome(account.id, None, tuple(decisions))
         with self.store.locked():
-            profile, created = self._upsert(account.id, identifiers, command.profile, decisions)
+            profile, created, touched = self._upsert(
+                account.id, identifiers, command.profile, decisions
+            )
             event = self._record_event(account.id, profile.id, command, timestamp, decisions)
         return Outcome(
-            account.id, profile.id, tuple(decisions), created, event.id if event else None
+            account.id,
+            profile.id,
+            tuple(decisions),
+            created,
+            event.id if event else None,
+            touched=touched,
+            identifiers=tuple(identifiers.values()),
         )
 
     def _admit(
@@ -154,25 +202,66 @@ class Klaviyo:
 
     def _upsert(
         self, account: str, identifiers: Identifiers, data: ProfileData, decisions: list[str]
-    ) -> tuple[Profile, bool]:
-        resolution = resolve(
-            identifiers, lambda kind, value: self.store.owner_of(account, kind, value)
-        )
-        now = _iso(self.clock())
-        if resolution.profile_id is None:
-            profile = Profile(
-                id=self.ids.ulid(),
-                created=now,
-                updated=now,
-                identifiers=dict(resolution.assign),
-                attributes=dict(data.attributes),
-                properties=dict(data.properties),
-            )
-            self.store.save_profile(account, profile)
-            decisions.append(f"created {profile.id}: no profile has {_describe(identifiers)}")
-            return profile, True
+    ) -> tuple[Profile, bool, tuple[str, ...]]:
+        window = self._window()
 
-        current = self.store.get_profile(account, resolution.profile_id)
+        def owner_of(kind: IdentifierKind, value: str) -> str | None:
+            key = (account, kind, value)
+            if window is not None and key in window.before:
+                return window.before[key]
+            return self.store.owner_of(account, kind, value)
+
+        resolution = resolve(identifiers, owner_of)
+        if resolution.profile_id is None:
+            taken = self._taken(account, identifiers)
+            if not taken:
+                return self._create(account, identifiers, data, decisions), True, ()
+            # Only in a race window: another call of the window took one of these first.
+            first = next(kind for kind in LEGACY_ORDER if kind in taken)
+            decisions.append(
+                f"{first.legacy} {identifiers[first]} was taken by {taken[first]} in the same"
+                " race window"
+            )
+            resolution = Resolution(
+                taken[first],
+                first,
+                {k: v for k, v in identifiers.items() if k not in taken},
+                tuple((k, identifiers[k], o) for k, o in taken.items() if o != taken[first]),
+            )
+        return self._update(account, resolution, identifiers, data, decisions)
+
+    def _taken(self, account: str, identifiers: Identifiers) -> dict[IdentifierKind, str]:
+        found = {
+            kind: self.store.owner_of(account, kind, value) for kind, value in identifiers.items()
+        }
+        return {kind: owner for kind, owner in found.items() if owner is not None}
+
+    def _create(
+        self, account: str, identifiers: Identifiers, data: ProfileData, decisions: list[str]
+    ) -> Profile:
+        now = _iso(self.clock())
+        profile = Profile(
+            id=self.ids.ulid(),
+            created=now,
+            updated=now,
+            identifiers=dict(identifiers),
+            attributes=dict(data.attributes),
+            properties=dict(data.properties),
+        )
+        self._save(account, None, profile)
+        decisions.append(f"created {profile.id}: no profile has {_describe(identifiers)}")
+        return profile
+
+    def _update(
+        self,
+        account: str,
+        resolution: Resolution,
+        identifiers: Identifiers,
+        data: ProfileData,
+        decisions: list[str],
+    ) -> tuple[Profile, bool, tuple[str, ...]]:
+        now = _iso(self.clock())
+        current = self.store.get_profile(account, resolution.profile_id or "")
         matched = resolution.matched_by
         if current is None or matched is None:
             raise RuntimeError(
@@ -180,15 +269,31 @@ class Klaviyo:
             )
         decisions.append(f"matched {current.id} by {matched.legacy} {identifiers[matched]}")
         new_identifiers = dict(current.identifiers)
+        former = {kind: list(values) for kind, values in current.former.items()}
+        conflicts = list(resolution.conflicts)
         for kind, value in resolution.assign.items():
+            holder = self.store.owner_of(account, kind, value)
+            if holder is not None and holder != current.id:  # taken inside a race window
+                conflicts.append((kind, value, holder))
+                continue
             old = new_identifiers.get(kind)
             new_identifiers[kind] = value
             if old is None:
                 decisions.append(f"set {kind.legacy} {value} on {current.id}")
             else:
+                former.setdefault(kind, []).append(old)
                 decisions.append(f"changed {kind.legacy} of {current.id} from {old} to {value}")
-        for kind, value, holder in resolution.conflicts:
-            self.store.add_conflict(account, Conflict(current.id, holder, kind, value, now))
+        for kind, value, holder in conflicts:
+            self.store.add_evidence(
+                account,
+                Evidence(
+                    EvidenceKind.IDENTITY_CONFLICT,
+                    (current.id, holder),
+                    f"a call identified {current.id} by {matched.legacy} {identifiers[matched]}"
+                    f" and also carried {kind.legacy} {value}, which {holder} holds",
+                    now,
+                ),
+            )
             decisions.append(
                 f"identity conflict: {kind.legacy} {value} belongs to {holder} and stays there;"
                 f" {current.id} and {holder} look like one person"
@@ -197,11 +302,26 @@ class Klaviyo:
             identifiers=new_identifiers,
             attributes=current.attributes | data.attributes,
             properties=current.properties | data.properties,
+            former=former,
         )
         if updated != current:
             updated = updated.with_changes(updated=now)
-            self.store.save_profile(account, updated)
-        return updated, False
+            self._save(account, current, updated)
+        touched = (current.id, *dict.fromkeys(holder for _, _, holder in conflicts))
+        return updated, False, touched
+
+    def _save(self, account: str, old: Profile | None, new: Profile) -> None:
+        """Save ``new``; inside a race window, first remember who held what it changes."""
+        window = self._window()
+        if window is not None:
+            before = set(old.identifiers.items()) if old else set()
+            for kind, value in before ^ set(new.identifiers.items()):
+                key = (account, kind, value)
+                if key not in window.before:
+                    window.before[key] = self.store.owner_of(account, kind, value)
+            if old is None:
+                window.created.setdefault(account, []).append(new.id)
+        self.store.save_profile(account, new)
 
     def _record_event(
         self,
@@ -211,11 +331,7 @@ class Klaviyo:
         timestamp: int,
         decisions: list[str],
     ) -> Event | None:
-        metric = self.store.metric_named(account, command.event)
-        if metric is None:
-            metric = Metric(id=self.ids.short(), name=command.event, created=_iso(self.clock()))
-            self.store.save_metric(account, metric)
-            decisions.append(f"created metric {metric.id} {command.event!r}")
+        metric = self._metric(account, command.event, decisions)
         event_id = command.properties.get("$event_id")
         unique_key = str(timestamp) if event_id in (None, "") else str(event_id)
         if self.store.has_event(account, profile_id, metric.id, unique_key):
@@ -224,18 +340,72 @@ class Klaviyo:
                 f" with $event_id {unique_key}"
             )
             return None
+        event = self._add_event(
+            account, profile_id, metric, timestamp, unique_key, command.properties
+        )
+        decisions.append(f"recorded event {event.id} {command.event!r} for {profile_id}")
+        return event
+
+    def _metric(self, account: str, name: str, decisions: list[str]) -> Metric:
+        metric = self.store.metric_named(account, name)
+        if metric is None:
+            metric = Metric(id=self.ids.short(), name=name, created=_iso(self.clock()))
+            self.store.save_metric(account, metric)
+            decisions.append(f"created metric {metric.id} {name!r}")
+        return metric
+
+    def _add_event(
+        self,
+        account: str,
+        profile_id: str,
+        metric: Metric,
+        timestamp: int,
+        unique_key: str,
+        properties: JSONDict,
+    ) -> Event:
         event = Event(
             id=self.ids.ulid(),
             profile_id=profile_id,
             metric_id=metric.id,
             timestamp=timestamp,
             unique_key=unique_key,
-            properties=dict(command.properties),
+            properties=dict(properties),
             created=_iso(self.clock()),
         )
         self.store.add_event(account, event)
-        decisions.append(f"recorded event {event.id} {command.event!r} for {profile_id}")
         return event
+
+    # -- Race windows ---------------------------------------------------------------------------
+
+    def _window(self) -> RaceWindow | None:
+        window: RaceWindow | None = getattr(self._local, "window", None)
+        return window
+
+    @contextlib.contextmanager
+    def race(self) -> Iterator[RaceWindow]:
+        """Apply the calls this thread makes inside the block as if they were processed at the
+        same time: each resolves against the state from before the block. Profiles created in
+        one window are recorded as evidence of one person (row 10)."""
+        if self._window() is not None:
+            raise RuntimeError("race windows do not nest")
+        window = self._local.window = RaceWindow()
+        try:
+            yield window
+        finally:
+            self._local.window = None
+            now = _iso(self.clock())
+            with self.store.locked():
+                for account, created in window.created.items():
+                    if len(created) > 1:
+                        self.store.add_evidence(
+                            account,
+                            Evidence(
+                                EvidenceKind.RACE,
+                                tuple(created),
+                                f"{', '.join(created)} were created in one race window",
+                                now,
+                            ),
+                        )
 
     # -- People search --------------------------------------------------------------------------
 
@@ -251,14 +421,76 @@ class Klaviyo:
             raise NotFound(f"no profile has {kind.value} {value}")
         return profile_id
 
+    # -- Given state (scenario files) ---------------------------------------------------------
+
+    def seed_profile(
+        self, account: str, identifiers: dict[IdentifierKind, str], data: ProfileData
+    ) -> Profile:
+        """Put a profile in the state as it is, without identity resolution."""
+        normalised: Identifiers = {}
+        for kind, raw in identifiers.items():
+            try:
+                normalised[kind] = normalize(kind, raw)
+            except InvalidIdentifier as error:
+                raise SeedError(str(error)) from None
+        if not normalised:
+            raise SeedError("a profile needs at least one identifier")
+        with self.store.locked():
+            taken = self._taken(account, normalised)
+            if taken:
+                kind, holder = next(iter(taken.items()))
+                raise SeedError(f"{kind.legacy} {normalised[kind]} already belongs to {holder}")
+            return self._create(account, normalised, data, [])
+
+    def seed_event(
+        self,
+        account: str,
+        profile_id: str,
+        metric_name: str,
+        timestamp: int,
+        properties: JSONDict,
+    ) -> Event:
+        with self.store.locked():
+            if self.store.get_profile(account, profile_id) is None:
+                raise SeedError(f"no profile {profile_id}")
+            metric = self._metric(account, metric_name, [])
+            event_id = properties.get("$event_id")
+            key = str(timestamp) if event_id in (None, "") else str(event_id)
+            return self._add_event(account, profile_id, metric, timestamp, key, properties)
+
+    def declare_accounts(self, entries: Iterable[str | dict[str, object]]) -> None:
+        """Add accounts (a scenario's); the server stops being open. ``reset()`` undoes it."""
+        declared = Accounts.from_config(entries).declared
+        self.accounts = Accounts([*self.accounts.declared, *declared])
+
     # -- Inspection ---------------------------------------------------------------------------
+
+    @property
+    def default_account(self) -> str:
+        declared = self.accounts.declared
+        return declared[0].id if declared else OPEN_ACCOUNT_ID
 
     def profiles(self, account: str) -> list[Profile]:
         with self.store.locked():
             return self.store.profiles(account)
 
+    def find_profile(self, account: str, kind: IdentifierKind, raw: str) -> Profile | None:
+        try:
+            value = normalize(kind, raw)
+        except InvalidIdentifier:
+            return None
+        with self.store.locked():
+            profile_id = self.store.owner_of(account, kind, value)
+            return self.store.get_profile(account, profile_id) if profile_id else None
+
+    def duplicates(self, account: str) -> list[Group]:
+        with self.store.locked():
+            return groups(self.store.profiles(account), self.store.evidence(account))
+
     def reset(self, account: str | None = None) -> None:
+        """Forget one account's state, or everything: state, journal and scenario accounts."""
         with self.store.locked():
             self.store.reset(account)
         if account is None:
             self.journal.clear()
+            self.accounts = self.configured_accounts
