@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..domain.service import Klaviyo
+from . import admin
 from . import journal
 from . import people
 from . import public
@@ -19,5 +20,6 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.extensions[EXTENSION] = klaviyo
     app.register_blueprint(public.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(admin.bp)
     register_error_handlers(app)
     app.after_request(journal.record)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import current_app
 from flask import g
 
@@ -16,8 +18,15 @@ def backend() -> Klaviyo:
     return klaviyo
 
 
-def note(*decisions: str, account: str | None = None) -> None:
-    """Add what the mock decided to this request's journal entry."""
+def note(
+    *decisions: str,
+    account: str | None = None,
+    profiles: Iterable[str] = (),
+    identifiers: Iterable[str] = (),
+) -> None:
+    """Add what the mock decided, and whom it concerned, to this request's journal entry."""
     g.setdefault("decisions", []).extend(decisions)
+    g.setdefault("profiles", []).extend(profiles)
+    g.setdefault("identifiers", []).extend(identifiers)
     if account is not None:
         g.account = account

@@ -45,5 +45,7 @@ def record(response: Response) -> Response:
         status=response.status_code,
         response=answered,
         decisions=tuple(g.get("decisions", ())),
+        profiles=tuple(dict.fromkeys(g.get("profiles", ()))),
+        identifiers=tuple(dict.fromkeys(g.get("identifiers", ()))),
     )
     return response

@@ -53,7 +53,7 @@ def search_people() -> Response:
     try:
         profile_id = backend().search_people(account, kind, value)
     except NotFound as error:
-        note(f"not found: {error}")
+        note(f"not found: {error}", identifiers=[value])
         raise ApiError(404, NO_MATCH) from None
-    note(f"found {profile_id} by {kind.value} {value}")
+    note(f"found {profile_id} by {kind.value} {value}", profiles=[profile_id], identifiers=[value])
     return jsonify(id=profile_id)

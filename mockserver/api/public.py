@@ -48,7 +48,12 @@ def _payload() -> dict[str, Any]:
 
 
 def _accepted(outcome: Outcome) -> Response:
-    note(*outcome.decisions, account=outcome.account)
+    note(
+        *outcome.decisions,
+        account=outcome.account,
+        profiles=outcome.touched,
+        identifiers=outcome.identifiers,
+    )
     return _answer("1")
 
 

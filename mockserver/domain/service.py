@@ -215,7 +215,8 @@ class Klaviyo:
         if resolution.profile_id is None:
             taken = self._taken(account, identifiers)
             if not taken:
-                return self._create(account, identifiers, data, decisions), True, ()
+                profile = self._create(account, identifiers, data, decisions)
+                return profile, True, (profile.id,)
             # Only in a race window: another call of the window took one of these first.
             first = next(kind for kind in LEGACY_ORDER if kind in taken)
             decisions.append(

@@ -1,0 +1,162 @@
+"""The control plane for tests, under one reserved prefix: ``/__mock__``.
+
+``POST /__mock__/reset``, ``GET /__mock__/state``, ``GET /__mock__/profiles``,
+``GET /__mock__/duplicates``, ``GET /__mock__/journal`` and ``POST /__mock__/scenario``.
+Each takes ``?account=`` (a public key; default: the first declared account, or the open one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import jsonify
+from flask import request
+
+from .. import scenario
+from ..domain.journal import Entry
+from ..domain.models import Evidence
+from ..domain.models import IdentifierKind
+from ..domain.models import Profile
+from .context import backend
+from .errors import ApiError
+
+PREFIX = "/__mock__"
+bp = Blueprint("admin", __name__, url_prefix=PREFIX)
+
+
+def profile_json(profile: Profile) -> dict[str, Any]:
+    return {
+        "id": profile.id,
+        **{kind.value: profile.identifiers.get(kind) for kind in IdentifierKind},
+        "attributes": profile.attributes,
+        "properties": profile.properties,
+        "former_identifiers": {kind.value: values for kind, values in profile.former.items()},
+        "created": profile.created,
+        "updated": profile.updated,
+    }
+
+
+def evidence_json(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "kind": evidence.kind.value,
+        "profiles": list(evidence.profiles),
+        "detail": evidence.detail,
+    }
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return asdict(entry)
+
+
+def _account() -> str:
+    key = request.args.get("account")
+    if not key:
+        return backend().default_account
+    account = backend().accounts.for_public_key(key)
+    if account is None:
+        raise ApiError(404, f"No account with public key {key!r}.")
+    return account.id
+
+
+def _limit() -> int | None:
+    text = request.args.get("limit")
+    if text is None:
+        return None
+    if not text.isdigit():
+        raise ApiError(400, "limit must be a non-negative integer.")
+    return int(text)
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    key = request.args.get("account")
+    account = _account() if key else None
+    backend().reset(account)
+    return jsonify(reset=account or "all")
+
+
+@bp.get("/profiles")
+def profiles() -> Response:
+    account = _account()
+    klaviyo = backend()
+    selectors = {k: v for k, v in request.args.items() if k in scenario.IDENTIFIER_KEYS}
+    if selectors:
+        found = [
+            klaviyo.find_profile(account, scenario.IDENTIFIER_KEYS[key], value)
+            for key, value in selectors.items()
+        ]
+        listed = list({p.id: p for p in found if p is not None}.values())
+    else:
+        listed = klaviyo.profiles(account)
+    return jsonify(account=account, profiles=[profile_json(p) for p in listed])
+
+
+@bp.get("/duplicates")
+def duplicates() -> Response:
+    account = _account()
+    klaviyo = backend()
+    by_id = {p.id: p for p in klaviyo.profiles(account)}
+    groups = []
+    for group in klaviyo.duplicates(account):
+        entries = klaviyo.journal.entries(account=account, profiles=group.profiles, limit=20)
+        groups.append(
+            {
+                "profiles": [profile_json(by_id[pid]) for pid in group.profiles],
+                "evidence": [evidence_json(e) for e in group.evidence],
+                "journal": [entry_json(e) for e in entries],
+            }
+        )
+    return jsonify(account=account, groups=groups)
+
+
+@bp.get("/journal")
+def journal() -> Response:
+    key = request.args.get("account")
+    entries = backend().journal.entries(
+        account=_account() if key else None,
+        identifier=request.args.get("identifier"),
+        path=request.args.get("path"),
+        limit=_limit(),
+    )
+    return jsonify(entries=[entry_json(e) for e in entries])
+
+
+@bp.get("/state")
+def state() -> Response:
+    klaviyo = backend()
+    key = request.args.get("account")
+    accounts = [_account()] if key else klaviyo.store.accounts()
+    dump = {}
+    for account in accounts:
+        dump[account] = {
+            "profiles": [profile_json(p) for p in klaviyo.profiles(account)],
+            "metrics": [m.to_document() for m in klaviyo.store.metrics(account)],
+            "events": [e.to_document() for e in klaviyo.store.events(account)],
+            "evidence": [evidence_json(e) for e in klaviyo.store.evidence(account)],
+        }
+    return jsonify(accounts=dump)
+
+
+@bp.post("/scenario")
+def load_scenario() -> Response:
+    """The body is a scenario's YAML. ``?run=true`` also sends its steps and checks it."""
+    name = request.args.get("name") or "scenario"
+    try:
+        loaded = scenario.load(name, request.get_data(as_text=True))
+        if request.args.get("run", "").lower() in ("1", "true", "yes"):
+            report = scenario.run(backend(), current_app.test_client(), loaded)
+            return jsonify(
+                scenario=loaded.name,
+                passed=report.passed,
+                steps=report.steps,
+                failures=report.failures,
+                report=report.text(),
+            )
+        context = scenario.seed(backend(), loaded)
+    except scenario.ScenarioError as error:
+        raise ApiError(400, str(error)) from None
+    return jsonify(scenario=loaded.name, profiles={n: pid for n, (_, pid) in context.names.items()})
