@@ -30,12 +30,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         store,
         Accounts.from_config(app.config["ACCOUNTS"]),
         clock=system_clock,
-        ids=Ids(system_clock, seed=app.config["SEED"]),
+        ids=Ids(system_clock, seed=_salted(app.config["SEED"], store)),
         journal=Journal(app.config["JOURNAL_SIZE"]),
     )
     app.extensions[STORE] = store
     api.init_app(app, klaviyo)
     return app
+
+
+def _salted(seed: int | None, store: TinyDBStore) -> str | None:
+    """The seed, told apart by the size of the state it starts from: a fresh state always gets
+    the same ids, and a restarted one (``--db``) does not replay the ids it already holds."""
+    return None if seed is None else f"{seed}/{store.document_count()}"
+
+
+def backend_of(app: Flask) -> Klaviyo:
+    klaviyo: Klaviyo = app.extensions[api.EXTENSION]
+    return klaviyo
 
 
 def store_of(app: Flask) -> TinyDBStore:

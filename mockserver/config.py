@@ -55,6 +55,6 @@ def from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     settings = {}
     for name, default in {**APP_DEFAULTS, **SERVER_DEFAULTS}.items():
         text = environ.get(ENV_PREFIX + name)
-        if text is not None:
+        if text:  # an empty variable counts as unset
             settings[name] = _parse(name, text, default)
     return settings

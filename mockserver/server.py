@@ -22,6 +22,8 @@ from typing import Any
 import waitress
 
 from . import __version__
+from . import scenario
+from .app import backend_of
 from .app import create_app
 from .app import store_of
 from .config import APP_DEFAULTS
@@ -32,7 +34,25 @@ from .store import StateFileError
 
 log = logging.getLogger("klaviyo_mock")
 
+#: Track/Identify carry their payload base64-encoded in the query: let a GET carry as much as a
+#: POST may (5 MB, 4/3 larger as base64), instead of waitress's 256 kB header limit.
+MAX_REQUEST_LINE = 8 * 1024 * 1024
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (0 to 65535)")
+    return port
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text}: must be at least 1")
+    return number
 
 
 def parse_args(argv: Sequence[str] | None) -> dict[str, Any]:
@@ -42,7 +62,7 @@ def parse_args(argv: Sequence[str] | None) -> dict[str, Any]:
         "environment variable KLAVIYO_MOCK_<OPTION>, e.g. KLAVIYO_MOCK_PORT=9000.",
     )
     parser.add_argument("--host", help="address to bind (default 127.0.0.1: loopback only)")
-    parser.add_argument("--port", type=int, help="port to listen on (default 8080; 0 picks one)")
+    parser.add_argument("--port", type=_port, help="port to listen on (default 8080; 0 picks one)")
     parser.add_argument("--db", metavar="PATH", help="keep the state in this JSON file")
     parser.add_argument(
         "--account",
@@ -51,8 +71,22 @@ def parse_args(argv: Sequence[str] | None) -> dict[str, Any]:
         metavar="PUBLIC:PRIVATE[,PRIVATE]",
         help="declare an account (repeatable); without any, one open account takes any key",
     )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        dest="scenarios",
+        metavar="FILE",
+        help="load a scenario's accounts and given state before serving (repeatable)",
+    )
+    parser.add_argument(
+        "--check",
+        nargs="+",
+        metavar="FILE",
+        help="run scenario files (each on a fresh state), print their reports and exit: "
+        "0 if all pass, 1 if any fails",
+    )
     parser.add_argument("--seed", type=int, help="make generated ids the same on every run")
-    parser.add_argument("--threads", type=int, help="worker threads (default 8)")
+    parser.add_argument("--threads", type=_positive, help="worker threads (default 8)")
     parser.add_argument("--quiet", action="store_true", default=None, help="no request log")
     parser.add_argument("--version", action="version", version=f"klaviyo-mock {__version__}")
     args = parser.parse_args(argv)
@@ -61,7 +95,34 @@ def parse_args(argv: Sequence[str] | None) -> dict[str, Any]:
 
 def settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> dict[str, Any]:
     """Defaults < environment < command line."""
-    return {**APP_DEFAULTS, **SERVER_DEFAULTS, **from_env(environ), **parse_args(argv)}
+    defaults: dict[str, Any] = {"SCENARIOS": [], "CHECK": None}
+    config = {
+        **APP_DEFAULTS,
+        **SERVER_DEFAULTS,
+        **defaults,
+        **from_env(environ),
+        **parse_args(argv),
+    }
+    _port(str(config["PORT"]))
+    _positive(str(config["THREADS"]))
+    return config
+
+
+def check(config: Mapping[str, Any], paths: Sequence[str]) -> int:
+    """Run scenario files, each on a fresh app, and print their reports."""
+    failed = 0
+    for path in paths:
+        app = create_app({k: v for k, v in config.items() if k in APP_DEFAULTS and k != "DB"})
+        try:
+            report = scenario.run(backend_of(app), app.test_client(), scenario.load(path))
+        except scenario.ScenarioError as error:
+            print(error, file=sys.stderr)
+            failed += 1
+            continue
+        print(report.text())
+        failed += not report.passed
+    print(f"{len(paths) - failed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 class RequestLog:
@@ -104,8 +165,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(format="%(asctime)s %(message)s", level=logging.INFO, stream=sys.stderr)
     try:
         config = settings(argv, os.environ)
+        if config["CHECK"]:
+            return check(config, config["CHECK"])
         app = create_app({k: v for k, v in config.items() if k in APP_DEFAULTS})
-    except (StateFileError, AccountConfigError, ValueError) as error:
+        for path in config["SCENARIOS"]:
+            loaded = scenario.seed(backend_of(app), scenario.load(path))
+            log.warning(
+                "klaviyo-mock: loaded scenario %s (%s)", path, ", ".join(loaded.names) or "no names"
+            )
+    except (
+        StateFileError,
+        AccountConfigError,
+        scenario.ScenarioError,
+        argparse.ArgumentTypeError,
+        ValueError,
+    ) as error:
         log.error("klaviyo-mock: %s", error)
         return 2
     if config["QUIET"]:
@@ -118,11 +192,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=config["PORT"],
             threads=config["THREADS"],
             ident="klaviyo-mock",
+            max_request_header_size=MAX_REQUEST_LINE,
         )
-    except OSError as error:
+    except (OSError, ValueError) as error:
         log.error("klaviyo-mock: cannot listen on %s:%s: %s", config["HOST"], config["PORT"], error)
         return 2
-    signal.signal(signal.SIGTERM, _stop)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     state = f"state file {config['DB']}" if config["DB"] else "state in memory"
     accounts = len(config["ACCOUNTS"]) or "open"
     log.warning(

@@ -53,7 +53,22 @@ class SnapshotStorage(Storage):
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self._data: Tables = self._load()
+        self._check_writable()
         self.dirty = False
+
+    def _check_writable(self) -> None:
+        """Fail at start, not at the first save, when the file cannot be written."""
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as error:
+            raise StateFileError(
+                f"{self.path}: cannot write the state file there ({error})"
+            ) from None
 
     def _load(self) -> Tables:
         if self.path is None or not self.path.exists():
@@ -153,18 +168,26 @@ class _AccountTables:
         self.profile_docs: dict[str, int] = {}
         self.identifiers: dict[IdentifierKind, dict[str, str]] = {k: {} for k in IdentifierKind}
         self.metric_docs: dict[str, int] = {}
+        self.metric_ids: set[str] = set()
         self.event_keys: set[tuple[str, str, str]] = set()
         self._index()
 
     def _index(self) -> None:
+        """Build the indexes from loaded documents, which must read as the domain's values."""
         for doc in self.profiles:
-            self.profile_docs[doc["id"]] = doc.doc_id
-            for kind, value in doc["identifiers"].items():
-                self.identifiers[IdentifierKind(kind)][value] = doc["id"]
+            profile = Profile.from_document(doc)
+            self.profile_docs[profile.id] = doc.doc_id
+            for kind, value in profile.identifiers.items():
+                self.identifiers[kind][value] = profile.id
         for doc in self.metrics:
-            self.metric_docs[doc["name"]] = doc.doc_id
+            metric = Metric.from_document(doc)
+            self.metric_docs[metric.name] = doc.doc_id
+            self.metric_ids.add(metric.id)
         for doc in self.events:
-            self.event_keys.add((doc["profile_id"], doc["metric_id"], doc["unique_key"]))
+            event = Event.from_document(doc)
+            self.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
+        for doc in self.evidence:
+            Evidence.from_document(doc)
 
 
 class TinyDBStore:
@@ -176,7 +199,13 @@ class TinyDBStore:
         self._lock = threading.RLock()
         self._accounts: dict[str, _AccountTables] = {}
         for name in self._db.tables():
-            self._tables(name.partition("/")[0])
+            try:
+                self._tables(name.partition("/")[0])
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                where = self.storage.path
+                raise StateFileError(
+                    f"{where}: table {name!r} holds a malformed document ({error!r})"
+                ) from None
 
     def _tables(self, account: str) -> _AccountTables:
         tables = self._accounts.get(account)
@@ -200,6 +229,10 @@ class TinyDBStore:
             tables = self._tables(account)
             doc = _read(tables.profiles, tables.profile_docs.get(profile_id))
             return Profile.from_document(doc) if doc else None
+
+    def has_profile(self, account: str, profile_id: str) -> bool:
+        with self._lock:
+            return profile_id in self._tables(account).profile_docs
 
     def save_profile(self, account: str, profile: Profile) -> None:
         """Insert or replace ``profile``, moving its identifiers in the index."""
@@ -237,10 +270,15 @@ class TinyDBStore:
             doc = _read(tables.metrics, tables.metric_docs.get(name))
             return Metric.from_document(doc) if doc else None
 
+    def has_metric_id(self, account: str, metric_id: str) -> bool:
+        with self._lock:
+            return metric_id in self._tables(account).metric_ids
+
     def save_metric(self, account: str, metric: Metric) -> None:
         with self._lock:
             tables = self._tables(account)
             tables.metric_docs[metric.name] = tables.metrics.insert(metric.to_document())
+            tables.metric_ids.add(metric.id)
 
     def has_event(self, account: str, profile_id: str, metric_id: str, unique_key: str) -> bool:
         with self._lock:
@@ -271,6 +309,10 @@ class TinyDBStore:
             return [Evidence.from_document(_copy(doc)) for doc in self._tables(account).evidence]
 
     # -- whole state -------------------------------------------------------------------------
+
+    def document_count(self) -> int:
+        with self._lock:
+            return sum(len(table) for tables in self._accounts.values() for table in tables.tables)
 
     def accounts(self) -> list[str]:
         """The accounts that have state."""

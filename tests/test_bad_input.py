@@ -168,3 +168,53 @@ def test_unknown_paths_and_methods_answer_json(client, method, path, status, sha
     assert shape in response.json
     if status == 405:
         assert "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body", "answer"),
+    [
+        pytest.param("track", track(time="inf"), b"0", id="time-inf-string"),
+        pytest.param("track", track(time="1e999"), b"0", id="time-overflowing-string"),
+        pytest.param("track", track(time="9" * 400), b"0", id="time-400-digit-string"),
+        pytest.param("track", track(time=int("9" * 400)), b"1", id="time-400-digit-int-dropped"),
+        pytest.param("identify", identify(**{"$id": int("9" * 400)}), b"1", id="huge-integer-id"),
+        pytest.param(
+            "identify", identify(**{"$phone_number": int("9" * 400)}), b"1", id="huge-integer-phone"
+        ),
+    ],
+)
+def test_extreme_numbers_never_500(client, endpoint, body, answer):
+    response = client.post(
+        f"/api/{endpoint}", data=json.dumps(body), content_type="application/json"
+    )
+    assert (response.status_code, response.data) == (200, answer)
+
+
+def test_numbers_beyond_a_double_are_not_json_we_take(client, klaviyo):
+    raw = json.dumps(track()).replace('"event": "E"', '"event": "E", "time": 1e400')
+    response = client.post("/api/track", data=raw, content_type="application/json")
+    assert (response.status_code, response.data) == (200, b"0")
+    assert_nothing_stored(klaviyo)
+
+
+def test_json_body_with_a_byte_order_mark(client, klaviyo):
+    body = "\ufeff" + json.dumps(identify())
+    assert (
+        client.post("/api/identify", data=body.encode(), content_type="application/json").data
+        == b"1"
+    )
+    assert len(klaviyo.profiles("default")) == 1
+
+
+def test_pixel_even_for_a_body_over_5_mb(client):
+    body = b'{"token": "AbC123"}' + b" " * (5 * 1024 * 1024)
+    response = client.post("/api/track?i=1", data=body, content_type="application/json")
+    assert (response.status_code, response.mimetype) == (413, "image/gif")
+
+
+def test_journal_keeps_large_requests_clipped(client, klaviyo):
+    send_big = identify(filler="x" * 90_000)
+    client.post("/api/identify", data={"data": json.dumps(send_big)})
+    entry = klaviyo.journal.entries()[0]
+    assert len(json.dumps(entry.request)) < 10_000
+    assert entry.decisions[0].startswith("created ")

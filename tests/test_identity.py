@@ -31,7 +31,9 @@ def identifier_sets(klaviyo: Klaviyo) -> list[dict[str, str]]:
     ]
 
 
-@pytest.mark.parametrize(("history", "call", "lands_on", "after", "duplicate_groups"), IDENTITY_ROWS)
+@pytest.mark.parametrize(
+    ("history", "call", "lands_on", "after", "duplicate_groups"), IDENTITY_ROWS
+)
 def test_identity_table(history, call, lands_on, after, duplicate_groups) -> None:
     klaviyo = Klaviyo(TinyDBStore())
     created: list[str] = []

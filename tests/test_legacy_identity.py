@@ -22,7 +22,9 @@ def normalised(sets):
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
-@pytest.mark.parametrize(("history", "call", "lands_on", "after", "duplicate_groups"), IDENTITY_ROWS)
+@pytest.mark.parametrize(
+    ("history", "call", "lands_on", "after", "duplicate_groups"), IDENTITY_ROWS
+)
 def test_identity_table_over_http(
     client, klaviyo, encoding, history, call, lands_on, after, duplicate_groups
 ):

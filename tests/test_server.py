@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import signal
@@ -18,6 +19,8 @@ import requests
 from conftest import PRIVATE
 from conftest import PUBLIC
 from conftest import b64
+
+from mockserver.server import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,6 +164,9 @@ def test_command_line_beats_the_environment(start):
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
+        pytest.param(("--port", "99999"), {}, "not a port", id="port-too-big"),
+        pytest.param(("--threads", "0"), {}, "at least 1", id="no-threads"),
+        pytest.param(("--host", "999.1.1.1"), {}, "cannot listen", id="bad-host"),
         pytest.param(("--account", "bad"), {}, "public key 'bad'", id="bad-account"),
         pytest.param((), {"KLAVIYO_MOCK_THREADS": "many"}, "expected an integer", id="bad-env"),
         pytest.param((), {"KLAVIYO_MOCK_QUIET": "maybe"}, "expected true or false", id="bad-bool"),
@@ -181,3 +187,57 @@ def test_corrupt_state_file_exits_2_and_keeps_the_file(start, tmp_path):
     time.sleep(0.1)
     assert "not a readable state file" in server.log()
     assert db.read_text() == '{"default/profiles": {"1": '
+
+
+def test_a_large_payload_fits_in_a_get(start):
+    server = start("--quiet").wait_ready()
+    data = b64(
+        {
+            "token": PUBLIC,
+            "properties": {"$email": "big@b.com", **{f"p{i}": "x" * 90_000 for i in range(4)}},
+        }
+    )
+    response = requests.get(f"{server.url}/api/identify", params={"data": data}, timeout=10)
+    assert (response.status_code, response.text) == (200, "1")
+    server.stop()
+
+
+def test_sighup_saves_too(start, tmp_path):
+    db = tmp_path / "state.json"
+    server = start("--db", str(db)).wait_ready()
+    identify(server.url, "hup@b.com")
+    assert server.stop(signal.SIGHUP) == 0
+    assert "hup@b.com" in db.read_text()
+
+
+def test_an_empty_variable_counts_as_unset(start):
+    server = start(env={"KLAVIYO_MOCK_DB": "", "KLAVIYO_MOCK_SEED": ""}).wait_ready()
+    assert "state in memory" in server.log()
+    server.stop()
+
+
+def test_unwritable_state_file_fails_at_start(start, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    server = start("--db", str(tmp_path / "a-file" / "state.json"))
+    assert server.process.wait(10) == 2
+    time.sleep(0.1)
+    assert "cannot write the state file" in server.log()
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"KLAVIYO_MOCK_PORT": "70000"}, "not a port"),
+        ({"KLAVIYO_MOCK_THREADS": "0"}, "at least 1"),
+    ],
+)
+def test_environment_values_are_checked_like_flags(environ, message):
+    with pytest.raises(argparse.ArgumentTypeError, match=message):
+        settings([], environ)
+
+
+def test_settings_layer_defaults_environment_and_flags():
+    config = settings(
+        ["--port", "9001"], {"KLAVIYO_MOCK_PORT": "9000", "KLAVIYO_MOCK_QUIET": "yes"}
+    )
+    assert (config["PORT"], config["QUIET"], config["HOST"]) == (9001, True, "127.0.0.1")

@@ -162,3 +162,34 @@ def test_in_place_table_writes_do_not_copy_the_table(tmp_path):
     raw = table.storage.read()["acct/profiles"]
     store.save_profile("acct", profile("Q", email="c@d.com"))
     assert table.storage.read()["acct/profiles"] is raw
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param('{"acct/profiles": {"1": {"id": 5}}}', id="profile-without-identifiers"),
+        pytest.param(
+            json.dumps(
+                {"acct/profiles": {"1": {**profile().to_document(), "identifiers": {"bogus": "x"}}}}
+            ),
+            id="unknown-identifier-kind",
+        ),
+        pytest.param('{"acct/events": {"1": {"id": "E"}}}', id="event-missing-fields"),
+        pytest.param('{"acct/metrics": {"1": []}}', id="metric-not-an-object"),
+    ],
+)
+def test_malformed_documents_are_a_clear_error(tmp_path, content):
+    path = tmp_path / "state.json"
+    path.write_text(content)
+    with pytest.raises(StateFileError, match="malformed document"):
+        TinyDBStore(path)
+    assert path.read_text() == content
+
+
+def test_an_unwritable_path_fails_at_start(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(StateFileError, match="cannot write"):
+        TinyDBStore(blocker / "state.json")
+    with pytest.raises(StateFileError, match="not a readable state file"):
+        TinyDBStore(tmp_path)  # a directory

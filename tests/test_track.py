@@ -189,3 +189,10 @@ def test_journal_explains_each_call(client, klaviyo):
     )
     assert profile_q.request["payload"]["properties"] == {"$email": "e@x.com"}
     assert profile_q.response == "1"
+
+
+def test_integral_float_event_id_is_the_integer(client, klaviyo):
+    track(client, properties={"$event_id": 7})
+    track(client, properties={"$event_id": 7.0})
+    track(client, properties={"$event_id": "7"})
+    assert len(klaviyo.store.events("default")) == 1

@@ -13,6 +13,8 @@ from . import journal
 from . import people
 from . import public
 from .context import EXTENSION
+
+__all__ = ["EXTENSION", "init_app"]
 from .errors import register_error_handlers
 
 

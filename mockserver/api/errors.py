@@ -13,6 +13,7 @@ answers with an HTML page.
 
 from __future__ import annotations
 
+import base64
 import uuid
 
 from flask import Flask
@@ -22,6 +23,8 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 
 PUBLIC_PATHS = ("/api/track", "/api/identify")
+#: The blank pixel Track/Identify answer with ``?i=1`` (a 1x1 transparent GIF).
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 _CODES = {
     400: ("invalid", "Invalid input."),
@@ -49,6 +52,8 @@ def is_public(path: str) -> bool:
 
 def error_response(status: int, message: str, path: str) -> Response:
     if is_public(path) and status not in (404, 405):
+        if request.args.get("i") == "1":
+            return Response(PIXEL, status=status, mimetype="image/gif")
         return Response("0", status=status, mimetype="text/html")
     if path.startswith("/api/v1/"):
         response = jsonify(status=status, message=message)

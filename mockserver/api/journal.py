@@ -25,12 +25,17 @@ def _clip(text: str) -> str:
 
 def record(response: Response) -> Response:
     """An ``after_request`` hook."""
-    incoming: dict[str, Any] = {"query": request.args.to_dict(flat=False)}
-    payload = g.get("payload")
-    if payload is not None:
-        incoming["payload"] = payload
-    elif g.get("body"):
-        incoming["body"] = _clip(g.body.decode("utf-8", "replace"))
+    incoming: dict[str, Any] = {}
+    size = len(request.query_string) + (request.content_length or len(g.get("body", b"")))
+    if size > _TEXT_LIMIT:  # keep the journal small whatever comes in
+        incoming["query"] = _clip(request.query_string.decode("latin-1"))
+        incoming["body"] = _clip(g.get("body", b"").decode("utf-8", "replace"))
+    else:
+        incoming["query"] = request.args.to_dict(flat=False)
+        if g.get("payload") is not None:
+            incoming["payload"] = g.payload
+        elif g.get("body"):
+            incoming["body"] = g.body.decode("utf-8", "replace")
     if response.mimetype == "image/gif" or response.direct_passthrough:
         answered = f"<{response.mimetype}>"
     else:

@@ -8,6 +8,7 @@ anything (an email without ``@``) is the domain's business.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from marshmallow import EXCLUDE
@@ -51,8 +52,10 @@ class Identifier(fields.Field[str | None]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
         if isinstance(value, str):
             return value.strip() or None
-        if self.numbers and isinstance(value, int | float) and not isinstance(value, bool):
-            return str(int(value)) if float(value).is_integer() else str(value)
+        if self.numbers and isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if self.numbers and isinstance(value, float) and math.isfinite(value):
+            return str(int(value)) if value.is_integer() else str(value)
         raise self.make_error("invalid")
 
 
@@ -64,13 +67,15 @@ class EpochSeconds(fields.Field[int | None]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:
         if isinstance(value, bool):
             raise self.make_error("invalid")
-        if isinstance(value, int | float):
-            return int(value)
+        if isinstance(value, int):
+            return value
         if isinstance(value, str):
             try:
-                return int(float(value))
+                value = float(value)
             except ValueError:
                 raise self.make_error("invalid") from None
+        if isinstance(value, float) and math.isfinite(value):
+            return int(value)
         raise self.make_error("invalid")
 
 

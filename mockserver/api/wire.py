@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,10 +31,18 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large a number")
+    return value
+
+
 def parse_json(text: str | bytes) -> Any:
-    """``json.loads`` that refuses NaN/Infinity and survives absurd nesting."""
+    """``json.loads`` that refuses NaN, Infinity and numbers beyond a double, and survives absurd
+    nesting."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
 
@@ -47,7 +56,7 @@ def _b64decode(text: str) -> bytes:
 
 def decode_data(text: str) -> dict[str, Any]:
     """Decode one ``data`` value (base64 or raw JSON) to the JSON object it carries."""
-    stripped = text.strip()
+    stripped = text.strip().lstrip("\ufeff").strip()
     if not stripped:
         raise PayloadError("data is empty")
     try:

@@ -6,6 +6,7 @@ TinyDB, and tests or scenario runs may inject a fixed clock and seeded ids.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -37,6 +38,10 @@ class Store(Protocol):
 
     def get_profile(self, account: str, profile_id: str) -> Profile | None: ...
 
+    def has_profile(self, account: str, profile_id: str) -> bool: ...
+
+    def has_metric_id(self, account: str, metric_id: str) -> bool: ...
+
     def save_profile(self, account: str, profile: Profile) -> None: ...
 
     def profiles(self, account: str) -> list[Profile]: ...
@@ -66,16 +71,26 @@ class Store(Protocol):
 
 class Ids:
     """Ids as Klaviyo makes them: 26-character ULIDs for profiles and events, 6-character
-    mixed-case ids for metrics and lists. Seeded, they are the same on every run."""
+    mixed-case ids for metrics and lists.
+
+    With a ``seed`` they are the same on every run from the same state: the random part comes
+    from the seeded generator, and the ULID's time part counts milliseconds from
+    ``SEEDED_EPOCH`` instead of reading the clock. (Uniqueness is checked by the caller.)
+    """
 
     _SHORT_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    SEEDED_EPOCH = int(datetime(2025, 1, 1, tzinfo=UTC).timestamp() * 1000)
 
-    def __init__(self, clock: Clock = system_clock, seed: int | None = None) -> None:
+    def __init__(self, clock: Clock = system_clock, seed: int | str | None = None) -> None:
         self._clock = clock
         self._random = random.Random(seed)
+        self._ticks = itertools.count(self.SEEDED_EPOCH) if seed is not None else None
 
     def ulid(self) -> str:
-        millis = int(self._clock().timestamp() * 1000)
+        if self._ticks is not None:
+            millis = next(self._ticks)
+        else:
+            millis = int(self._clock().timestamp() * 1000)
         raw = millis.to_bytes(6, "big") + self._random.randbytes(10)
         return str(ULID.from_bytes(raw))
 

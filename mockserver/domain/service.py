@@ -111,6 +111,16 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def _unique_key(event_id: object, timestamp: int) -> str:
+    """What deduplicates an event: its ``$event_id`` (``7``, ``7.0`` and ``"7"`` alike), or
+    else its time to the second (legacy-api.md §3)."""
+    if event_id is None or event_id == "":
+        return str(timestamp)
+    if isinstance(event_id, float) and event_id.is_integer():
+        return str(int(event_id))
+    return str(event_id)
+
+
 def _describe(identifiers: Identifiers) -> str:
     return " and ".join(f"{kind.legacy} {value}" for kind, value in identifiers.items())
 
@@ -241,8 +251,11 @@ class Klaviyo:
         self, account: str, identifiers: Identifiers, data: ProfileData, decisions: list[str]
     ) -> Profile:
         now = _iso(self.clock())
+        profile_id = self.ids.ulid()
+        while self.store.has_profile(account, profile_id):
+            profile_id = self.ids.ulid()
         profile = Profile(
-            id=self.ids.ulid(),
+            id=profile_id,
             created=now,
             updated=now,
             identifiers=dict(identifiers),
@@ -333,8 +346,7 @@ class Klaviyo:
         decisions: list[str],
     ) -> Event | None:
         metric = self._metric(account, command.event, decisions)
-        event_id = command.properties.get("$event_id")
-        unique_key = str(timestamp) if event_id in (None, "") else str(event_id)
+        unique_key = _unique_key(command.properties.get("$event_id"), timestamp)
         if self.store.has_event(account, profile_id, metric.id, unique_key):
             decisions.append(
                 f"duplicate event ignored: {profile_id} already has {command.event!r}"
@@ -350,7 +362,10 @@ class Klaviyo:
     def _metric(self, account: str, name: str, decisions: list[str]) -> Metric:
         metric = self.store.metric_named(account, name)
         if metric is None:
-            metric = Metric(id=self.ids.short(), name=name, created=_iso(self.clock()))
+            metric_id = self.ids.short()
+            while self.store.has_metric_id(account, metric_id):
+                metric_id = self.ids.short()
+            metric = Metric(id=metric_id, name=name, created=_iso(self.clock()))
             self.store.save_metric(account, metric)
             decisions.append(f"created metric {metric.id} {name!r}")
         return metric
@@ -455,8 +470,7 @@ class Klaviyo:
             if self.store.get_profile(account, profile_id) is None:
                 raise SeedError(f"no profile {profile_id}")
             metric = self._metric(account, metric_name, [])
-            event_id = properties.get("$event_id")
-            key = str(timestamp) if event_id in (None, "") else str(event_id)
+            key = _unique_key(properties.get("$event_id"), timestamp)
             return self._add_event(account, profile_id, metric, timestamp, key, properties)
 
     def declare_accounts(self, entries: Iterable[str | dict[str, object]]) -> None:

@@ -1,0 +1,327 @@
+"""pytest fixtures for testing an integration against the mock (a ``pytest11`` plugin).
+
+Installing klaviyo-mock makes them available in every test suite:
+
+- ``klaviyo_mock``: in process. Every request that the code under test sends through
+  ``requests`` to ``https://a.klaviyo.com`` is answered by a fresh app, through ``responses``;
+  nothing listens on a port, and requests to other hosts go out as usual.
+- ``klaviyo_server``: a real server on a free loopback port, for clients that do not use
+  ``requests`` (the legacy ``klaviyo-sdk`` and the official ``klaviyo-api`` SDK use urllib3 and
+  take ``test_host=``). One server per test session; ``klaviyo_live`` resets it for each test.
+
+Both fixtures hand the test a :class:`KlaviyoMock`: reset, load or run a scenario, list and find
+profiles, the duplicate groups, the journal, and assertions whose failures explain themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import responses
+import waitress
+from flask import Flask
+
+from .app import create_app
+from .server import MAX_REQUEST_LINE
+
+KLAVIYO_URL = "https://a.klaviyo.com"
+_KLAVIYO = re.compile(r"https://a\.klaviyo\.com(?::443)?(?:[/?].*)?$")
+_ELSEWHERE = re.compile(r"^(?!https://a\.klaviyo\.com(?::443)?(?:[/?]|$))")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+# (method, path, params, body) -> (status, json)
+Transport = Callable[[str, str, dict[str, str] | None, bytes | None], tuple[int, Any]]
+
+
+def _bridge(app: Flask) -> Callable[[requests.PreparedRequest], tuple[int, Any, bytes]]:
+    """A ``responses`` callback that hands the request to ``app`` and returns its answer."""
+    client = app.test_client()
+
+    def callback(request: requests.PreparedRequest) -> tuple[int, Any, bytes]:
+        url = urlsplit(request.url or "")
+        response = client.open(
+            url.path or "/",
+            method=request.method or "GET",
+            query_string=url.query,
+            headers=dict(request.headers),
+            data=_body_bytes(request.body),
+        )
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+        return response.status_code, headers, response.get_data()
+
+    return callback
+
+
+def _body_bytes(body: Any) -> bytes | str | None:
+    """A request body as bytes: ``requests`` may hold a file or a generator (chunked upload)."""
+    if body is None or isinstance(body, str | bytes):
+        return body
+    if hasattr(body, "read"):
+        data = body.read()
+        return data if isinstance(data, bytes | str) else bytes(data)
+    return b"".join(c if isinstance(c, bytes) else str(c).encode() for c in body)
+
+
+@contextmanager
+def mock_klaviyo(app: Flask) -> Iterator[responses.RequestsMock]:
+    """Route every ``requests`` call to https://a.klaviyo.com to ``app``; let others through.
+
+    One callback per method, none overlapping, so that ``responses`` never drops one
+    (its default registry removes a match when two mocks match one request)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        callback = _bridge(app)
+        for method in METHODS:
+            mock.add_callback(method, _KLAVIYO, callback=callback)
+        mock.add_passthru(_ELSEWHERE)
+        yield mock
+
+
+class DuplicatesError(AssertionError):
+    """The duplicates report is not what the test expected; the message says why."""
+
+
+@dataclass
+class KlaviyoMock:
+    """One handle on a mock, in process or over HTTP, through its admin API (``/__mock__``).
+
+    ``url`` is where to point a client (``https://a.klaviyo.com`` in process); ``api_url`` is
+    ``url + "/api"``, the form legacy clients take (``test_host=``, ``api_server=``).
+    """
+
+    url: str
+    transport: Transport
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api"
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> Any:
+        status, payload = self.transport(method, f"/__mock__{path}", params, body)
+        if status != 200:
+            detail = payload["errors"][0]["detail"] if isinstance(payload, dict) else payload
+            raise RuntimeError(f"{method} /__mock__{path}: {status} {detail}")
+        return payload
+
+    @staticmethod
+    def _params(account: str | None, **more: str | int | None) -> dict[str, str]:
+        params = {k: str(v) for k, v in more.items() if v is not None}
+        if account is not None:
+            params["account"] = account
+        return params
+
+    def reset(self, account: str | None = None) -> None:
+        """Forget the state of one account (a public key), or everything."""
+        self._call("POST", "/reset", self._params(account))
+
+    def load_scenario(self, path: str | Path) -> dict[str, str]:
+        """Declare a scenario's accounts and put its given state in; returns the named profiles'
+        ids (``{"Betty": "01J…"}``)."""
+        path = Path(path)
+        loaded = self._call("POST", "/scenario", {"name": path.stem}, path.read_bytes())
+        profiles: dict[str, str] = loaded["profiles"]
+        return profiles
+
+    def run_scenario(self, path: str | Path) -> str:
+        """Run a scenario file (given, steps, expectations); raise AssertionError with its
+        report if any expectation fails. Returns the report."""
+        path = Path(path)
+        result = self._call(
+            "POST", "/scenario", {"name": path.stem, "run": "true"}, path.read_bytes()
+        )
+        if not result["passed"]:
+            raise AssertionError(result["report"])
+        report: str = result["report"]
+        return report
+
+    def profiles(self, account: str | None = None) -> list[dict[str, Any]]:
+        """Every profile: ``id``, ``email``, ``external_id``, ``phone_number``, ``exchange_id``,
+        ``attributes``, ``properties``, ``former_identifiers``, ``created``, ``updated``."""
+        listed: list[dict[str, Any]] = self._call("GET", "/profiles", self._params(account))[
+            "profiles"
+        ]
+        return listed
+
+    def find_profile(self, account: str | None = None, **identifier: str) -> dict[str, Any] | None:
+        """The profile holding one identifier: ``find_profile(email="a@b.com")``."""
+        if len(identifier) != 1:
+            raise TypeError(
+                "find_profile takes exactly one of email, external_id, phone_number, exchange_id"
+            )
+        found = self._call("GET", "/profiles", self._params(account, **identifier))["profiles"]
+        return found[0] if found else None
+
+    def duplicates(self, account: str | None = None) -> list[dict[str, Any]]:
+        """Groups of profiles that evidence says are one person, with the evidence and the
+        journal entries that explain them."""
+        groups: list[dict[str, Any]] = self._call("GET", "/duplicates", self._params(account))[
+            "groups"
+        ]
+        return groups
+
+    def journal(
+        self,
+        identifier: str | None = None,
+        path: str | None = None,
+        limit: int | None = None,
+        account: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Calls newest first: what came in, the answer and the decisions in words."""
+        params = self._params(account, identifier=identifier, path=path, limit=limit)
+        entries: list[dict[str, Any]] = self._call("GET", "/journal", params)["entries"]
+        return entries
+
+    def assert_no_duplicates(self, account: str | None = None) -> None:
+        groups = self.duplicates(account)
+        if groups:
+            raise DuplicatesError(
+                f"expected no duplicate profiles, found {len(groups)} group(s):\n"
+                + _explain(groups)
+            )
+
+    def assert_duplicates(
+        self, *expected: list[str | dict[str, str]], account: str | None = None
+    ) -> None:
+        """Assert the exact duplicate groups. Each group lists its profiles, by id or by one
+        identifier: ``assert_duplicates([{"external_id": "u1"}, {"email": "b@x.com"}])``."""
+        wanted = []
+        for group in expected:
+            ids = set()
+            for ref in group:
+                if isinstance(ref, str):
+                    ids.add(ref)
+                    continue
+                profile = self.find_profile(account, **ref)
+                if profile is None:
+                    raise DuplicatesError(
+                        f"no profile has {ref}; the profiles are:\n{_table(self.profiles(account))}"
+                    )
+                ids.add(profile["id"])
+            wanted.append(frozenset(ids))
+        groups = self.duplicates(account)
+        found = [frozenset(p["id"] for p in g["profiles"]) for g in groups]
+        if sorted(map(sorted, wanted)) != sorted(map(sorted, found)):
+            raise DuplicatesError(
+                f"expected duplicate groups {[sorted(g) for g in wanted]},"
+                f" found {len(groups)} group(s):\n"
+                + (_explain(groups) or "  (none)")
+                + f"\nthe profiles are:\n{_table(self.profiles(account))}"
+            )
+
+
+def _label(profile: dict[str, Any]) -> str:
+    ids = ", ".join(
+        f"{k} {profile[k]}"
+        for k in ("email", "external_id", "phone_number", "exchange_id")
+        if profile.get(k)
+    )
+    return f"{profile['id']} ({ids or 'no identifier'})"
+
+
+def _table(profiles: list[dict[str, Any]]) -> str:
+    return "\n".join(f"  {_label(p)}" for p in profiles) or "  (none)"
+
+
+def _explain(groups: list[dict[str, Any]]) -> str:
+    lines = []
+    for n, group in enumerate(groups, 1):
+        lines.append(f"  group {n}: " + "; ".join(_label(p) for p in group["profiles"]))
+        lines += [f"    because {e['detail']}" for e in group["evidence"]]
+        for entry in group["journal"][:5]:
+            decided = "; ".join(entry["decisions"])
+            lines.append(f"    journal #{entry['id']} {entry['method']} {entry['path']}: {decided}")
+    return "\n".join(lines)
+
+
+def in_process(app: Flask) -> KlaviyoMock:
+    """A handle on ``app`` that calls its admin API in process."""
+    client = app.test_client()
+
+    def transport(
+        method: str, path: str, params: dict[str, str] | None, body: bytes | None
+    ) -> tuple[int, Any]:
+        response = client.open(path, method=method, query_string=params, data=body)
+        return response.status_code, response.get_json(silent=True)
+
+    return KlaviyoMock(KLAVIYO_URL, transport)
+
+
+def over_http(url: str) -> KlaviyoMock:
+    """A handle on a running server (``python run.py``) at ``url``."""
+    session = requests.Session()
+
+    def transport(
+        method: str, path: str, params: dict[str, str] | None, body: bytes | None
+    ) -> tuple[int, Any]:
+        response = session.request(method, url + path, params=params, data=body, timeout=30)
+        try:
+            return response.status_code, response.json()
+        except json.JSONDecodeError:
+            return response.status_code, response.text
+
+    return KlaviyoMock(url.rstrip("/"), transport)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+
+@contextmanager
+def serve(app: Flask, host: str = "127.0.0.1") -> Iterator[LiveServer]:
+    """Serve ``app`` with waitress on a free port in a background thread."""
+    server = waitress.create_server(
+        app,
+        host=host,
+        port=0,
+        threads=8,
+        ident="klaviyo-mock",
+        max_request_header_size=MAX_REQUEST_LINE,
+    )
+    thread = threading.Thread(target=server.run, name="klaviyo-mock", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://{host}:{server.effective_port}", app)
+    finally:
+        server.close()
+        thread.join(5)
+
+
+@pytest.fixture
+def klaviyo_mock() -> Iterator[KlaviyoMock]:
+    """A fresh mock answering every ``requests`` call to https://a.klaviyo.com, in process."""
+    app = create_app({"TESTING": True})
+    with mock_klaviyo(app):
+        yield in_process(app)
+
+
+@pytest.fixture(scope="session")
+def klaviyo_server() -> Iterator[LiveServer]:
+    """One real server on a free loopback port for the whole session."""
+    with serve(create_app()) as server:
+        yield server
+
+
+@pytest.fixture
+def klaviyo_live(klaviyo_server: LiveServer) -> KlaviyoMock:
+    """A handle on the session's live server, reset before the test."""
+    handle = over_http(klaviyo_server.url)
+    handle.reset()
+    return handle

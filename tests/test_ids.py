@@ -1,0 +1,108 @@
+"""Ids: shapes Klaviyo uses, seeded determinism, and uniqueness after a restart."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PUBLIC
+from conftest import send
+
+from mockserver import create_app
+from mockserver.app import store_of
+from mockserver.domain.ports import Ids
+
+
+def calls(app):
+    client = app.test_client()
+    for n in range(3):
+        send(
+            client,
+            "track",
+            {
+                "token": PUBLIC,
+                "event": f"Metric {n}",
+                "customer_properties": {"$email": f"p{n}@x.com"},
+            },
+        )
+    klaviyo = app.extensions["klaviyo_mock"]
+    return (
+        [p.id for p in klaviyo.profiles("default")],
+        [m.id for m in klaviyo.store.metrics("default")],
+        [e.id for e in klaviyo.store.events("default")],
+    )
+
+
+def test_seeded_ids_are_the_same_on_every_run_from_a_fresh_state():
+    first = calls(create_app({"SEED": 7}))
+    assert first == calls(create_app({"SEED": 7}))
+    assert first != calls(create_app({"SEED": 8}))
+
+
+def test_unseeded_ids_differ():
+    assert calls(create_app()) != calls(create_app())
+
+
+@pytest.mark.parametrize("seed", [None, 1])
+def test_id_shapes(seed):
+    ids = Ids(seed=seed)
+    assert len(ids.ulid()) == 26
+    short = ids.short()
+    assert len(short) == 6 and short.isalnum()
+
+
+def test_restart_with_seed_and_state_file_does_not_reuse_ids(tmp_path):
+    """A restarted seeded server must not hand out a metric id it already gave."""
+    db = tmp_path / "state.json"
+    app = create_app({"SEED": 1, "DB": str(db)})
+    send(
+        app.test_client(),
+        "track",
+        {
+            "token": PUBLIC,
+            "event": "Placed Order",
+            "customer_properties": {"$email": "a@x.com"},
+            "properties": {"$event_id": "1"},
+        },
+    )
+    store_of(app).close()
+
+    again = create_app({"SEED": 1, "DB": str(db)})
+    send(
+        again.test_client(),
+        "track",
+        {
+            "token": PUBLIC,
+            "event": "Viewed Product",
+            "customer_properties": {"$email": "a@x.com"},
+            "properties": {"$event_id": "1"},
+        },
+    )
+    klaviyo = again.extensions["klaviyo_mock"]
+    metrics = klaviyo.store.metrics("default")
+    assert len({m.id for m in metrics}) == 2
+    assert len(klaviyo.store.events("default")) == 2
+
+
+def test_a_colliding_generator_still_gives_unique_ids():
+    class Stuck(Ids):
+        def __init__(self):
+            super().__init__(seed=0)
+            self.given = iter(["AAAAAA", "AAAAAA", "BBBBBB"])
+
+        def short(self):
+            return next(self.given)
+
+    app = create_app()
+    klaviyo = app.extensions["klaviyo_mock"]
+    klaviyo.ids = Stuck()
+    client = app.test_client()
+    send(
+        client,
+        "track",
+        {"token": PUBLIC, "event": "One", "customer_properties": {"$email": "a@x.com"}},
+    )
+    send(
+        client,
+        "track",
+        {"token": PUBLIC, "event": "Two", "customer_properties": {"$email": "a@x.com"}},
+    )
+    assert sorted(m.id for m in klaviyo.store.metrics("default")) == ["AAAAAA", "BBBBBB"]
