@@ -13,6 +13,7 @@ import base64
 import difflib
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
+from .api.journal import TRACE_HEADER
 from .domain.accounts import AccountConfigError
 from .domain.journal import Entry
 from .domain.models import STANDARD_ATTRIBUTES
@@ -160,7 +162,10 @@ class _StepSchema(_Strict):
             if "encoding" in data:
                 raise ValidationError("A request step sends what it says; no encoding.", "encoding")
             if "expect" in data:
-                data["expect"] = _ResponseSchema().load(data["expect"])
+                try:
+                    _ResponseSchema().load(data["expect"])
+                except ValidationError as error:
+                    raise ValidationError({"expect": error.messages}) from None
         elif "expect" in data and str(data["expect"]) not in ("0", "1"):
             raise ValidationError("Track and Identify answer 1 or 0.", "expect")
 
@@ -457,25 +462,27 @@ class _Runner:
             path = "/api/track"
             payload = {"token": public, **self.context.substitute(step["track"], where)}
         encoding = step.get("encoding", "query")
+        trace = f"{self.scenario.name}/{where}/{uuid.uuid4().hex}"
+        headers = {TRACE_HEADER: trace}
         if encoding == "query":
             data = base64.b64encode(json.dumps(payload).encode()).decode()
-            response = self.client.get(path, query_string={"data": data})
+            response = self.client.get(path, query_string={"data": data}, headers=headers)
         elif encoding == "form":
-            response = self.client.post(path, data={"data": json.dumps(payload)})
+            response = self.client.post(path, data={"data": json.dumps(payload)}, headers=headers)
         else:
             response = self.client.post(
-                path, data=json.dumps(payload), content_type="application/json"
+                path, data=json.dumps(payload), content_type="application/json", headers=headers
             )
         expected = str(step.get("expect", 1))
         answer = response.get_data(as_text=True)
-        entry = self.klaviyo.journal.entries(path=path, limit=1)
-        landed = entry[0].profiles[0] if entry and entry[0].profiles else None
+        said = self.klaviyo.journal.entries(trace=trace, limit=1)
+        landed = said[0].profiles[0] if said and said[0].profiles else None
         if answer != expected:
             self.fail(
                 f"{where} ({path})",
                 expected,
                 answer,
-                identifiers=list(entry[0].identifiers) if entry else [],
+                identifiers=said[0].identifiers if said else (),
             )
         if "name" in step:
             if landed is None:

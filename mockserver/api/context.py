@@ -1,21 +1,49 @@
-"""Request-scoped helpers the views share: the app's backend and the journal notes."""
+"""Request-scoped helpers the views share: the app's backend and the journal notes.
+
+Notes live in the request's WSGI environ, not in ``flask.g``: ``g`` belongs to the app context,
+which a request made from inside another one (a scenario run through the admin API) shares.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
 
 from flask import current_app
-from flask import g
+from flask import request
 
 from ..domain.service import Klaviyo
 
 EXTENSION = "klaviyo_mock"
+_NOTES = "klaviyo_mock.notes"
+
+
+@dataclass
+class Notes:
+    """What one request's journal entry will say."""
+
+    decisions: list[str] = field(default_factory=list)
+    profiles: list[str] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
+    account: str | None = None
+    payload: dict[str, Any] | None = None
+    body: bytes = b""
 
 
 def backend() -> Klaviyo:
     """The app's backend (flaskr's ``get_db()``, app-scoped)."""
     klaviyo: Klaviyo = current_app.extensions[EXTENSION]
     return klaviyo
+
+
+def notes() -> Notes:
+    """This request's notes."""
+    found: Notes | None = request.environ.get(_NOTES)
+    if found is None:
+        found = request.environ[_NOTES] = Notes()
+    return found
 
 
 def note(
@@ -25,8 +53,9 @@ def note(
     identifiers: Iterable[str] = (),
 ) -> None:
     """Add what the mock decided, and whom it concerned, to this request's journal entry."""
-    g.setdefault("decisions", []).extend(decisions)
-    g.setdefault("profiles", []).extend(profiles)
-    g.setdefault("identifiers", []).extend(identifiers)
+    current = notes()
+    current.decisions.extend(decisions)
+    current.profiles.extend(profiles)
+    current.identifiers.extend(identifiers)
     if account is not None:
-        g.account = account
+        current.account = account

@@ -1,6 +1,6 @@
 """Records every request in the backend's journal: what came in, what went out, and why.
 
-Views put what they decoded in ``g.payload`` (Track/Identify) or the raw body in ``g.body``;
+Views put what they decoded (Track/Identify) or the raw body they read in the request's notes;
 this hook never reads the request body itself, which may be over the size limit.
 """
 
@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask import g
 from flask import request
 
 from .context import backend
+from .context import notes
 
 _TEXT_LIMIT = 2000
+#: A request header whose value the journal keeps, to find a caller's own entries.
+TRACE_HEADER = "X-Klaviyo-Mock-Trace"
 
 
 def _clip(text: str) -> str:
@@ -25,17 +27,18 @@ def _clip(text: str) -> str:
 
 def record(response: Response) -> Response:
     """An ``after_request`` hook."""
+    said = notes()
     incoming: dict[str, Any] = {}
-    size = len(request.query_string) + (request.content_length or len(g.get("body", b"")))
+    size = len(request.query_string) + (request.content_length or len(said.body))
     if size > _TEXT_LIMIT:  # keep the journal small whatever comes in
         incoming["query"] = _clip(request.query_string.decode("latin-1"))
-        incoming["body"] = _clip(g.get("body", b"").decode("utf-8", "replace"))
+        incoming["body"] = _clip(said.body.decode("utf-8", "replace"))
     else:
         incoming["query"] = request.args.to_dict(flat=False)
-        if g.get("payload") is not None:
-            incoming["payload"] = g.payload
-        elif g.get("body"):
-            incoming["body"] = g.body.decode("utf-8", "replace")
+        if said.payload is not None:
+            incoming["payload"] = said.payload
+        elif said.body:
+            incoming["body"] = said.body.decode("utf-8", "replace")
     if response.mimetype == "image/gif" or response.direct_passthrough:
         answered = f"<{response.mimetype}>"
     else:
@@ -43,14 +46,15 @@ def record(response: Response) -> Response:
     klaviyo = backend()
     klaviyo.journal.record(
         at=klaviyo.clock().isoformat(timespec="seconds"),
-        account=g.get("account"),
+        account=said.account,
         method=request.method,
         path=request.path,
         request=incoming,
         status=response.status_code,
         response=answered,
-        decisions=tuple(g.get("decisions", ())),
-        profiles=tuple(dict.fromkeys(g.get("profiles", ()))),
-        identifiers=tuple(dict.fromkeys(g.get("identifiers", ()))),
+        decisions=tuple(said.decisions),
+        profiles=tuple(dict.fromkeys(said.profiles)),
+        identifiers=tuple(dict.fromkeys(said.identifiers)),
+        trace=request.headers.get(TRACE_HEADER),
     )
     return response

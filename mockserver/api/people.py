@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import Response
-from flask import g
 from flask import jsonify
 from flask import request
 from marshmallow import ValidationError
@@ -14,6 +13,7 @@ from ..domain.service import NotFound
 from . import wire
 from .context import backend
 from .context import note
+from .context import notes
 from .errors import ApiError
 from .schemas import PeopleSearchSchema
 from .schemas import describe
@@ -27,7 +27,9 @@ NO_MATCH = "There is no profile matching the given parameters."
 
 def private_call() -> tuple[Account, wire.PrivateCall]:
     """The request's parameters and the account its private key belongs to (v2 errors)."""
-    body = g.body = request.get_data()  # first, so that the form is parsed from the cached body
+    body = notes().body = (
+        request.get_data()
+    )  # first, so that the form is parsed from the cached body
     try:
         call = wire.private_call(
             request.args, request.form, body, request.headers.get("api-key"), request.mimetype

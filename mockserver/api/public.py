@@ -12,7 +12,6 @@ from typing import Any
 from flask import Blueprint
 from flask import Response
 from flask import current_app
-from flask import g
 from flask import request
 from marshmallow import ValidationError
 
@@ -20,6 +19,7 @@ from ..domain.service import Outcome
 from . import wire
 from .context import backend
 from .context import note
+from .context import notes
 from .errors import PIXEL
 from .schemas import IdentifySchema
 from .schemas import TrackSchema
@@ -40,9 +40,8 @@ def _answer(text: str) -> Response:
 
 
 def _payload() -> dict[str, Any]:
-    body = g.body = request.get_data()  # first, so that the form is parsed from the cached body
-    payload = wire.decode_payload(request.args, request.form, body)
-    g.payload = payload
+    body = notes().body = request.get_data()  # first: the form is then parsed from the cache
+    payload = notes().payload = wire.decode_payload(request.args, request.form, body)
     return payload
 
 

@@ -30,6 +30,8 @@ class Entry:
     profiles: tuple[str, ...] = field(default=())
     #: The identifier values the call carried, normalised.
     identifiers: tuple[str, ...] = field(default=())
+    #: The caller's correlation tag (the ``X-Klaviyo-Mock-Trace`` header), if any.
+    trace: str | None = None
 
     def mentions(self, identifier: str) -> bool:
         needle = identifier.strip().lower()
@@ -55,6 +57,7 @@ class Journal:
         identifier: str | None = None,
         path: str | None = None,
         profiles: Collection[str] = (),
+        trace: str | None = None,
         limit: int | None = None,
     ) -> list[Entry]:
         """Newest first; each filter given narrows the list. ``identifier`` matches an identifier
@@ -70,6 +73,8 @@ class Journal:
             if path is not None and not entry.path.startswith(path):
                 continue
             if profiles and not set(profiles) & set(entry.profiles):
+                continue
+            if trace is not None and entry.trace != trace:
                 continue
             found.append(entry)
             if limit is not None and len(found) >= limit:
