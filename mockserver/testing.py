@@ -39,6 +39,7 @@ KLAVIYO_URL = "https://a.klaviyo.com"
 _KLAVIYO = re.compile(r"https://a\.klaviyo\.com(?::443)?(?:[/?].*)?$")
 _ELSEWHERE = re.compile(r"^(?!https://a\.klaviyo\.com(?::443)?(?:[/?]|$))")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_FRAMING = {"transfer-encoding", "content-length"}
 
 # (method, path, params, body) -> (status, json)
 Transport = Callable[[str, str, dict[str, str] | None, bytes | None], tuple[int, Any]]
@@ -54,7 +55,8 @@ def _bridge(app: Flask) -> Callable[[requests.PreparedRequest], tuple[int, Any, 
             url.path or "/",
             method=request.method or "GET",
             query_string=url.query,
-            headers=dict(request.headers),
+            # The body is passed whole: how it travelled (chunked, its length) no longer applies.
+            headers={k: v for k, v in request.headers.items() if k.lower() not in _FRAMING},
             data=_body_bytes(request.body),
         )
         headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]

@@ -106,3 +106,10 @@ def test_a_colliding_generator_still_gives_unique_ids():
         {"token": PUBLIC, "event": "Two", "customer_properties": {"$email": "a@x.com"}},
     )
     assert sorted(m.id for m in klaviyo.store.metrics("default")) == ["AAAAAA", "BBBBBB"]
+
+
+def test_ulids_sort_in_the_order_they_were_made():
+    ids = Ids()
+    made = [ids.ulid() for _ in range(2000)]  # many within one millisecond
+    assert made == sorted(made)
+    assert len(set(made)) == len(made)

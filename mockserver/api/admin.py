@@ -23,9 +23,9 @@ from ..domain.models import IdentifierKind
 from ..domain.models import Profile
 from .context import backend
 from .errors import ApiError
+from .journal import ADMIN_PREFIX
 
-PREFIX = "/__mock__"
-bp = Blueprint("admin", __name__, url_prefix=PREFIX)
+bp = Blueprint("admin", __name__, url_prefix=ADMIN_PREFIX)
 
 
 def profile_json(profile: Profile) -> dict[str, Any]:

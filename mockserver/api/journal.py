@@ -14,6 +14,7 @@ from flask import request
 from .context import backend
 from .context import notes
 
+ADMIN_PREFIX = "/__mock__"
 _TEXT_LIMIT = 2000
 #: A request header whose value the journal keeps, to find a caller's own entries.
 TRACE_HEADER = "X-Klaviyo-Mock-Trace"
@@ -26,7 +27,9 @@ def _clip(text: str) -> str:
 
 
 def record(response: Response) -> Response:
-    """An ``after_request`` hook."""
+    """An ``after_request`` hook. Calls to the admin API are not Klaviyo calls: not recorded."""
+    if request.path.startswith(ADMIN_PREFIX):
+        return response
     said = notes()
     incoming: dict[str, Any] = {}
     size = len(request.query_string) + (request.content_length or len(said.body))

@@ -52,7 +52,7 @@ def former_identifier_evidence(profiles: Iterable[Profile]) -> list[Evidence]:
 def groups(profiles: Iterable[Profile], recorded: Iterable[Evidence]) -> list[Group]:
     """Connected groups of existing profiles, each with the evidence that links it."""
     profiles = list(profiles)
-    order = {p.id: (p.created, p.id) for p in profiles}
+    order = {p.id: (p.created, p.id) for p in profiles}  # ids are monotonic ULIDs
     parent = {p.id: p.id for p in profiles}
 
     def root(node: str) -> str:

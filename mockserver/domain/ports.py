@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC
@@ -85,14 +86,23 @@ class Ids:
         self._clock = clock
         self._random = random.Random(seed)
         self._ticks = itertools.count(self.SEEDED_EPOCH) if seed is not None else None
+        self._last = (-1, 0)
+        self._lock = threading.Lock()
 
     def ulid(self) -> str:
+        """A ULID; monotonic, so that ids sort in the order they were made (within one
+        millisecond the random part counts up, as the ULID spec's monotonic mode does)."""
         if self._ticks is not None:
             millis = next(self._ticks)
         else:
             millis = int(self._clock().timestamp() * 1000)
-        raw = millis.to_bytes(6, "big") + self._random.randbytes(10)
-        return str(ULID.from_bytes(raw))
+        with self._lock:
+            if millis <= self._last[0]:
+                millis, entropy = self._last[0], self._last[1] + 1
+            else:
+                entropy = self._random.getrandbits(79)  # headroom to count up
+            self._last = (millis, entropy)
+        return str(ULID.from_bytes(millis.to_bytes(6, "big") + entropy.to_bytes(10, "big")))
 
     def short(self) -> str:
         return "".join(self._random.choices(self._SHORT_ALPHABET, k=6))
