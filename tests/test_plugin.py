@@ -133,7 +133,7 @@ def test_run_scenario_failure_is_an_assertion_with_the_report(klaviyo_mock, tmp_
         .read_text()
         .replace("profile_count: 1", "profile_count: 3")
     )
-    with pytest.raises(AssertionError, match="expect.profile_count: expected 3, found 1"):
+    with pytest.raises(AssertionError, match=r"expect\.profile_count: expected 3, found 1"):
         klaviyo_mock.run_scenario(broken)
 
 
