@@ -288,7 +288,11 @@ class LiveServer:
 
 @contextmanager
 def serve(app: Flask, host: str = "127.0.0.1") -> Iterator[LiveServer]:
-    """Serve ``app`` with waitress on a free port in a background thread."""
+    """Serve ``app`` with waitress on a free port in a background thread.
+
+    waitress stops cleanly only from its own loop: the loop polls a stop flag, then lets the
+    worker threads finish before it closes the sockets (closing them from another thread while
+    a kept-alive connection is served makes waitress log a bad file descriptor)."""
     server = waitress.create_server(
         app,
         host=host,
@@ -297,13 +301,21 @@ def serve(app: Flask, host: str = "127.0.0.1") -> Iterator[LiveServer]:
         ident="klaviyo-mock",
         max_request_header_size=MAX_REQUEST_LINE,
     )
-    thread = threading.Thread(target=server.run, name="klaviyo-mock", daemon=True)
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+        server.task_dispatcher.shutdown()
+        server.asyncore.close_all(server._map)
+
+    thread = threading.Thread(target=loop, name="klaviyo-mock", daemon=True)
     thread.start()
     try:
         yield LiveServer(f"http://{host}:{server.effective_port}", app)
     finally:
-        server.close()
-        thread.join(5)
+        stop.set()
+        thread.join(10)
 
 
 @pytest.fixture
