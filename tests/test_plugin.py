@@ -73,9 +73,10 @@ def test_unknown_klaviyo_paths_get_a_json_error(klaviyo_mock):
     assert response.json()["errors"][0]["code"] == "not_found"
 
 
-def test_other_hosts_are_not_swallowed(klaviyo_mock, klaviyo_server):
-    """A request elsewhere goes out for real (here: to the live server on loopback)."""
-    response = requests.get(f"{klaviyo_server.url}/__mock__/profiles", timeout=5)
+def test_other_hosts_are_not_swallowed(klaviyo_mock, klaviyo_live):
+    """A request elsewhere goes out for real (here: to the live server on loopback, whose
+    handle has just reset it, through the same patched requests)."""
+    response = requests.get(f"{klaviyo_live.url}/__mock__/profiles", timeout=5)
     assert response.status_code == 200
     assert response.json()["profiles"] == []
 
