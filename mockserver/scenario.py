@@ -66,7 +66,7 @@ def _identifier_fields() -> dict[str, fields.Field[Any]]:
 
 class _AccountSchema(_Strict):
     public_key = fields.Str(required=True)
-    private_keys = fields.List(fields.Str(), required=True)
+    private_keys = fields.List(fields.Str(), required=True, validate=validate.Length(min=1))
 
 
 _Selector = _Strict.from_dict(_identifier_fields(), name="Selector")
@@ -154,13 +154,21 @@ class _StepSchema(_Strict):
         if "concurrently" in data:
             if any("concurrently" in step for step in data["concurrently"]):
                 raise ValidationError("Concurrent groups do not nest.", "concurrently")
-            if "expect" in data or "name" in data:
-                raise ValidationError(
-                    "Put expect and as on the steps inside the group.", "concurrently"
-                )
+            for key in ("expect", "name", "encoding", "account"):
+                if key in data:
+                    raise ValidationError(
+                        "Put expect, as, encoding and account on the steps inside the group.",
+                        "as" if key == "name" else key,
+                    )
         elif "request" in data:
-            if "encoding" in data:
-                raise ValidationError("A request step sends what it says; no encoding.", "encoding")
+            for key in ("encoding", "name", "account"):
+                if key in data:
+                    raise ValidationError(
+                        "A request step sends what it says: no encoding, as or account.",
+                        "as" if key == "name" else key,
+                    )
+            if sum(key in data["request"] for key in ("json", "form", "body")) > 1:
+                raise ValidationError("Give one of json, form, body.", "request")
             if "expect" in data:
                 try:
                     _ResponseSchema().load(data["expect"])
@@ -247,6 +255,48 @@ class Scenario:
         return str(self.data["description"])
 
 
+class _Loader(yaml.SafeLoader):
+    """``yaml.safe_load``, stricter: a key given twice is an error (YAML would keep the last),
+    and dates stay strings (``Signed: 2024-01-01`` is the text a client would send)."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML reads this class attribute
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+
+def _not_json(value: Any, path: str = "") -> str | None:
+    """The path of the first value JSON cannot carry (a set, bytes, a non-string key), if any."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if not isinstance(key, str):
+                return where
+            found = _not_json(item, where)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _not_json(item, f"{path}[{i}]")
+            if found:
+                return found
+    elif not isinstance(value, str | int | float | bool | type(None)):
+        return path
+    return None
+
+
 def load(source: str | Path, text: str | None = None, name: str | None = None) -> Scenario:
     """Load and validate a scenario from a file, or from ``text`` (``source`` names it)."""
     label = str(source)
@@ -255,10 +305,15 @@ def load(source: str | Path, text: str | None = None, name: str | None = None) -
             text = Path(source).read_text(encoding="utf-8")
         except OSError as error:
             raise ScenarioError(f"{label}: cannot read ({error.strerror})") from None
+        except UnicodeDecodeError:
+            raise ScenarioError(f"{label}: not UTF-8 text") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         raise ScenarioError(f"{label}: not valid YAML: {error}") from None
+    bad = _not_json(raw)
+    if bad is not None:
+        raise ScenarioError(f"{label}: {bad}: a value JSON cannot carry (quote it)")
     if not isinstance(raw, dict):
         raise ScenarioError(
             f"{label}: a scenario is a mapping with description, given, steps, expect"
@@ -432,6 +487,10 @@ class _Runner:
         self.report.failures.append("\n".join(lines))
 
     def run(self) -> Report:
+        """Start from a clean slate for the accounts the scenario uses, then seed, step, check."""
+        declared = [a["public_key"] for a in self.scenario.data.get("accounts", [])]
+        for account in declared or [self.klaviyo.default_account]:
+            self.klaviyo.reset(account)
         self.context = seed(self.klaviyo, self.scenario)
         for i, step in enumerate(self.scenario.data.get("steps", [])):
             where = f"steps[{i}]"
@@ -485,6 +544,10 @@ class _Runner:
                 identifiers=said[0].identifiers if said else (),
             )
         if "name" in step:
+            if step["name"] in self.context.names:
+                raise ScenarioError(
+                    f"{self.scenario.source}: {where}.as: the name {step['name']!r} is taken"
+                )
             if landed is None:
                 self.fail(f"{where}.as", "a profile to name", "the call stored nothing")
             else:
@@ -519,8 +582,11 @@ class _Runner:
     # -- expectations --
 
     def resolve_ref(self, account: str, ref: Any, where: str) -> tuple[str | None, str]:
-        """A profile reference (a name, or a one-identifier selector) -> (id or None, label)."""
+        """A profile reference (a name, a profile id, or a one-identifier selector) -> (id or
+        None, label)."""
         if isinstance(ref, str):
+            if ref not in self.context.names and self.klaviyo.store.has_profile(account, ref):
+                return ref, ref
             return self.context.profile_id(ref, where), ref
         if isinstance(ref, dict) and len(ref) == 1 and next(iter(ref)) in IDENTIFIER_KEYS:
             key, value = next(iter(ref.items()))
@@ -532,6 +598,7 @@ class _Runner:
         )
 
     def check(self, expect: dict[str, Any]) -> None:
+        expect = self.context.substitute(expect, "expect")
         account = expect.get("account")
         account_id = self.context.account(account)[0] if account else self.context.account()[0]
         profiles = self.klaviyo.profiles(account_id)
@@ -607,9 +674,10 @@ class _Runner:
         found = self.klaviyo.duplicates(account)
         found_sets = [frozenset(g.profiles) for g in found]
         if sorted(map(sorted, expected)) != sorted(map(sorted, found_sets)):
+            names = {pid: name for name, (_, pid) in self.context.names.items()}
 
             def show(groups: list[frozenset[str]]) -> list[list[str]]:
-                return [sorted(labels.get(pid, pid) for pid in g) for g in groups]
+                return [sorted(labels.get(pid) or names.get(pid, pid) for pid in g) for g in groups]
 
             evidence = [e.detail for g in found for e in g.evidence]
             involved = sorted({pid for g in [*expected, *found_sets] for pid in g})

@@ -167,6 +167,8 @@ class _AccountTables:
         self.tables = (self.profiles, self.events, self.metrics, self.evidence)
         self.profile_docs: dict[str, int] = {}
         self.identifiers: dict[IdentifierKind, dict[str, str]] = {k: {} for k in IdentifierKind}
+        #: identifier values profiles held before, to the ids of those profiles
+        self.former: dict[IdentifierKind, dict[str, set[str]]] = {k: {} for k in IdentifierKind}
         self.metric_docs: dict[str, int] = {}
         self.metric_ids: set[str] = set()
         self.event_keys: set[tuple[str, str, str]] = set()
@@ -179,6 +181,9 @@ class _AccountTables:
             self.profile_docs[profile.id] = doc.doc_id
             for kind, value in profile.identifiers.items():
                 self.identifiers[kind][value] = profile.id
+            for kind, values in profile.former.items():
+                for value in values:
+                    self.former[kind].setdefault(value, set()).add(profile.id)
         for doc in self.metrics:
             metric = Metric.from_document(doc)
             self.metric_docs[metric.name] = doc.doc_id
@@ -230,6 +235,11 @@ class TinyDBStore:
             doc = _read(tables.profiles, tables.profile_docs.get(profile_id))
             return Profile.from_document(doc) if doc else None
 
+    def former_holders(self, account: str, kind: IdentifierKind, value: str) -> set[str]:
+        """The profiles that held ``value`` before (and hold it no more)."""
+        with self._lock:
+            return set(self._tables(account).former[kind].get(value, ()))
+
     def has_profile(self, account: str, profile_id: str) -> bool:
         with self._lock:
             return profile_id in self._tables(account).profile_docs
@@ -253,6 +263,9 @@ class TinyDBStore:
                 tables.profiles.update(_replace_with(doc), doc_ids=[doc_id])
             for kind, value in profile.identifiers.items():
                 tables.identifiers[kind][value] = profile.id
+            for kind, values in profile.former.items():
+                for value in values:
+                    tables.former[kind].setdefault(value, set()).add(profile.id)
 
     def profiles(self, account: str) -> list[Profile]:
         with self._lock:

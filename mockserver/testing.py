@@ -18,12 +18,15 @@ from __future__ import annotations
 import json
 import re
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,6 +36,7 @@ import waitress
 from flask import Flask
 
 from .app import create_app
+from .scenario import IDENTIFIER_KEYS
 from .server import MAX_REQUEST_LINE
 
 KLAVIYO_URL = "https://a.klaviyo.com"
@@ -103,6 +107,10 @@ class KlaviyoMock:
 
     url: str
     transport: Transport
+    #: In process: the ``responses.RequestsMock`` that routes Klaviyo's host to the app. If the
+    #: test mocks other hosts with ``responses`` too, add them here (``klaviyo_mock.responses.
+    #: add(...)``): a second active ``RequestsMock`` would refuse the calls to Klaviyo.
+    responses: responses.RequestsMock | None = None
 
     @property
     def api_url(self) -> str:
@@ -136,7 +144,7 @@ class KlaviyoMock:
         """Declare a scenario's accounts and put its given state in; returns the named profiles'
         ids (``{"Betty": "01J…"}``)."""
         path = Path(path)
-        loaded = self._call("POST", "/scenario", {"name": path.stem}, path.read_bytes())
+        loaded = self._call("POST", "/scenario", {"name": str(path)}, path.read_bytes())
         profiles: dict[str, str] = loaded["profiles"]
         return profiles
 
@@ -145,7 +153,7 @@ class KlaviyoMock:
         report if any expectation fails. Returns the report."""
         path = Path(path)
         result = self._call(
-            "POST", "/scenario", {"name": path.stem, "run": "true"}, path.read_bytes()
+            "POST", "/scenario", {"name": str(path), "run": "true"}, path.read_bytes()
         )
         if not result["passed"]:
             raise AssertionError(result["report"])
@@ -162,10 +170,13 @@ class KlaviyoMock:
 
     def find_profile(self, account: str | None = None, **identifier: str) -> dict[str, Any] | None:
         """The profile holding one identifier: ``find_profile(email="a@b.com")``."""
-        if len(identifier) != 1:
+        if len(identifier) != 1 or not set(identifier) <= set(IDENTIFIER_KEYS):
             raise TypeError(
-                "find_profile takes exactly one of email, external_id, phone_number, exchange_id"
+                "find_profile takes exactly one of email, external_id, phone_number, exchange_id;"
+                f" got {', '.join(identifier) or 'none'}"
             )
+        if not all(isinstance(value, str) and value for value in identifier.values()):
+            raise TypeError(f"find_profile needs a non-empty string, got {identifier!r}")
         found = self._call("GET", "/profiles", self._params(account, **identifier))["profiles"]
         return found[0] if found else None
 
@@ -200,31 +211,54 @@ class KlaviyoMock:
     def assert_duplicates(
         self, *expected: list[str | dict[str, str]], account: str | None = None
     ) -> None:
-        """Assert the exact duplicate groups. Each group lists its profiles, by id or by one
-        identifier: ``assert_duplicates([{"external_id": "u1"}, {"email": "b@x.com"}])``."""
-        wanted = []
+        """Assert the exact duplicate groups. Each group lists two or more profiles, by id or by
+        one identifier: ``assert_duplicates([{"external_id": "u1"}, {"email": "b@x.com"}])``.
+        With no group, it asserts there are none (as ``assert_no_duplicates``)."""
+        wanted: list[frozenset[str]] = []
+        labels: dict[str, str] = {}
         for group in expected:
+            if not isinstance(group, list | tuple) or len(group) < 2:
+                raise TypeError(
+                    "each group is a list of two or more profiles (ids or {kind: value}),"
+                    f" got {group!r}"
+                )
             ids = set()
             for ref in group:
-                if isinstance(ref, str):
-                    ids.add(ref)
-                    continue
-                profile = self.find_profile(account, **ref)
-                if profile is None:
-                    raise DuplicatesError(
-                        f"no profile has {ref}; the profiles are:\n{_table(self.profiles(account))}"
-                    )
+                profile = self._resolve(ref, account)
+                if profile["id"] in ids:
+                    raise DuplicatesError(f"{ref} is the same profile as another one of {group}")
                 ids.add(profile["id"])
+                labels[profile["id"]] = ref if isinstance(ref, str) else _selector(ref)
             wanted.append(frozenset(ids))
         groups = self.duplicates(account)
         found = [frozenset(p["id"] for p in g["profiles"]) for g in groups]
         if sorted(map(sorted, wanted)) != sorted(map(sorted, found)):
+            shown = [sorted(labels[pid] for pid in g) for g in wanted]
             raise DuplicatesError(
-                f"expected duplicate groups {[sorted(g) for g in wanted]},"
-                f" found {len(groups)} group(s):\n"
+                f"expected duplicate groups {shown}, found {len(groups)} group(s):\n"
                 + (_explain(groups) or "  (none)")
                 + f"\nthe profiles are:\n{_table(self.profiles(account))}"
             )
+
+    def _resolve(self, ref: str | dict[str, str], account: str | None) -> dict[str, Any]:
+        if isinstance(ref, str):
+            for profile in self.profiles(account):
+                if profile["id"] == ref:
+                    return profile
+            raise DuplicatesError(
+                f"no profile has id {ref}; the profiles are:\n{_table(self.profiles(account))}"
+            )
+        if not isinstance(ref, dict):
+            raise TypeError(f"a profile is an id or {{kind: value}}, got {ref!r}")
+        found = self.find_profile(account, **ref)
+        if found is None:
+            profiles = _table(self.profiles(account))
+            raise DuplicatesError(f"no profile has {_selector(ref)}; the profiles are:\n{profiles}")
+        return found
+
+
+def _selector(ref: dict[str, str]) -> str:
+    return ", ".join(f"{kind} {value}" for kind, value in ref.items())
 
 
 def _label(profile: dict[str, Any]) -> str:
@@ -265,19 +299,28 @@ def in_process(app: Flask) -> KlaviyoMock:
 
 
 def over_http(url: str) -> KlaviyoMock:
-    """A handle on a running server (``python run.py``) at ``url``."""
-    session = requests.Session()
+    """A handle on a running server (``python run.py``) at ``url``.
+
+    It talks to the server with the standard library, not ``requests``, so that a test's own
+    ``responses`` mock (which patches ``requests``) cannot intercept it."""
+    base = url.rstrip("/")
 
     def transport(
         method: str, path: str, params: dict[str, str] | None, body: bytes | None
     ) -> tuple[int, Any]:
-        response = session.request(method, url + path, params=params, data=body, timeout=30)
+        query = f"?{urlencode(params)}" if params else ""
+        call = urllib.request.Request(base + path + query, data=body, method=method)
         try:
-            return response.status_code, response.json()
+            with urllib.request.urlopen(call, timeout=30) as response:
+                status, text = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read()
+        try:
+            return status, json.loads(text)
         except json.JSONDecodeError:
-            return response.status_code, response.text
+            return status, text.decode("utf-8", "replace")
 
-    return KlaviyoMock(url.rstrip("/"), transport)
+    return KlaviyoMock(base, transport)
 
 
 @dataclass
@@ -322,8 +365,10 @@ def serve(app: Flask, host: str = "127.0.0.1") -> Iterator[LiveServer]:
 def klaviyo_mock() -> Iterator[KlaviyoMock]:
     """A fresh mock answering every ``requests`` call to https://a.klaviyo.com, in process."""
     app = create_app({"TESTING": True})
-    with mock_klaviyo(app):
-        yield in_process(app)
+    with mock_klaviyo(app) as mock:
+        handle = in_process(app)
+        handle.responses = mock
+        yield handle
 
 
 @pytest.fixture(scope="session")

@@ -136,12 +136,12 @@ def test_unreadable_file():
             id="event-for-nobody",
         ),
         pytest.param(
-            "description: x\naccounts:\n  - {public_key: AbC123, private_keys: []}\ngiven:\n  profiles:\n    - {account: ZZZ999, email: a@b.com}\n",
+            "description: x\naccounts:\n  - {public_key: AbC123, private_keys: [pk_0123456789abcdef0123456789abcdef01]}\ngiven:\n  profiles:\n    - {account: ZZZ999, email: a@b.com}\n",
             "no account with public key 'ZZZ999'",
             id="unknown-account",
         ),
         pytest.param(
-            "description: x\naccounts:\n  - {public_key: bad, private_keys: []}\n",
+            "description: x\naccounts:\n  - {public_key: bad, private_keys: [pk_0123456789abcdef0123456789abcdef01]}\n",
             "accounts: public key 'bad'",
             id="bad-account",
         ),

@@ -66,13 +66,22 @@ def _limit() -> int | None:
     text = request.args.get("limit")
     if text is None:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ApiError(400, "limit must be a non-negative integer.")
     return int(text)
 
 
+def _only(*allowed: str) -> None:
+    """Refuse parameters this call does not know: a misspelt filter must not list everything."""
+    unknown = sorted(set(request.args) - {"account", *allowed})
+    if unknown:
+        takes = ", ".join(["account", *allowed])
+        raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; this call takes {takes}.")
+
+
 @bp.post("/reset")
 def reset() -> Response:
+    _only()
     key = request.args.get("account")
     account = _account() if key else None
     backend().reset(account)
@@ -81,6 +90,7 @@ def reset() -> Response:
 
 @bp.get("/profiles")
 def profiles() -> Response:
+    _only(*scenario.IDENTIFIER_KEYS)
     account = _account()
     klaviyo = backend()
     selectors = {k: v for k, v in request.args.items() if k in scenario.IDENTIFIER_KEYS}
@@ -97,6 +107,7 @@ def profiles() -> Response:
 
 @bp.get("/duplicates")
 def duplicates() -> Response:
+    _only()
     account = _account()
     klaviyo = backend()
     by_id = {p.id: p for p in klaviyo.profiles(account)}
@@ -115,6 +126,7 @@ def duplicates() -> Response:
 
 @bp.get("/journal")
 def journal() -> Response:
+    _only("identifier", "path", "limit")
     key = request.args.get("account")
     entries = backend().journal.entries(
         account=_account() if key else None,
@@ -127,6 +139,7 @@ def journal() -> Response:
 
 @bp.get("/state")
 def state() -> Response:
+    _only()
     klaviyo = backend()
     key = request.args.get("account")
     accounts = [_account()] if key else klaviyo.store.accounts()

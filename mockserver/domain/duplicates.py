@@ -1,9 +1,9 @@
 """The duplicates report: which profiles the evidence says are one person (§7).
 
-Evidence comes from what the mock recorded while it decided (identity conflicts, profiles
-created in one race window) and from the profiles themselves (one holds an identifier value
-that another held before). Profiles linked by any evidence, directly or through others, form
-one group.
+Evidence is what the mock recorded while it decided: identity conflicts (row 11), profiles
+created in one race window (row 10), a profile taking an identifier value another one held
+before (row 9), and one profile's ``$id`` being another's email or phone number. Profiles
+linked by any evidence, directly or through others, form one group.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .models import Evidence
-from .models import EvidenceKind
-from .models import IdentifierKind
 from .models import Profile
 
 
@@ -22,31 +20,6 @@ class Group:
     profiles: tuple[str, ...]
     """Ids, oldest profile first."""
     evidence: tuple[Evidence, ...]
-
-
-def former_identifier_evidence(profiles: Iterable[Profile]) -> list[Evidence]:
-    """A profile that now holds a value another profile held before (row 9's old email)."""
-    profiles = list(profiles)
-    former: dict[tuple[IdentifierKind, str], list[Profile]] = {}
-    for profile in profiles:
-        for kind, values in profile.former.items():
-            for value in values:
-                former.setdefault((kind, value), []).append(profile)
-    found = []
-    for profile in profiles:
-        for kind, value in profile.identifiers.items():
-            for earlier in former.get((kind, value), ()):
-                if earlier.id != profile.id:
-                    found.append(
-                        Evidence(
-                            EvidenceKind.FORMER_IDENTIFIER,
-                            (earlier.id, profile.id),
-                            f"{profile.id} holds {kind.legacy} {value}, which {earlier.id} held"
-                            " before",
-                            profile.created,
-                        )
-                    )
-    return found
 
 
 def groups(profiles: Iterable[Profile], recorded: Iterable[Evidence]) -> list[Group]:
@@ -62,7 +35,7 @@ def groups(profiles: Iterable[Profile], recorded: Iterable[Evidence]) -> list[Gr
         return node
 
     links = []
-    for evidence in [*recorded, *former_identifier_evidence(profiles)]:
+    for evidence in recorded:
         alive = [pid for pid in evidence.profiles if pid in parent]
         if len(alive) < 2:
             continue

@@ -6,6 +6,7 @@ cannot grow it without bound.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from collections import deque
@@ -13,6 +14,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+
+from .models import IdentifierKind
+from .normalize import InvalidIdentifier
+from .normalize import normalize
 
 
 @dataclass(frozen=True)
@@ -33,9 +38,18 @@ class Entry:
     #: The caller's correlation tag (the ``X-Klaviyo-Mock-Trace`` header), if any.
     trace: str | None = None
 
-    def mentions(self, identifier: str) -> bool:
-        needle = identifier.strip().lower()
-        return any(needle == value.lower() for value in (*self.identifiers, *self.profiles))
+    def mentions(self, needles: Collection[str]) -> bool:
+        """Whether any of ``needles`` (lower-cased) is an identifier or profile of this call."""
+        return any(value.lower() in needles for value in (*self.identifiers, *self.profiles))
+
+
+def _forms(identifier: str) -> set[str]:
+    """The ways ``identifier`` may be stored: as given, as an email, as a phone number."""
+    forms = {identifier.strip().lower()}
+    for kind in (IdentifierKind.EMAIL, IdentifierKind.PHONE_NUMBER):
+        with contextlib.suppress(InvalidIdentifier):
+            forms.add(normalize(kind, identifier).lower())
+    return forms
 
 
 class Journal:
@@ -61,14 +75,16 @@ class Journal:
         limit: int | None = None,
     ) -> list[Entry]:
         """Newest first; each filter given narrows the list. ``identifier`` matches an identifier
-        value or a profile id the call touched; ``path`` matches a path prefix."""
+        value (emails in any case, phone numbers in any format) or a profile id the call touched;
+        ``path`` matches a path prefix."""
+        needles = _forms(identifier) if identifier is not None else set()
         with self._lock:
             snapshot = list(self._entries)
-        found = []
+        found: list[Entry] = []
         for entry in reversed(snapshot):
             if account is not None and entry.account != account:
                 continue
-            if identifier is not None and not entry.mentions(identifier):
+            if identifier is not None and not entry.mentions(needles):
                 continue
             if path is not None and not entry.path.startswith(path):
                 continue
@@ -76,9 +92,9 @@ class Journal:
                 continue
             if trace is not None and entry.trace != trace:
                 continue
-            found.append(entry)
             if limit is not None and len(found) >= limit:
                 break
+            found.append(entry)
         return found
 
     def clear(self) -> None:

@@ -158,6 +158,7 @@ class EvidenceKind(enum.Enum):
     IDENTITY_CONFLICT = "identity_conflict"  # a call's identifiers matched two profiles (row 11)
     RACE = "race"  # profiles created in one race window (row 10)
     FORMER_IDENTIFIER = "former_identifier"  # one holds a value the other held before (row 9)
+    SHARED_VALUE = "shared_value"  # one's $id is the other's email or phone number
 
 
 @dataclass(frozen=True)

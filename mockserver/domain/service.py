@@ -121,6 +121,24 @@ def _unique_key(event_id: object, timestamp: int) -> str:
     return str(event_id)
 
 
+def _same_value_as(kind: IdentifierKind, value: str) -> list[tuple[IdentifierKind, str]]:
+    """The same value as another kind of identifier: an ``$id`` that is an email address or a
+    phone number, and the reverse. (Cheap checks first: this runs on every new identifier.)"""
+    if kind is IdentifierKind.EXTERNAL_ID:
+        found = []
+        for other, looks_like in (
+            (IdentifierKind.EMAIL, "@" in value),
+            (IdentifierKind.PHONE_NUMBER, value[:1] == "+" or value.isdigit()),
+        ):
+            if looks_like:
+                with contextlib.suppress(InvalidIdentifier):
+                    found.append((other, normalize(other, value)))
+        return found
+    if kind in (IdentifierKind.EMAIL, IdentifierKind.PHONE_NUMBER):
+        return [(IdentifierKind.EXTERNAL_ID, value)]
+    return []
+
+
 def _describe(identifiers: Identifiers) -> str:
     return " and ".join(f"{kind.legacy} {value}" for kind, value in identifiers.items())
 
@@ -264,6 +282,8 @@ class Klaviyo:
         )
         self._save(account, None, profile)
         decisions.append(f"created {profile.id}: no profile has {_describe(identifiers)}")
+        for kind, value in identifiers.items():
+            self._link(account, profile.id, kind, value, now, decisions)
         return profile
 
     def _update(
@@ -297,6 +317,7 @@ class Klaviyo:
             else:
                 former.setdefault(kind, []).append(old)
                 decisions.append(f"changed {kind.legacy} of {current.id} from {old} to {value}")
+            self._link(account, current.id, kind, value, now, decisions)
         for kind, value, holder in conflicts:
             self.store.add_evidence(
                 account,
@@ -323,6 +344,42 @@ class Klaviyo:
             self._save(account, current, updated)
         touched = (current.id, *dict.fromkeys(holder for _, _, holder in conflicts))
         return updated, False, touched
+
+    def _link(
+        self,
+        account: str,
+        profile_id: str,
+        kind: IdentifierKind,
+        value: str,
+        now: str,
+        decisions: list[str],
+    ) -> None:
+        """Record evidence that ``profile_id``, which just took ``value``, is someone else: a
+        profile that held the value before (row 9), or one that holds it as another kind of
+        identifier (an ``$id`` that is somebody's email)."""
+        links = [
+            (
+                EvidenceKind.FORMER_IDENTIFIER,
+                holder,
+                f"{profile_id} took {kind.legacy} {value}, which {holder} held before",
+            )
+            for holder in sorted(self.store.former_holders(account, kind, value) - {profile_id})
+        ]
+        for other, other_value in _same_value_as(kind, value):
+            holder = self.store.owner_of(account, other, other_value)
+            if holder is not None and holder != profile_id:
+                links.append(
+                    (
+                        EvidenceKind.SHARED_VALUE,
+                        holder,
+                        f"{profile_id}'s {kind.legacy} {value} is {holder}'s {other.legacy}",
+                    )
+                )
+        for evidence_kind, holder, detail in links:
+            self.store.add_evidence(
+                account, Evidence(evidence_kind, (holder, profile_id), detail, now)
+            )
+            decisions.append(f"evidence of a duplicate: {detail}")
 
     def _save(self, account: str, old: Profile | None, new: Profile) -> None:
         """Save ``new``; inside a race window, first remember who held what it changes."""
@@ -474,8 +531,10 @@ class Klaviyo:
             return self._add_event(account, profile_id, metric, timestamp, key, properties)
 
     def declare_accounts(self, entries: Iterable[str | dict[str, object]]) -> None:
-        """Add accounts (a scenario's); the server stops being open. ``reset()`` undoes it."""
-        declared = Accounts.from_config(entries).declared
+        """Add accounts (a scenario's); the server stops being open. ``reset()`` undoes it.
+        Declaring an account again, with the same keys, changes nothing."""
+        known = set(self.accounts.declared)
+        declared = [a for a in Accounts.from_config(entries).declared if a not in known]
         self.accounts = Accounts([*self.accounts.declared, *declared])
 
     # -- Inspection ---------------------------------------------------------------------------

@@ -1,0 +1,251 @@
+"""Regressions from reviewing the scenario format, the fixtures and the admin API."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+from conftest import PUBLIC
+from conftest import b64
+
+from mockserver import create_app
+from mockserver import scenario
+from mockserver.testing import DuplicatesError
+
+ROOT = Path(__file__).resolve().parent.parent
+KLAVIYO = "https://a.klaviyo.com"
+
+
+def identify(**properties):
+    return requests.get(
+        f"{KLAVIYO}/api/identify", params={"data": b64({"token": PUBLIC, "properties": properties})}
+    )
+
+
+def run(text):
+    app = create_app({"TESTING": True})
+    return scenario.run(
+        app.extensions["klaviyo_mock"], app.test_client(), scenario.load("t.yaml", text)
+    )
+
+
+@pytest.mark.parametrize("kwargs", [{"emial": "a@b.com"}, {"email": None}, {"email": ""}, {}])
+def test_find_profile_refuses_what_it_cannot_look_up(klaviyo_mock, kwargs):
+    identify(**{"$email": "a@b.com"})
+    with pytest.raises(TypeError):
+        klaviyo_mock.find_profile(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/__mock__/profiles?emial=a@b.com",
+        "/__mock__/journal?identifer=x",
+        "/__mock__/duplicates?x=1",
+    ],
+)
+def test_admin_refuses_unknown_parameters(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "Unknown parameter" in response.json["errors"][0]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("limit", "status", "count"),
+    [("0", 200, 0), ("1", 200, 1), ("%C2%B2", 400, None), ("-1", 400, None)],
+)
+def test_journal_limit(client, limit, status, count):
+    for n in range(3):
+        client.get(
+            "/api/identify",
+            query_string={"data": b64({"token": PUBLIC, "properties": {"$email": f"p{n}@b.com"}})},
+        )
+    response = client.get(f"/__mock__/journal?limit={limit}")
+    assert response.status_code == status
+    if count is not None:
+        assert len(response.json["entries"]) == count
+
+
+def test_journal_finds_phone_numbers_in_any_format(client):
+    client.get(
+        "/api/identify",
+        query_string={
+            "data": b64({"token": PUBLIC, "properties": {"$phone_number": "+14155550100"}})
+        },
+    )
+    assert (
+        len(
+            client.get("/__mock__/journal", query_string={"identifier": "+1 (415) 555-0100"}).json[
+                "entries"
+            ]
+        )
+        == 1
+    )
+
+
+def test_yaml_dates_stay_strings():
+    report = run(
+        "description: x\ngiven:\n  profiles:\n    - {email: a@b.com, properties: {Signed: 2024-01-01}}\nsteps:\n  - identify: {$email: a@b.com, Birthday: 1990-05-01}\nexpect:\n  profiles:\n    - {find: {email: a@b.com}, properties: {Signed: '2024-01-01', Birthday: '1990-05-01'}}\n"
+    )
+    assert report.passed, report.text()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "description: x\nexpect: {}\nexpect: {}\n",
+            "the key 'expect' is given twice",
+            id="repeated-key",
+        ),
+        pytest.param(
+            "description: x\ngiven:\n  profiles:\n    - {email: a@b.com, properties: {1: x}}\n",
+            "given.profiles[0].properties.1: a value JSON cannot carry",
+            id="integer-key",
+        ),
+        pytest.param(
+            "description: x\nsteps:\n  - request: {path: /x}\n    as: A\n",
+            "steps[0].as: A request step sends what it says",
+            id="as-on-request",
+        ),
+        pytest.param(
+            "description: x\nsteps:\n  - request: {path: /x}\n    account: AbC123\n",
+            "steps[0].account: A request step",
+            id="account-on-request",
+        ),
+        pytest.param(
+            "description: x\nsteps:\n  - concurrently: [{identify: {$id: u}}]\n    encoding: form\n",
+            "steps[0].encoding: Put expect, as, encoding and account",
+            id="encoding-on-group",
+        ),
+        pytest.param(
+            "description: x\nsteps:\n  - request: {path: /x, json: {}, form: {a: b}}\n",
+            "steps[0].request: Give one of json, form, body.",
+            id="json-and-form",
+        ),
+        pytest.param(
+            "description: x\naccounts:\n  - {public_key: AbC123, private_keys: []}\n",
+            "accounts[0].private_keys: Shorter than minimum length 1.",
+            id="no-private-key",
+        ),
+    ],
+)
+def test_mistakes_that_used_to_pass_silently(text, message):
+    with pytest.raises(scenario.ScenarioError) as error:
+        scenario.load("t.yaml", text)
+    assert message in str(error.value)
+
+
+def test_a_step_cannot_rename_a_given_profile():
+    with pytest.raises(scenario.ScenarioError, match=r"steps\[0\]\.as: the name 'A' is taken"):
+        run(
+            "description: x\ngiven:\n  profiles: [{as: A, email: a@b.com}]\nsteps:\n  - identify: {$email: c@d.com}\n    as: A\n"
+        )
+
+
+def test_references_work_in_expect():
+    report = run(
+        "description: x\nsteps:\n  - identify: {$id: u1}\n    as: A\nexpect:\n  profiles:\n    - {find: {external_id: u1}, is: A}\n  duplicates: []\n"
+    )
+    assert report.passed
+    failing = run(
+        "description: x\nsteps:\n  - identify: {$email: a@b.com}\n    as: A\nexpect:\n  profiles:\n    - {find: {email: a@b.com}, identifiers: {external_id: '${A}'}}\n"
+    )
+    assert "identifiers: expected {'external_id': '" in failing.text()
+
+
+def test_non_utf8_file_is_named_and_the_others_still_run(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(b"description: \xff\n")
+    good = ROOT / "scenarios" / "row-01-id-matches.yaml"
+    result = subprocess.run(
+        [sys.executable, "run.py", "--check", str(bad), str(good)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert f"{bad}: not UTF-8 text" in result.stderr
+    assert "row-01-id-matches" in result.stdout
+    assert result.returncode == 1
+
+
+def test_fixture_errors_name_the_file(klaviyo_mock, tmp_path):
+    bad = tmp_path / "mine.yaml"
+    bad.write_text("description: x\nstep: []\n")
+    with pytest.raises(RuntimeError, match="mine.yaml: step: unknown key"):
+        klaviyo_mock.run_scenario(bad)
+    with pytest.raises(AssertionError, match="row-01-id-matches.yaml"):
+        broken = tmp_path / "row-01-id-matches.yaml"
+        broken.write_text(
+            (ROOT / "scenarios" / "row-01-id-matches.yaml")
+            .read_text()
+            .replace("profile_count: 1", "profile_count: 9")
+        )
+        klaviyo_mock.run_scenario(broken)
+
+
+def test_running_scenarios_twice_starts_from_a_clean_slate(klaviyo_live):
+    example = ROOT / "scenarios" / "story-email-change.yaml"  # declares an account
+    klaviyo_live.run_scenario(example)
+    klaviyo_live.run_scenario(example)
+    klaviyo_live.load_scenario(example)
+
+
+def test_the_row_9_link_survives_the_duplicate_changing_its_email(klaviyo_mock):
+    identify(**{"$id": "betty-1", "$email": "betty@example.com"})
+    identify(**{"$id": "betty-1", "$email": "betty.new@example.com"})
+    identify(**{"$email": "betty@example.com", "$id": "q-1"})
+    identify(**{"$id": "q-1", "$email": "q@example.com"})
+    klaviyo_mock.assert_duplicates([{"external_id": "betty-1"}, {"external_id": "q-1"}])
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"$id": "betty@example.com"}, {"$email": "Betty@Example.com"}),
+        ({"$email": "betty@example.com"}, {"$id": "betty@example.com"}),
+        ({"$id": "+14155550100"}, {"$phone_number": "(415) 555-0100"}),
+    ],
+)
+def test_an_id_that_is_another_profiles_email_or_phone_is_evidence(klaviyo_mock, first, second):
+    identify(**first)
+    identify(**second)
+    [group] = klaviyo_mock.duplicates()
+    assert group["evidence"][0]["kind"] == "shared_value"
+
+
+def test_assert_duplicates_messages_use_the_selectors(klaviyo_mock):
+    identify(**{"$email": "a@b.com"})
+    identify(**{"$id": "u1"})
+    with pytest.raises(
+        DuplicatesError,
+        match=r"expected duplicate groups \[\['email a@b.com', 'external_id u1'\]\], found 0",
+    ):
+        klaviyo_mock.assert_duplicates([{"email": "a@b.com"}, {"external_id": "u1"}])
+    with pytest.raises(TypeError, match="two or more"):
+        klaviyo_mock.assert_duplicates([])
+    with pytest.raises(TypeError, match="two or more"):
+        klaviyo_mock.assert_duplicates([[{"email": "a@b.com"}, {"external_id": "u1"}]][0][:1])
+    with pytest.raises(DuplicatesError, match="same profile"):
+        klaviyo_mock.assert_duplicates([{"email": "a@b.com"}, {"email": "A@B.com"}])
+
+
+def test_other_mocks_go_on_the_fixtures_responses(klaviyo_mock):
+    klaviyo_mock.responses.add(
+        responses.GET, "https://api.example.com/user", json={"email": "a@b.com"}
+    )
+    email = requests.get("https://api.example.com/user").json()["email"]
+    assert identify(**{"$email": email}).text == "1"
+    assert klaviyo_mock.find_profile(email="a@b.com") is not None
+
+
+def test_the_live_handle_works_inside_a_tests_own_responses_mock(klaviyo_live):
+    with responses.RequestsMock() as mine:
+        mine.add(responses.GET, "https://api.example.com/x", body="ok")
+        assert requests.get("https://api.example.com/x").text == "ok"
+        assert klaviyo_live.profiles() == []
