@@ -177,9 +177,9 @@ def test_non_utf8_file_is_named_and_the_others_still_run(tmp_path):
 def test_fixture_errors_name_the_file(klaviyo_mock, tmp_path):
     bad = tmp_path / "mine.yaml"
     bad.write_text("description: x\nstep: []\n")
-    with pytest.raises(RuntimeError, match="mine.yaml: step: unknown key"):
+    with pytest.raises(RuntimeError, match=r"mine\.yaml: step: unknown key"):
         klaviyo_mock.run_scenario(bad)
-    with pytest.raises(AssertionError, match="row-01-id-matches.yaml"):
+    with pytest.raises(AssertionError, match=r"row-01-id-matches\.yaml"):
         broken = tmp_path / "row-01-id-matches.yaml"
         broken.write_text(
             (ROOT / "scenarios" / "row-01-id-matches.yaml")
