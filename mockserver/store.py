@@ -280,8 +280,10 @@ class TinyDBStore:
     def metric_named(self, account: str, name: str) -> Metric | None:
         with self._lock:
             tables = self._tables(account)
-            doc = _read(tables.metrics, tables.metric_docs.get(name))
-            return Metric.from_document(doc) if doc else None
+            doc_id = tables.metric_docs.get(name)
+            doc = None if doc_id is None else tables.metrics.get(doc_id=doc_id)
+            # A metric holds only strings: nothing to copy.
+            return Metric.from_document(doc) if isinstance(doc, dict) else None
 
     def has_metric_id(self, account: str, metric_id: str) -> bool:
         with self._lock:
@@ -353,10 +355,14 @@ class TinyDBStore:
             self._db.close()
 
 
-def _copy(doc: Any) -> JSONDict:
-    """A deep copy of a JSON document, so that nobody shares nested state with the store."""
-    copied: JSONDict = json.loads(json.dumps(doc))
-    return copied
+def _copy(doc: Any) -> Any:
+    """A deep copy of a JSON value, so that nobody shares nested state with the store.
+    (Several times faster than ``copy.deepcopy`` or a JSON round trip for these documents.)"""
+    if isinstance(doc, dict):
+        return {key: _copy(value) for key, value in doc.items()}
+    if isinstance(doc, list):
+        return [_copy(value) for value in doc]
+    return doc
 
 
 def _read(table: Table, doc_id: int | None) -> JSONDict | None:

@@ -28,19 +28,20 @@ def _clip(text: str) -> str:
 
 def record(response: Response) -> Response:
     """An ``after_request`` hook. Calls to the admin API are not Klaviyo calls: not recorded."""
-    if request.path.startswith(ADMIN_PREFIX):
+    current = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
+    if current.path.startswith(ADMIN_PREFIX):
         return response
     said = notes()
     incoming: dict[str, Any] = {}
-    size = len(request.query_string) + (request.content_length or len(said.body))
-    if size > _TEXT_LIMIT:  # keep the journal small whatever comes in
-        incoming["query"] = _clip(request.query_string.decode("latin-1"))
+    query = current.query_string
+    if len(query) + (current.content_length or len(said.body)) > _TEXT_LIMIT:
+        incoming["query"] = _clip(query.decode("latin-1"))  # keep the journal small
         incoming["body"] = _clip(said.body.decode("utf-8", "replace"))
+    elif said.payload is not None:  # Track/Identify: the decoded payload says it all
+        incoming["payload"] = said.payload
     else:
-        incoming["query"] = request.args.to_dict(flat=False)
-        if said.payload is not None:
-            incoming["payload"] = said.payload
-        elif said.body:
+        incoming["query"] = current.args.to_dict(flat=False)
+        if said.body:
             incoming["body"] = said.body.decode("utf-8", "replace")
     if response.mimetype == "image/gif" or response.direct_passthrough:
         answered = f"<{response.mimetype}>"
@@ -50,14 +51,14 @@ def record(response: Response) -> Response:
     klaviyo.journal.record(
         at=klaviyo.clock().isoformat(timespec="seconds"),
         account=said.account,
-        method=request.method,
-        path=request.path,
+        method=current.method,
+        path=current.path,
         request=incoming,
         status=response.status_code,
         response=answered,
         decisions=tuple(said.decisions),
         profiles=tuple(dict.fromkeys(said.profiles)),
         identifiers=tuple(dict.fromkeys(said.identifiers)),
-        trace=request.headers.get(TRACE_HEADER),
+        trace=current.headers.get(TRACE_HEADER),
     )
     return response

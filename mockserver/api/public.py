@@ -40,9 +40,10 @@ def _answer(text: str) -> Response:
 
 
 def _payload() -> dict[str, Any]:
-    body = notes().body = request.get_data()  # first: the form is then parsed from the cache
-    payload = notes().payload = wire.decode_payload(request.args, request.form, body)
-    return payload
+    said = notes()
+    body = said.body = request.get_data()  # first: the form is then parsed from the cache
+    said.payload = wire.decode_payload(request.args, request.form if body else {}, body)
+    return said.payload
 
 
 def _accepted(outcome: Outcome) -> Response:

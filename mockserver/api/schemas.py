@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from typing import ClassVar
 
 from marshmallow import EXCLUDE
-from marshmallow import INCLUDE
 from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import post_load
-from marshmallow import pre_load
 from marshmallow import validate
 from marshmallow import validates_schema
 
@@ -35,6 +34,8 @@ MAX_ARRAY_ITEMS = 4000
 
 #: Unprefixed keys the official legacy clients send for identifiers (legacy-api.md §4).
 ALIASES = {"email": "$email", "id": "$id", "phone_number": "$phone_number"}
+#: Identifiers a client may send as a number (``$id: 42``).
+NUMERIC_IDENTIFIERS = (IdentifierKind.EXTERNAL_ID, IdentifierKind.PHONE_NUMBER)
 
 
 class Identifier(fields.Field[str | None]):
@@ -97,66 +98,85 @@ def check_limits(value: Any, depth: int = 0) -> None:
             check_limits(item, depth + 1)
 
 
-def _properties_field() -> fields.Dict:
-    return fields.Dict(keys=fields.Str(), load_default=dict, allow_none=True)
-
-
-def _check_properties(properties: dict[str, Any] | None, key: str) -> None:
-    if properties is None:
-        return
+def _within_limits(properties: dict[str, Any]) -> None:
     if len(properties) > MAX_PROPERTIES:
-        raise ValidationError(f"More than {MAX_PROPERTIES} properties.", key)
+        raise ValidationError(f"More than {MAX_PROPERTIES} properties.")
     try:
         check_limits(properties)
     except ValueError as error:
-        raise ValidationError(str(error).capitalize() + ".", key) from None
+        raise ValidationError(str(error).capitalize() + ".") from None
 
 
-class ProfilePropertiesSchema(Schema):
-    """Identify's ``properties`` / Track's ``customer_properties``."""
+class Properties(fields.Field[dict[str, Any]]):
+    """Track's event ``properties``: a JSON object within Klaviyo's limits; null is empty."""
 
-    class Meta:
-        unknown = INCLUDE
+    default_error_messages = {"invalid": "Not a valid mapping type."}  # noqa: RUF012
 
-    # Loaded under their wire names, so that no unknown (INCLUDE'd) key can collide with them.
-    email = Identifier(data_key="$email", attribute="$email")
-    external_id = Identifier(data_key="$id", attribute="$id", numbers=True)
-    phone_number = Identifier(data_key="$phone_number", attribute="$phone_number", numbers=True)
-    exchange_id = Identifier(data_key="$exchange_id", attribute="$exchange_id")
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(load_default=dict, allow_none=True, **kwargs)
 
-    def __init__(self, *, aliases: bool = True, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.aliases = aliases
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        _within_limits(value)
+        return value
 
-    @pre_load
-    def fold_aliases(self, data: Any, **kwargs: Any) -> Any:
-        if not self.aliases or not isinstance(data, dict):
-            return data
-        data = dict(data)
-        for alias, key in ALIASES.items():
-            if alias in data:
-                value = data.pop(alias)
-                if data.get(key) in (None, ""):
-                    data[key] = value
-        return data
 
-    @post_load
-    def make_profile_data(self, data: dict[str, Any], **kwargs: Any) -> ProfileData:
-        identifiers = {}
-        for kind in IdentifierKind:
-            value = data.pop(kind.legacy, None)
-            if value is not None:
-                identifiers[kind] = value
+class ProfileProperties(fields.Field[ProfileData]):
+    """Identify's ``properties`` / Track's ``customer_properties``, loaded as ``ProfileData``.
+
+    A JSON object within Klaviyo's limits whose identifier keys hold strings (or numbers for
+    ``$id`` and ``$phone_number``); with ``aliases``, unprefixed ``email``, ``id`` and
+    ``phone_number`` stand for the prefixed keys. ``$first_name`` and the other standard keys
+    become attributes, everything else custom properties; ``null`` values are dropped.
+    """
+
+    default_error_messages = {"invalid": "Not a valid mapping type."}  # noqa: RUF012
+    _IDENTIFIERS: ClassVar[dict[str, tuple[IdentifierKind, Identifier]]] = {
+        kind.legacy: (kind, Identifier(numbers=kind in NUMERIC_IDENTIFIERS))
+        for kind in IdentifierKind
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(load_default=ProfileData, allow_none=True, **kwargs)
+        self.aliases = True
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> ProfileData:
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        _within_limits(value)
+        if self.aliases and ALIASES.keys() & value.keys():
+            value = dict(value)
+            for alias, key in ALIASES.items():
+                if alias in value:
+                    aliased = value.pop(alias)
+                    if value.get(key) in (None, ""):
+                        value[key] = aliased
+        identifiers: dict[IdentifierKind, str] = {}
+        errors: dict[str, Any] = {}
         attributes: dict[str, Any] = {}
         properties: dict[str, Any] = {}
-        for key, value in data.items():
-            if value is None:
+        for key, item in value.items():
+            known = self._IDENTIFIERS.get(key)
+            if known is not None:
+                kind, field = known
+                try:
+                    loaded = field.deserialize(item)
+                except ValidationError as error:
+                    errors[key] = error.messages
+                    continue
+                if loaded is not None:
+                    identifiers[kind] = loaded
+            elif item is None:
                 continue  # real clients send null for every unset field (§2, chosen)
-            name = key[1:] if key.startswith("$") else None
-            if name in STANDARD_ATTRIBUTES:
-                attributes[name] = value
+            elif key[:1] == "$" and key[1:] in STANDARD_ATTRIBUTES:
+                attributes[key[1:]] = item
             else:
-                properties[key] = value
+                properties[key] = item
+        if errors:
+            raise ValidationError(errors)
         return ProfileData(identifiers, attributes, properties)
 
 
@@ -168,45 +188,31 @@ class _PayloadSchema(Schema):
 
     def __init__(self, *, aliases: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.profile_schema = ProfilePropertiesSchema(aliases=aliases)
-
-    def load_profile(self, properties: dict[str, Any] | None, key: str) -> ProfileData:
-        try:
-            profile: ProfileData = self.profile_schema.load(properties or {})
-        except ValidationError as error:
-            raise ValidationError({key: error.messages}) from None
-        return profile
+        for field in self.fields.values():
+            if isinstance(field, ProfileProperties):
+                field.aliases = aliases
 
 
 class IdentifySchema(_PayloadSchema):
-    properties = _properties_field()
-
-    @validates_schema
-    def within_limits(self, data: dict[str, Any], **kwargs: Any) -> None:
-        _check_properties(data.get("properties"), "properties")
+    properties = ProfileProperties()
 
     @post_load
     def make_command(self, data: dict[str, Any], **kwargs: Any) -> IdentifyCommand:
-        return IdentifyCommand(data["token"], self.load_profile(data["properties"], "properties"))
+        return IdentifyCommand(data["token"], data["properties"] or ProfileData())
 
 
 class TrackSchema(_PayloadSchema):
     event = fields.Str(required=True, validate=validate.Regexp(r".*\S", error="Must not be blank."))
-    customer_properties = _properties_field()
-    properties = _properties_field()
+    customer_properties = ProfileProperties()
+    properties = Properties()
     time = EpochSeconds(load_default=None, allow_none=True)
-
-    @validates_schema
-    def within_limits(self, data: dict[str, Any], **kwargs: Any) -> None:
-        _check_properties(data.get("customer_properties"), "customer_properties")
-        _check_properties(data.get("properties"), "properties")
 
     @post_load
     def make_command(self, data: dict[str, Any], **kwargs: Any) -> TrackCommand:
         return TrackCommand(
             token=data["token"],
             event=data["event"],
-            profile=self.load_profile(data["customer_properties"], "customer_properties"),
+            profile=data["customer_properties"] or ProfileData(),
             properties=data["properties"] or {},
             time=data["time"],
         )

@@ -20,7 +20,7 @@ from .normalize import InvalidIdentifier
 from .normalize import normalize
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     id: int
     at: str

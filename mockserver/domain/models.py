@@ -26,6 +26,9 @@ class IdentifierKind(enum.Enum):
     PHONE_NUMBER = "phone_number"
     EXCHANGE_ID = "exchange_id"
 
+    # Members are singletons: hash by identity, not by Enum's Python-level name hash (hot path).
+    __hash__ = object.__hash__
+
     @property
     def legacy(self) -> str:
         return _LEGACY_NAMES[self]
@@ -96,14 +99,15 @@ class Profile:
 
     @classmethod
     def from_document(cls, doc: JSONDict) -> Profile:
+        """The profile a stored document describes; ``doc`` must be the caller's own copy."""
         return cls(
             id=doc["id"],
             created=doc["created"],
             updated=doc["updated"],
             identifiers={IdentifierKind(k): v for k, v in doc["identifiers"].items()},
-            attributes=dict(doc["attributes"]),
-            properties=dict(doc["properties"]),
-            former={IdentifierKind(k): list(v) for k, v in doc.get("former", {}).items()},
+            attributes=doc["attributes"],
+            properties=doc["properties"],
+            former={IdentifierKind(k): v for k, v in doc.get("former", {}).items()},
         )
 
     def with_changes(self, **changes: Any) -> Profile:

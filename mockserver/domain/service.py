@@ -107,8 +107,16 @@ class RaceWindow:
     created: dict[str, list[str]] = field(default_factory=dict)
 
 
+_last_iso: tuple[int, str] = (0, "")
+
+
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    """ISO 8601 to the second, in UTC; remembered for the current second (a hot path)."""
+    global _last_iso
+    second = int(moment.timestamp())
+    if _last_iso[0] != second:
+        _last_iso = (second, moment.astimezone(UTC).replace(microsecond=0).isoformat())
+    return _last_iso[1]
 
 
 def _unique_key(event_id: object, timestamp: int) -> str:
