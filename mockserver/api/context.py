@@ -30,6 +30,8 @@ class Notes:
     account: str | None = None
     payload: dict[str, Any] | None = None
     body: bytes = b""
+    #: The answer's text, when the view knows it (Track/Identify), so it need not be read back.
+    answer: str | None = None
 
 
 def backend() -> Klaviyo:

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response
 from flask import request
 
+from ..domain.ports import iso_seconds
 from .context import backend
 from .context import notes
 
@@ -18,6 +19,7 @@ ADMIN_PREFIX = "/__mock__"
 _TEXT_LIMIT = 2000
 #: A request header whose value the journal keeps, to find a caller's own entries.
 TRACE_HEADER = "X-Klaviyo-Mock-Trace"
+_TRACE_KEY = "HTTP_" + TRACE_HEADER.upper().replace("-", "_")
 
 
 def _clip(text: str) -> str:
@@ -29,13 +31,15 @@ def _clip(text: str) -> str:
 def record(response: Response) -> Response:
     """An ``after_request`` hook. Calls to the admin API are not Klaviyo calls: not recorded."""
     current = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
-    if current.path.startswith(ADMIN_PREFIX):
+    path = current.path
+    if path.startswith(ADMIN_PREFIX):
         return response
+    environ = current.environ  # plain reads: this hook runs on every call
     said = notes()
     incoming: dict[str, Any] = {}
-    query = current.query_string
-    if len(query) + (current.content_length or len(said.body)) > _TEXT_LIMIT:
-        incoming["query"] = _clip(query.decode("latin-1"))  # keep the journal small
+    query = environ.get("QUERY_STRING", "")
+    if len(query) + int(environ.get("CONTENT_LENGTH") or len(said.body)) > _TEXT_LIMIT:
+        incoming["query"] = _clip(query)  # keep the journal small
         incoming["body"] = _clip(said.body.decode("utf-8", "replace"))
     elif said.payload is not None:  # Track/Identify: the decoded payload says it all
         incoming["payload"] = said.payload
@@ -43,22 +47,26 @@ def record(response: Response) -> Response:
         incoming["query"] = current.args.to_dict(flat=False)
         if said.body:
             incoming["body"] = said.body.decode("utf-8", "replace")
-    if response.mimetype == "image/gif" or response.direct_passthrough:
-        answered = f"<{response.mimetype}>"
+    if said.answer is not None:
+        answered = said.answer
+    elif response.direct_passthrough or not response.content_type.startswith(
+        ("text/", "application/")
+    ):
+        answered = f"<{response.content_type}>"
     else:
         answered = _clip(response.get_data(as_text=True))
     klaviyo = backend()
     klaviyo.journal.record(
-        at=klaviyo.clock().isoformat(timespec="seconds"),
+        at=iso_seconds(klaviyo.clock()),
         account=said.account,
-        method=current.method,
-        path=current.path,
+        method=environ["REQUEST_METHOD"],
+        path=path,
         request=incoming,
         status=response.status_code,
         response=answered,
         decisions=tuple(said.decisions),
         profiles=tuple(dict.fromkeys(said.profiles)),
         identifiers=tuple(dict.fromkeys(said.identifiers)),
-        trace=current.headers.get(TRACE_HEADER),
+        trace=environ.get(_TRACE_KEY),
     )
     return response

@@ -35,14 +35,22 @@ _IDENTIFY = {aliases: IdentifySchema(aliases=aliases) for aliases in (True, Fals
 
 def _answer(text: str) -> Response:
     if request.args.get("i") == "1":
+        notes().answer = "<pixel>"
         return Response(PIXEL, mimetype="image/gif")
+    notes().answer = text
     return Response(text, mimetype="text/html")
 
 
 def _payload() -> dict[str, Any]:
     said = notes()
-    body = said.body = request.get_data()  # first: the form is then parsed from the cache
-    said.payload = wire.decode_payload(request.args, request.form if body else {}, body)
+    current = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
+    environ = current.environ
+    if environ.get("CONTENT_LENGTH") not in (None, "", "0") or "HTTP_TRANSFER_ENCODING" in environ:
+        body = said.body = current.get_data()  # first: the form is then parsed from the cache
+        form = current.form
+    else:
+        body, form = b"", {}
+    said.payload = wire.decode_payload(current.args, form, body)
     return said.payload
 
 

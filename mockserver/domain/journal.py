@@ -20,8 +20,10 @@ from .normalize import InvalidIdentifier
 from .normalize import normalize
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Entry:
+    """One call. (Not frozen, for speed: it is made on every call; treat it as read-only.)"""
+
     id: int
     at: str
     account: str | None

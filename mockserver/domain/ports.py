@@ -30,6 +30,19 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+_last_iso: tuple[int, str] = (0, "")
+
+
+def iso_seconds(moment: datetime) -> str:
+    """ISO 8601 to the second, in UTC (``2026-01-01T00:00:00+00:00``); remembered for the
+    current second, because every call stamps something."""
+    global _last_iso
+    second = int(moment.timestamp())
+    if _last_iso[0] != second:
+        _last_iso = (second, moment.astimezone(UTC).replace(microsecond=0).isoformat())
+    return _last_iso[1]
+
+
 class Store(Protocol):
     """Per-account state. Every read-decide-write sequence runs inside ``locked()``."""
 

@@ -39,6 +39,7 @@ from .normalize import normalize
 from .ports import Clock
 from .ports import Ids
 from .ports import Store
+from .ports import iso_seconds as _iso
 from .ports import system_clock
 
 #: Ingestion limit on event times (legacy-api.md §2.4): "between 2000 and now + 1 year".
@@ -107,16 +108,12 @@ class RaceWindow:
     created: dict[str, list[str]] = field(default_factory=dict)
 
 
-_last_iso: tuple[int, str] = (0, "")
+_ABSENT = object()
 
 
-def _iso(moment: datetime) -> str:
-    """ISO 8601 to the second, in UTC; remembered for the current second (a hot path)."""
-    global _last_iso
-    second = int(moment.timestamp())
-    if _last_iso[0] != second:
-        _last_iso = (second, moment.astimezone(UTC).replace(microsecond=0).isoformat())
-    return _last_iso[1]
+def _changes(have: JSONDict, new: JSONDict) -> bool:
+    """Whether upserting ``new`` into ``have`` changes anything."""
+    return any(have.get(key, _ABSENT) != value for key, value in new.items())
 
 
 def _unique_key(event_id: object, timestamp: int) -> str:
@@ -341,14 +338,19 @@ class Klaviyo:
                 f"identity conflict: {kind.legacy} {value} belongs to {holder} and stays there;"
                 f" {current.id} and {holder} look like one person"
             )
-        updated = current.with_changes(
-            identifiers=new_identifiers,
-            attributes=current.attributes | data.attributes,
-            properties=current.properties | data.properties,
-            former=former,
-        )
-        if updated != current:
-            updated = updated.with_changes(updated=now)
+        updated = current
+        if (
+            new_identifiers != current.identifiers
+            or _changes(current.attributes, data.attributes)
+            or _changes(current.properties, data.properties)
+        ):
+            updated = current.with_changes(
+                identifiers=new_identifiers,
+                attributes=current.attributes | data.attributes,
+                properties=current.properties | data.properties,
+                former=former,
+                updated=now,
+            )
             self._save(account, current, updated)
         touched = (current.id, *dict.fromkeys(holder for _, _, holder in conflicts))
         return updated, False, touched
