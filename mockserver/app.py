@@ -25,7 +25,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(APP_DEFAULTS)
     if config:
         app.config.from_mapping(config)
-    store = TinyDBStore(app.config["DB"])
+    store = TinyDBStore(
+        app.config["DB"],
+        flush_interval=float(app.config["FLUSH_INTERVAL"]),
+        durable=bool(app.config["DURABLE"]),
+    )
     klaviyo = Klaviyo(
         store,
         Accounts.from_config(app.config["ACCOUNTS"]),

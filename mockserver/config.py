@@ -15,6 +15,8 @@ FIVE_MB = 5 * 1024 * 1024
 #: Settings of the app (``create_app(config)``), with what each means.
 APP_DEFAULTS: dict[str, Any] = {
     "DB": None,  # path of the JSON state file; None keeps the state in memory only
+    "FLUSH_INTERVAL": 1.0,  # seconds between writes of the change log (what kill -9 may lose)
+    "DURABLE": False,  # write the change log before answering each call
     "ACCOUNTS": [],  # declared accounts ("PUBLIC:pk_…,pk_…" or dicts); none: one open account
     "SEED": None,  # an int makes generated ids the same on every run
     "JOURNAL_SIZE": 1000,  # requests kept in the journal, newest first
@@ -42,6 +44,11 @@ def _parse(name: str, text: str, default: Any) -> Any:
         if text.lower() not in _TRUE | _FALSE:
             raise ValueError(f"{ENV_PREFIX}{name}={text!r}: expected true or false")
         return text.lower() in _TRUE
+    if isinstance(default, float):
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{name}={text!r}: expected a number") from None
     if isinstance(default, int) or name == "SEED":
         try:
             return int(text)

@@ -48,6 +48,13 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(text: str) -> float:
+    seconds = float(text)
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"{text}: must be more than 0 and at most 3600 seconds")
+    return seconds
+
+
 def _positive(text: str) -> int:
     number = int(text)
     if number < 1:
@@ -64,6 +71,18 @@ def parse_args(argv: Sequence[str] | None) -> dict[str, Any]:
     parser.add_argument("--host", help="address to bind (default 127.0.0.1: loopback only)")
     parser.add_argument("--port", type=_port, help="port to listen on (default 8080; 0 picks one)")
     parser.add_argument("--db", metavar="PATH", help="keep the state in this JSON file")
+    parser.add_argument(
+        "--flush-interval",
+        type=_seconds,
+        metavar="SECONDS",
+        help="with --db: write changes to disk this often (default 1 s: what a kill -9 may lose)",
+    )
+    parser.add_argument(
+        "--durable",
+        action="store_true",
+        default=None,
+        help="with --db: write each call's changes to disk before answering it",
+    )
     parser.add_argument(
         "--account",
         action="append",
@@ -105,6 +124,7 @@ def settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> dict[str
     }
     _port(str(config["PORT"]))
     _positive(str(config["THREADS"]))
+    _seconds(str(config["FLUSH_INTERVAL"]))
     return config
 
 
@@ -199,7 +219,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop)
-    state = f"state file {config['DB']}" if config["DB"] else "state in memory"
+    if config["DB"]:
+        every = "each call" if config["DURABLE"] else f"every {config['FLUSH_INTERVAL']:g} s"
+        state = f"state file {config['DB']}, changes written {every}"
+    else:
+        state = "state in memory"
     accounts = len(config["ACCOUNTS"]) or "open"
     log.warning(
         "klaviyo-mock %s listening on http://%s:%s (%s; accounts: %s)",

@@ -32,9 +32,25 @@ def profile(pid="P", **identifiers):
     )
 
 
+@pytest.fixture
+def open_store():
+    """TinyDBStore, closed (its log file handle released) at the end of the test."""
+    opened = []
+
+    def open_store(*args, **kwargs):
+        store = TinyDBStore(*args, **kwargs)
+        opened.append(store)
+        return store
+
+    yield open_store
+    for store in opened:
+        if store.storage._log is not None:
+            store.close()
+
+
 @pytest.fixture(params=["memory", "file"])
-def store(request, tmp_path):
-    return TinyDBStore(tmp_path / "state.json" if request.param == "file" else None)
+def store(request, tmp_path, open_store):
+    return open_store(tmp_path / "state.json" if request.param == "file" else None)
 
 
 def test_save_and_get_round_trip(store):
@@ -93,15 +109,15 @@ def test_events_metrics_and_evidence(store):
     assert store.accounts() == ["acct"]
 
 
-def test_state_survives_flush_and_reopen(tmp_path):
+def test_state_survives_flush_and_reopen(tmp_path, open_store):
     path = tmp_path / "state.json"
-    store = TinyDBStore(path)
+    store = open_store(path)
     store.save_profile("acct", profile(email="a@b.com"))
     store.save_metric("acct", Metric("MeT789", "Placed Order", T))
     store.add_event("acct", Event("E1", "P", "MeT789", 1, "k", {}, T))
     store.close()
 
-    reopened = TinyDBStore(path)
+    reopened = open_store(path)
     assert reopened.get_profile("acct", "P") == profile(email="a@b.com")
     assert reopened.owner_of("acct", EMAIL, "a@b.com") == "P"
     assert reopened.has_event("acct", "P", "MeT789", "k")
@@ -109,20 +125,29 @@ def test_state_survives_flush_and_reopen(tmp_path):
     assert reopened.count_profiles("acct") == 2
 
 
-def test_nothing_is_written_per_request(tmp_path):
+def test_a_write_appends_to_the_log_and_never_rewrites_the_snapshot(tmp_path, open_store):
     path = tmp_path / "state.json"
-    store = TinyDBStore(path)
+    store = open_store(path, flush_interval=3600)
+    snapshot = path.read_bytes()
     store.save_profile("acct", profile(email="a@b.com"))
-    assert not path.exists()
-    store.flush()
+    store.sync()
+    assert path.read_bytes() == snapshot
+    [line] = (tmp_path / "state.json.log").read_text().splitlines()
+    assert json.loads(line) == {
+        "t": "acct/profiles",
+        "k": "1",
+        "d": profile(email="a@b.com").to_document(),
+    }
+    store.checkpoint()
     assert json.loads(path.read_text())["acct/profiles"]["1"]["id"] == "P"
+    assert (tmp_path / "state.json.log").read_bytes() == b""
 
 
-def test_flush_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+def test_checkpoint_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch, open_store):
     path = tmp_path / "state.json"
-    store = TinyDBStore(path)
+    store = open_store(path)
     store.save_profile("acct", profile(email="a@b.com"))
-    store.flush()
+    store.checkpoint()
     before = path.read_bytes()
     store.save_profile("acct", profile("Q", email="c@d.com"))
 
@@ -131,9 +156,10 @@ def test_flush_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
-        store.flush()
+        store.checkpoint()
     assert path.read_bytes() == before
-    assert os.listdir(tmp_path) == ["state.json"]
+    assert sorted(os.listdir(tmp_path)) == ["state.json", "state.json.log"]
+    monkeypatch.undo()
 
 
 @pytest.mark.parametrize(
@@ -145,11 +171,11 @@ def test_flush_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
         pytest.param(b'{"acct/profiles": 5}', id="table-not-an-object"),
     ],
 )
-def test_a_corrupt_state_file_is_a_clear_error_and_is_kept(tmp_path, content):
+def test_a_corrupt_state_file_is_a_clear_error_and_is_kept(tmp_path, content, open_store):
     path = tmp_path / "state.json"
     path.write_bytes(content)
     with pytest.raises(StateFileError, match=r"state\.json"):
-        TinyDBStore(path)
+        open_store(path)
     assert path.read_bytes() == content
 
 
@@ -178,18 +204,122 @@ def test_in_place_table_writes_do_not_copy_the_table(tmp_path):
         pytest.param('{"acct/metrics": {"1": []}}', id="metric-not-an-object"),
     ],
 )
-def test_malformed_documents_are_a_clear_error(tmp_path, content):
+def test_malformed_documents_are_a_clear_error(tmp_path, content, open_store):
     path = tmp_path / "state.json"
     path.write_text(content)
     with pytest.raises(StateFileError, match="malformed document"):
-        TinyDBStore(path)
+        open_store(path)
     assert path.read_text() == content
 
 
-def test_an_unwritable_path_fails_at_start(tmp_path):
+def test_an_unwritable_path_fails_at_start(tmp_path, open_store):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     with pytest.raises(StateFileError, match="cannot write"):
-        TinyDBStore(blocker / "state.json")
+        open_store(blocker / "state.json")
     with pytest.raises(StateFileError, match="not a readable state file"):
-        TinyDBStore(tmp_path)  # a directory
+        open_store(tmp_path)  # a directory
+
+
+def crash(store):
+    """What kill -9 leaves: the log as synced so far; no checkpoint."""
+    store.sync()
+    store.storage._stop.set()
+    store.storage._log.close()
+    store.storage._log = None
+
+
+def test_a_crash_is_recovered_from_the_log(tmp_path, open_store):
+    path = tmp_path / "state.json"
+    store = open_store(path, flush_interval=3600)
+    store.save_profile("acct", profile("P", email="old@b.com", external_id="U"))
+    store.save_profile("acct", profile("P", email="new@b.com", external_id="U"))  # a replace
+    store.save_profile("acct", profile("Q", email="q@b.com"))
+    store.save_metric("acct", Metric("MeT789", "Placed Order", T))
+    store.add_event("acct", Event("E1", "P", "MeT789", 1, "k", {"a": 1}, T))
+    store.save_profile("gone", profile("G", email="g@b.com"))
+    store.reset("gone")  # a drop
+    crash(store)
+
+    recovered = open_store(path)
+    assert recovered.get_profile("acct", "P").identifiers == {EMAIL: "new@b.com", EXT: "U"}
+    assert recovered.owner_of("acct", EMAIL, "old@b.com") is None
+    assert recovered.count_profiles("acct") == 2
+    assert recovered.has_event("acct", "P", "MeT789", "k")
+    assert recovered.count_profiles("gone") == 0
+    assert (tmp_path / "state.json.log").read_bytes() == b""  # folded into the snapshot at start
+    assert json.loads(path.read_text())["acct/profiles"]["2"]["id"] == "Q"
+
+
+def test_unsynced_changes_are_what_a_crash_loses(tmp_path, open_store):
+    path = tmp_path / "state.json"
+    store = open_store(path, flush_interval=3600)
+    store.save_profile("acct", profile("P", email="a@b.com"))
+    store.sync()
+    store.save_profile("acct", profile("Q", email="c@d.com"))  # still only in memory
+    store.storage._pending.clear()  # lost with the process
+    crash(store)
+    recovered = open_store(path)
+    assert [p.id for p in recovered.profiles("acct")] == ["P"]
+
+
+def test_durable_writes_before_the_lock_is_released(tmp_path, open_store):
+    path = tmp_path / "state.json"
+    store = open_store(path, durable=True)
+    with store.locked():
+        store.save_profile("acct", profile("P", email="a@b.com"))
+        assert (tmp_path / "state.json.log").read_bytes() == b""  # not yet: same decision
+    assert b'"P"' in (tmp_path / "state.json.log").read_bytes()
+    store.save_profile("acct", profile("Q", email="c@d.com"))  # outside locked(): at once
+    assert b'"Q"' in (tmp_path / "state.json.log").read_bytes()
+
+
+def test_the_interval_flusher_writes_on_its_own(tmp_path, open_store):
+    import time
+
+    path = tmp_path / "state.json"
+    store = open_store(path, flush_interval=0.05)
+    store.save_profile("acct", profile("P", email="a@b.com"))
+    deadline = time.monotonic() + 5
+    while b'"P"' not in (tmp_path / "state.json.log").read_bytes():
+        assert time.monotonic() < deadline, "the flusher never wrote"
+        time.sleep(0.01)
+    store.close()
+
+
+def test_a_torn_last_line_is_dropped(tmp_path, open_store):
+    path = tmp_path / "state.json"
+    store = open_store(path, flush_interval=3600)
+    store.save_profile("acct", profile("P", email="a@b.com"))
+    crash(store)
+    with open(tmp_path / "state.json.log", "ab") as log:
+        log.write(b'{"t": "acct/profiles", "k": "2", "d": {"id": "Q", "cre')  # kill -9 mid-write
+    assert [p.id for p in open_store(path).profiles("acct")] == ["P"]
+
+
+def test_a_corrupt_log_line_is_an_error_and_the_files_are_kept(tmp_path, open_store):
+    path = tmp_path / "state.json"
+    store = open_store(path, flush_interval=3600)
+    store.save_profile("acct", profile("P", email="a@b.com"))
+    crash(store)
+    log = tmp_path / "state.json.log"
+    log.write_bytes(b"garbage\n" + log.read_bytes())
+    before = (path.read_bytes(), log.read_bytes())
+    with pytest.raises(StateFileError, match=r"state\.json\.log: line 1 is not a change"):
+        open_store(path)
+    assert (path.read_bytes(), log.read_bytes()) == before
+
+
+def test_replaying_a_log_twice_changes_nothing(tmp_path, open_store):
+    """A crash between the new snapshot and emptying the log replays changes already in it."""
+    path = tmp_path / "state.json"
+    store = open_store(path, flush_interval=3600)
+    store.save_profile("acct", profile("P", email="a@b.com"))
+    store.sync()
+    log = (tmp_path / "state.json.log").read_bytes()
+    store.checkpoint()
+    crash(store)
+    (tmp_path / "state.json.log").write_bytes(log)
+    recovered = open_store(path)
+    assert recovered.count_profiles("acct") == 1
+    assert recovered.owner_of("acct", EMAIL, "a@b.com") == "P"

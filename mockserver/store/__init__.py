@@ -1,17 +1,14 @@
-"""The state, in TinyDB: the only module that imports it.
+"""The state, in TinyDB: the only package that imports it.
 
 TinyDB has no indexes, rebuilds a whole table on every write and has no locks (aesthetics.md §6).
-This module designs around each of those:
+This package designs around each of those:
 
-- ``InPlaceTable`` applies TinyDB's own insert/update/remove updaters to the stored table in
-  place, instead of copying the whole table twice per write, so a write costs the same at
-  100,000 profiles as at 1,000.
-- ``SnapshotStorage`` keeps the data in memory; with a path it reads the file once at open
-  and writes it whole only on ``flush()``, to a temporary file renamed over the old one, so the
-  file is never half-written. Nothing is written per request.
+- ``storage.InPlaceTable`` writes in place, so a write costs the same at 100,000 profiles as at
+  1,000; ``storage.SnapshotStorage`` keeps the data in memory and, with a path, in a snapshot and
+  a write-ahead log, so that nothing rewrites the whole file per request (see that module).
 - ``TinyDBStore`` keeps a dict index for every lookup the hot paths make (profile id, each
-  identifier kind, metric name, event uniqueness key) and one re-entrant lock that callers hold
-  across a whole read-decide-write sequence.
+  identifier kind, metric name, event uniqueness key, former identifiers) and one re-entrant
+  lock that callers hold across a whole read-decide-write sequence.
 
 Each account has its own tables (``<account>/profiles`` …), so accounts never see each other.
 """
@@ -19,141 +16,27 @@ Each account has its own tables (``<account>/profiles`` …), so accounts never 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import tempfile
 import threading
-from collections.abc import Callable
 from collections.abc import Iterator
-from collections.abc import MutableMapping
-from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.storages import Storage
 from tinydb.table import Table
 
-from .domain.models import Event
-from .domain.models import Evidence
-from .domain.models import IdentifierKind
-from .domain.models import JSONDict
-from .domain.models import Metric
-from .domain.models import Profile
+from ..domain.models import Event
+from ..domain.models import Evidence
+from ..domain.models import IdentifierKind
+from ..domain.models import JSONDict
+from ..domain.models import Metric
+from ..domain.models import Profile
+from .storage import Database
+from .storage import InPlaceTable
+from .storage import SnapshotStorage
+from .storage import StateFileError
+from .storage import replace_with
 
-Tables = dict[str, dict[str, Any]]
-
-
-class StateFileError(RuntimeError):
-    """The state file exists but cannot be read as the mock's state. It is left untouched."""
-
-
-class SnapshotStorage(Storage):
-    """All data in memory. ``write`` only keeps the (already updated) dict; ``flush`` saves it."""
-
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = Path(path) if path is not None else None
-        self._data: Tables = self._load()
-        self._check_writable()
-        self.dirty = False
-
-    def _check_writable(self) -> None:
-        """Fail at start, not at the first save, when the file cannot be written."""
-        if self.path is None:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, probe = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            os.close(fd)
-            os.unlink(probe)
-        except OSError as error:
-            raise StateFileError(
-                f"{self.path}: cannot write the state file there ({error})"
-            ) from None
-
-    def _load(self) -> Tables:
-        if self.path is None or not self.path.exists():
-            return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise StateFileError(f"{self.path}: not a readable state file ({error})") from None
-        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-            raise StateFileError(
-                f"{self.path}: not a state file (expected a JSON object of tables)"
-            )
-        return data
-
-    def read(self) -> Tables:
-        return self._data
-
-    def write(self, data: Tables) -> None:
-        self._data = data
-        self.dirty = True
-
-    def flush(self) -> None:
-        """Write the whole state to the file atomically (write aside, fsync, rename)."""
-        if self.path is None or not self.dirty:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self._data, handle, separators=(",", ":"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        self.dirty = False
-
-    def close(self) -> None:
-        self.flush()
-
-
-class _IntKeyed(MutableMapping[int, Any]):
-    """A stored table (string document ids, as JSON needs) seen with the int ids that TinyDB's
-    updaters use, without copying it."""
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self._raw = raw
-
-    def __getitem__(self, key: int) -> Any:
-        return self._raw[str(key)]
-
-    def __setitem__(self, key: int, value: Any) -> None:
-        self._raw[str(key)] = value
-
-    def __delitem__(self, key: int) -> None:
-        del self._raw[str(key)]
-
-    def __contains__(self, key: object) -> bool:
-        return str(key) in self._raw
-
-    def __iter__(self) -> Iterator[int]:
-        return (int(key) for key in self._raw)
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-    def clear(self) -> None:
-        self._raw.clear()
-
-
-class InPlaceTable(Table):
-    """A TinyDB table whose writes cost O(1) instead of O(table size)."""
-
-    def _update_table(self, updater: Callable[[dict[int, Any]], None]) -> None:
-        tables = self._storage.read() or {}
-        raw = tables.setdefault(self.name, {})
-        updater(_IntKeyed(raw))  # type: ignore[arg-type]
-        self._storage.write(tables)
-        self.clear_cache()
-
-
-class _Database(TinyDB):
-    table_class = InPlaceTable
+__all__ = ["InPlaceTable", "StateFileError", "TinyDBStore"]
 
 
 class _AccountTables:
@@ -198,10 +81,19 @@ class _AccountTables:
 class TinyDBStore:
     """The mock's state in TinyDB, in memory or backed by a JSON file (see module docstring)."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.storage = SnapshotStorage(path)
-        self._db = _Database(storage=lambda: self.storage)
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        flush_interval: float = 1.0,
+        durable: bool = False,
+    ) -> None:
         self._lock = threading.RLock()
+        self._depth = 0  # how many locked() blocks the lock holder is in
+        self.storage = SnapshotStorage(
+            path, flush_interval=flush_interval, durable=durable, lock=self._lock
+        )
+        self._db = Database(storage=lambda: self.storage)
         self._accounts: dict[str, _AccountTables] = {}
         for name in self._db.tables():
             try:
@@ -220,8 +112,16 @@ class TinyDBStore:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
+        """Hold the store for a whole read-decide-write sequence. In durable mode the changes
+        are on disk when the outermost block ends, before its caller answers anybody."""
         with self._lock:
-            yield
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self.storage.durable:
+                    self.storage.sync()
 
     # -- profiles --------------------------------------------------------------------------
 
@@ -246,7 +146,7 @@ class TinyDBStore:
 
     def save_profile(self, account: str, profile: Profile) -> None:
         """Insert or replace ``profile``, moving its identifiers in the index."""
-        with self._lock:
+        with self.locked():
             tables = self._tables(account)
             for kind, value in profile.identifiers.items():
                 owner = tables.identifiers[kind].get(value)
@@ -260,7 +160,7 @@ class TinyDBStore:
             else:
                 for kind, value in old["identifiers"].items():
                     tables.identifiers[IdentifierKind(kind)].pop(value, None)
-                tables.profiles.update(_replace_with(doc), doc_ids=[doc_id])
+                tables.profiles.update(replace_with(doc), doc_ids=[doc_id])
             for kind, value in profile.identifiers.items():
                 tables.identifiers[kind][value] = profile.id
             for kind, values in profile.former.items():
@@ -290,7 +190,7 @@ class TinyDBStore:
             return metric_id in self._tables(account).metric_ids
 
     def save_metric(self, account: str, metric: Metric) -> None:
-        with self._lock:
+        with self.locked():
             tables = self._tables(account)
             tables.metric_docs[metric.name] = tables.metrics.insert(metric.to_document())
             tables.metric_ids.add(metric.id)
@@ -300,7 +200,7 @@ class TinyDBStore:
             return (profile_id, metric_id, unique_key) in self._tables(account).event_keys
 
     def add_event(self, account: str, event: Event) -> None:
-        with self._lock:
+        with self.locked():
             tables = self._tables(account)
             tables.events.insert(_copy(event.to_document()))
             tables.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
@@ -316,7 +216,7 @@ class TinyDBStore:
     # -- evidence of duplicates --------------------------------------------------------------
 
     def add_evidence(self, account: str, evidence: Evidence) -> None:
-        with self._lock:
+        with self.locked():
             self._tables(account).evidence.insert(evidence.to_document())
 
     def evidence(self, account: str) -> list[Evidence]:
@@ -338,7 +238,7 @@ class TinyDBStore:
 
     def reset(self, account: str | None = None) -> None:
         """Forget one account's state, or everybody's."""
-        with self._lock:
+        with self.locked():
             names = list(self._accounts) if account is None else [account]
             for name in names:
                 tables = self._accounts.pop(name, None)
@@ -346,13 +246,17 @@ class TinyDBStore:
                     for table in tables.tables:
                         self._db.drop_table(table.name)
 
-    def flush(self) -> None:
+    def sync(self) -> None:
+        """Put the changes so far in the log on disk."""
+        self.storage.sync()
+
+    def checkpoint(self) -> None:
+        """Write the whole state as the snapshot and empty the log."""
         with self._lock:
-            self.storage.flush()
+            self.storage.checkpoint()
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
 
 def _copy(doc: Any) -> Any:
@@ -368,13 +272,3 @@ def _copy(doc: Any) -> Any:
 def _read(table: Table, doc_id: int | None) -> JSONDict | None:
     """A copy of one stored document, or None."""
     return None if doc_id is None else _copy(table.get(doc_id=doc_id))
-
-
-def _replace_with(new: JSONDict) -> Callable[[MutableMapping[str, Any]], None]:
-    """An updater that replaces a document whole (TinyDB's ``update`` with a dict merges)."""
-
-    def replace(doc: MutableMapping[str, Any]) -> None:
-        doc.clear()
-        doc.update(new)
-
-    return replace
