@@ -255,7 +255,13 @@ class Scenario:
         return str(self.data["description"])
 
 
-class _Loader(yaml.SafeLoader):
+try:  # libyaml's parser when PyYAML has it (several times faster), else the pure-Python one
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _Loader(_SafeLoader):
     """``yaml.safe_load``, stricter: a key given twice is an error (YAML would keep the last),
     and dates stay strings (``Signed: 2024-01-01`` is the text a client would send)."""
 
@@ -297,6 +303,33 @@ def _not_json(value: Any, path: str = "") -> str | None:
     return None
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        keys = [key for key, _ in pairs]
+        repeated = next(key for key in keys if keys.count(key) > 1)
+        raise ValueError(f"the key {repeated!r} is given twice")
+    return mapping
+
+
+def _parse(label: str, text: str) -> Any:
+    """YAML, or JSON (which is YAML too): a big generated scenario loads fifty times faster
+    written as JSON, so a text that starts as a JSON object is read as JSON."""
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text, object_pairs_hook=_unique_keys)
+        except ValueError as error:
+            raise ScenarioError(f"{label}: not valid JSON: {error}") from None
+    try:
+        raw = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        raise ScenarioError(f"{label}: not valid YAML: {error}") from None
+    bad = _not_json(raw)
+    if bad is not None:
+        raise ScenarioError(f"{label}: {bad}: a value JSON cannot carry (quote it)")
+    return raw
+
+
 def load(source: str | Path, text: str | None = None, name: str | None = None) -> Scenario:
     """Load and validate a scenario from a file, or from ``text`` (``source`` names it)."""
     label = str(source)
@@ -307,13 +340,7 @@ def load(source: str | Path, text: str | None = None, name: str | None = None) -
             raise ScenarioError(f"{label}: cannot read ({error.strerror})") from None
         except UnicodeDecodeError:
             raise ScenarioError(f"{label}: not UTF-8 text") from None
-    try:
-        raw = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as error:
-        raise ScenarioError(f"{label}: not valid YAML: {error}") from None
-    bad = _not_json(raw)
-    if bad is not None:
-        raise ScenarioError(f"{label}: {bad}: a value JSON cannot carry (quote it)")
+    raw = _parse(label, text)
     if not isinstance(raw, dict):
         raise ScenarioError(
             f"{label}: a scenario is a mapping with description, given, steps, expect"

@@ -245,3 +245,38 @@ expect:
     assert klaviyo.accounts.open is None
     klaviyo.reset()
     assert klaviyo.accounts.open is not None
+
+
+def test_a_scenario_may_be_written_as_json():
+    import json
+
+    doc = {
+        "description": "json",
+        "given": {
+            "profiles": [{"as": "A", "email": "a@b.com", "properties": {"Signed": "2024-01-01"}}]
+        },
+        "steps": [{"identify": {"$email": "a@b.com", "$id": "u1"}}],
+        "expect": {"profile_count": 1, "profiles": [{"find": {"external_id": "u1"}, "is": "A"}]},
+    }
+    report = run(json.dumps(doc))
+    assert report.passed, report.text()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"description": "x", "description": "y"}',
+            "not valid JSON: the key 'description' is given twice",
+        ),
+        ('{"description": "x",}', "not valid JSON"),
+        (
+            '{"description": "x", "steps": [{"identfy": {}}]}',
+            "steps[0].identfy: unknown key (did you mean 'identify'?)",
+        ),
+    ],
+)
+def test_json_mistakes_are_named_too(text, message):
+    with pytest.raises(scenario.ScenarioError) as error:
+        scenario.load("big.json", text)
+    assert message in str(error.value)
