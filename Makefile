@@ -33,6 +33,9 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed
 	$(PY) bench/bench_legacy.py
+	$(PY) bench/bench_overhead.py
+	$(PY) bench/bench_http.py
+	$(PY) bench/bench_state.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,9 +1,9 @@
-"""Per-call cost of Identify and Track at 1,000 and at 100,000 stored profiles, and the ratio.
+"""Per-call cost of Identify, Track and people search at 1,000 and at 100,000 stored profiles.
 
 Each call goes through the whole stack in process (Flask test client, wire decoding, marshmallow,
 identity resolution, the TinyDB store), as a user's in-process test would. Both states are built
 first, then measured in alternating rounds, so that drift on the machine hits both sizes alike;
-the figure per size is the median of the rounds. Target: ratio under 1.25 (issue 2).
+the figure per size is the median of the rounds. Target: ratio under 1.25 (issues 2 and 6).
 
     python bench/bench_legacy.py [--sizes 1000 100000] [--calls 2000] [--rounds 5]
 """
@@ -11,13 +11,13 @@ the figure per size is the median of the rounds. Target: ratio under 1.25 (issue
 from __future__ import annotations
 
 import argparse
-import base64
 import itertools
-import json
 import statistics
 import sys
 import time
 from collections.abc import Callable
+
+from common import b64
 
 from mockserver import create_app
 from mockserver.app import store_of
@@ -50,22 +50,18 @@ def seeded_client(size: int):
     return app.test_client()
 
 
-def data(payload: dict[str, object]) -> str:
-    return base64.b64encode(json.dumps(payload).encode()).decode()
-
-
 def identify_new(size: int) -> str:
-    return data({"token": "AbC123", "properties": {"$email": f"new{next(counter)}@x.com"}})
+    return b64({"token": "AbC123", "properties": {"$email": f"new{next(counter)}@x.com"}})
 
 
 def identify_existing(size: int) -> str:
     i = next(counter) % size
-    return data({"token": "AbC123", "properties": {"$email": f"seed{i}@example.com", "n": i}})
+    return b64({"token": "AbC123", "properties": {"$email": f"seed{i}@example.com", "n": i}})
 
 
 def track(size: int) -> str:
     i = next(counter)
-    return data(
+    return b64(
         {
             "token": "AbC123",
             "event": "Placed Order",
@@ -75,21 +71,34 @@ def track(size: int) -> str:
     )
 
 
+def search(size: int) -> str:
+    return f"seed{next(counter) % size}@example.com"
+
+
 OPERATIONS: dict[str, tuple[str, Callable[[int], str]]] = {
     "identify (new profile)": ("/api/identify", identify_new),
     "identify (existing)": ("/api/identify", identify_existing),
     "track (existing)": ("/api/track", track),
+    "people search": ("/api/v2/people/search", search),
 }
 
 
 def measure(client, size: int, path: str, make: Callable[[int], str], calls: int) -> float:
     """Microseconds per call for ``calls`` calls (payloads built beforehand)."""
     payloads = [make(size) for _ in range(calls)]
+    expected = b"1" if path in ("/api/identify", "/api/track") else None
     started = time.perf_counter()
     for payload in payloads:
-        response = client.get(path, query_string={"data": payload})
-        if response.data != b"1":
-            raise SystemExit(f"unexpected answer {response.data!r} from {path}")
+        if expected:
+            response = client.get(path, query_string={"data": payload})
+            ok = response.data == expected
+        else:
+            response = client.get(path, query_string={"email": payload, "api_key": "pk_bench"})
+            ok = response.status_code == 200
+        if not ok:
+            raise SystemExit(
+                f"unexpected answer {response.status_code} {response.data!r} from {path}"
+            )
     return (time.perf_counter() - started) / calls * 1e6
 
 

@@ -204,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if config["QUIET"]:
         logging.getLogger("klaviyo_mock").setLevel(logging.WARNING)
+    # waitress warns whenever requests queue for a thread: normal for a mock under a load test
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     wsgi: WSGIApp = app if config["QUIET"] else RequestLog(app)
     try:
         server = waitress.create_server(

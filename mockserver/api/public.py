@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 
 from ..domain.service import Outcome
 from . import wire
+from .context import Notes
 from .context import backend
 from .context import note
 from .context import notes
@@ -27,6 +28,9 @@ from .schemas import describe
 
 bp = Blueprint("public", __name__)
 
+#: The content types whose body may hold a ``data`` form field.
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
 
 #: By whether unprefixed ``email``/``id``/``phone_number`` count as identifiers (LEGACY_ALIASES).
 _TRACK = {aliases: TrackSchema(aliases=aliases) for aliases in (True, False)}
@@ -34,46 +38,46 @@ _IDENTIFY = {aliases: IdentifySchema(aliases=aliases) for aliases in (True, Fals
 
 
 def _answer(text: str) -> Response:
+    said = notes()
     if request.args.get("i") == "1":
-        notes().answer = "<pixel>"
+        said.answer = "<pixel>"
         return Response(PIXEL, mimetype="image/gif")
-    notes().answer = text
+    said.answer = text
     return Response(text, mimetype="text/html")
 
 
-def _payload() -> dict[str, Any]:
-    said = notes()
+def _payload(said: Notes) -> dict[str, Any]:
     current = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
     environ = current.environ
     if environ.get("CONTENT_LENGTH") not in (None, "", "0") or "HTTP_TRANSFER_ENCODING" in environ:
         body = said.body = current.get_data()  # first: the form is then parsed from the cache
-        form = current.form
+        form = current.form if environ.get("CONTENT_TYPE", "").startswith(_FORMS) else {}
     else:
         body, form = b"", {}
     said.payload = wire.decode_payload(current.args, form, body)
     return said.payload
 
 
-def _accepted(outcome: Outcome) -> Response:
-    note(
-        *outcome.decisions,
-        account=outcome.account,
-        profiles=outcome.touched,
-        identifiers=outcome.identifiers,
-    )
+def _accepted(said: Notes, outcome: Outcome) -> Response:
+    said.decisions.extend(outcome.decisions)
+    said.profiles.extend(outcome.touched)
+    said.identifiers.extend(outcome.identifiers)
+    said.account = outcome.account
     return _answer("1")
 
 
 @bp.route("/api/track", methods=["GET", "POST"], strict_slashes=False)
 def track() -> Response:
-    command = _TRACK[current_app.config["LEGACY_ALIASES"]].load(_payload())
-    return _accepted(backend().track(command))
+    said = notes()
+    command = _TRACK[current_app.config["LEGACY_ALIASES"]].load(_payload(said))
+    return _accepted(said, backend().track(command))
 
 
 @bp.route("/api/identify", methods=["GET", "POST"], strict_slashes=False)
 def identify() -> Response:
-    command = _IDENTIFY[current_app.config["LEGACY_ALIASES"]].load(_payload())
-    return _accepted(backend().identify(command))
+    said = notes()
+    command = _IDENTIFY[current_app.config["LEGACY_ALIASES"]].load(_payload(said))
+    return _accepted(said, backend().identify(command))
 
 
 @bp.errorhandler(wire.PayloadError)

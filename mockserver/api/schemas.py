@@ -17,7 +17,6 @@ from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import post_load
-from marshmallow import validate
 from marshmallow import validates_schema
 
 from ..domain.models import STANDARD_ATTRIBUTES
@@ -38,7 +37,37 @@ ALIASES = {"email": "$email", "id": "$id", "phone_number": "$phone_number"}
 NUMERIC_IDENTIFIERS = (IdentifierKind.EXTERNAL_ID, IdentifierKind.PHONE_NUMBER)
 
 
-class Identifier(fields.Field[str | None]):
+class _Field(fields.Field[Any]):
+    """A field whose type checks live in ``_deserialize``. marshmallow builds a validator chain
+    for every field on every load even when there is nothing in it; these skip that, because
+    Track and Identify load one for every call."""
+
+    def _validate(self, value: Any) -> None:
+        if self.validators:
+            super()._validate(value)
+
+
+class Text(_Field):
+    """A string; with ``blank=False``, one with something besides whitespace."""
+
+    default_error_messages = {  # noqa: RUF012
+        "invalid": "Not a valid string.",
+        "blank": "Must not be blank.",
+    }
+
+    def __init__(self, *, blank: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.blank = blank
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        if not self.blank and not value.strip():
+            raise self.make_error("blank")
+        return value
+
+
+class Identifier(_Field):
     """An identifier value: a string, or a number where ``numbers`` (``$id: 42``).
     ``null`` and blank strings count as absent (klaviyo-behavior.md §2)."""
 
@@ -60,7 +89,7 @@ class Identifier(fields.Field[str | None]):
         raise self.make_error("invalid")
 
 
-class EpochSeconds(fields.Field[int | None]):
+class EpochSeconds(_Field):
     """Track's ``time``: a UNIX timestamp (number or numeric string) or null."""
 
     default_error_messages = {"invalid": "Must be a UNIX timestamp or null."}  # noqa: RUF012
@@ -107,7 +136,7 @@ def _within_limits(properties: dict[str, Any]) -> None:
         raise ValidationError(str(error).capitalize() + ".") from None
 
 
-class Properties(fields.Field[dict[str, Any]]):
+class Properties(_Field):
     """Track's event ``properties``: a JSON object within Klaviyo's limits; null is empty."""
 
     default_error_messages = {"invalid": "Not a valid mapping type."}  # noqa: RUF012
@@ -124,7 +153,7 @@ class Properties(fields.Field[dict[str, Any]]):
         return value
 
 
-class ProfileProperties(fields.Field[ProfileData]):
+class ProfileProperties(_Field):
     """Identify's ``properties`` / Track's ``customer_properties``, loaded as ``ProfileData``.
 
     A JSON object within Klaviyo's limits whose identifier keys hold strings (or numbers for
@@ -184,7 +213,7 @@ class _PayloadSchema(Schema):
     class Meta:
         unknown = EXCLUDE  # ip, test, and whatever else clients add at the top level
 
-    token = fields.Str(load_default=None, allow_none=True)
+    token = Text(load_default=None, allow_none=True)
 
     def __init__(self, *, aliases: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -202,7 +231,7 @@ class IdentifySchema(_PayloadSchema):
 
 
 class TrackSchema(_PayloadSchema):
-    event = fields.Str(required=True, validate=validate.Regexp(r".*\S", error="Must not be blank."))
+    event = Text(required=True, blank=False)
     customer_properties = ProfileProperties()
     properties = Properties()
     time = EpochSeconds(load_default=None, allow_none=True)

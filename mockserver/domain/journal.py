@@ -101,4 +101,4 @@ class Journal:
 
     def clear(self) -> None:
         with self._lock:
-            self._entries.clear()
+            self._entries = deque(maxlen=self._entries.maxlen)

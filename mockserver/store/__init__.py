@@ -35,6 +35,7 @@ from .storage import InPlaceTable
 from .storage import SnapshotStorage
 from .storage import StateFileError
 from .storage import replace_with
+from .trash import bury
 
 __all__ = ["InPlaceTable", "StateFileError", "TinyDBStore"]
 
@@ -56,6 +57,16 @@ class _AccountTables:
         self.metric_ids: set[str] = set()
         self.event_keys: set[tuple[str, str, str]] = set()
         self._index()
+
+    def indexes(self) -> list[Any]:
+        return [
+            self.profile_docs,
+            *self.identifiers.values(),
+            *self.former.values(),
+            self.metric_docs,
+            self.metric_ids,
+            self.event_keys,
+        ]
 
     def _index(self) -> None:
         """Build the indexes from loaded documents, which must read as the domain's values."""
@@ -240,11 +251,14 @@ class TinyDBStore:
         """Forget one account's state, or everybody's."""
         with self.locked():
             names = list(self._accounts) if account is None else [account]
+            data = self.storage.read()
             for name in names:
                 tables = self._accounts.pop(name, None)
                 if tables is not None:
                     for table in tables.tables:
+                        bury(data.get(table.name))  # freed in the background, not here
                         self._db.drop_table(table.name)
+                    bury(tables.indexes())
 
     def sync(self) -> None:
         """Put the changes so far in the log on disk."""
