@@ -31,11 +31,11 @@ format: $(VENV)/.installed-dev
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+# Every script runs, whatever the one before found; the exit status says whether all passed.
 bench: $(VENV)/.installed
-	$(PY) bench/bench_legacy.py
-	$(PY) bench/bench_overhead.py
-	$(PY) bench/bench_http.py
-	$(PY) bench/bench_state.py
+	status=0; for script in legacy overhead http state; do \
+	  echo "== bench/bench_$$script.py"; $(PY) bench/bench_$$script.py || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
