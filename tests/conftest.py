@@ -37,6 +37,15 @@ def b64(payload: Any) -> str:
 
 
 ENCODINGS = ("query-base64", "form-json", "json-body")
+KLAVIYO = "https://a.klaviyo.com"
+
+
+def identify_through_requests(**properties: Any):
+    """Identify as code under test would send it with ``requests`` to Klaviyo's host."""
+    import requests
+
+    data = b64({"token": PUBLIC, "properties": properties})
+    return requests.get(f"{KLAVIYO}/api/identify", params={"data": data}, timeout=10)
 
 
 def send(client: FlaskClient, endpoint: str, payload: Any, encoding: str = "query-base64"):

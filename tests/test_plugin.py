@@ -7,19 +7,14 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import KLAVIYO
 from conftest import PUBLIC
 from conftest import b64
+from conftest import identify_through_requests as identify
 
 from mockserver.testing import DuplicatesError
 
 ROOT = Path(__file__).resolve().parent.parent
-KLAVIYO = "https://a.klaviyo.com"
-
-
-def identify(**properties):
-    return requests.get(
-        f"{KLAVIYO}/api/identify", params={"data": b64({"token": PUBLIC, "properties": properties})}
-    )
 
 
 def test_requests_to_klaviyo_reach_the_app(klaviyo_mock):

@@ -11,19 +11,13 @@ import requests
 import responses
 from conftest import PUBLIC
 from conftest import b64
+from conftest import identify_through_requests as identify
 
 from mockserver import create_app
 from mockserver import scenario
 from mockserver.testing import DuplicatesError
 
 ROOT = Path(__file__).resolve().parent.parent
-KLAVIYO = "https://a.klaviyo.com"
-
-
-def identify(**properties):
-    return requests.get(
-        f"{KLAVIYO}/api/identify", params={"data": b64({"token": PUBLIC, "properties": properties})}
-    )
 
 
 def run(text):
