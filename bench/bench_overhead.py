@@ -51,7 +51,8 @@ def main() -> int:
         for name, client in clients.items():
 
             def call(i: int, client=client) -> None:
-                client.get("/api/track", query_string={"data": payloads[i]})
+                if client.get("/api/track", query_string={"data": payloads[i]}).data != b"1":
+                    raise SystemExit("/api/track did not answer 1")
 
             samples[name].append(per_call_us(call, args.calls, round_ * args.calls))
     bare, track = median(samples["bare route"]), median(samples["track"])

@@ -416,7 +416,12 @@ class Context:
 
 
 def seed(klaviyo: Klaviyo, scenario: Scenario) -> Context:
-    """Declare the scenario's accounts and put its given state in ``klaviyo``."""
+    """Declare the scenario's accounts and put its given state in ``klaviyo``, as one change."""
+    with klaviyo.batch():
+        return _seed(klaviyo, scenario)
+
+
+def _seed(klaviyo: Klaviyo, scenario: Scenario) -> Context:
     source = scenario.source
     context = Context(klaviyo, scenario)
     accounts = scenario.data.get("accounts", [])

@@ -188,7 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if config["CHECK"]:
             return check(config, config["CHECK"])
         app = create_app({k: v for k, v in config.items() if k in APP_DEFAULTS})
+        fresh = store_of(app).document_count() == 0
         for path in config["SCENARIOS"]:
+            if not fresh:  # the state file already holds it, or something else
+                log.warning("klaviyo-mock: %s holds state; not loading %s", config["DB"], path)
+                continue
             loaded = scenario.seed(backend_of(app), scenario.load(path))
             log.warning(
                 "klaviyo-mock: loaded scenario %s (%s)", path, ", ".join(loaded.names) or "no names"

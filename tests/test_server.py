@@ -241,3 +241,25 @@ def test_settings_layer_defaults_environment_and_flags():
         ["--port", "9001"], {"KLAVIYO_MOCK_PORT": "9000", "KLAVIYO_MOCK_QUIET": "yes"}
     )
     assert (config["PORT"], config["QUIET"], config["HOST"]) == (9001, True, "127.0.0.1")
+
+
+def test_a_scenario_seeds_a_state_file_once(start, tmp_path):
+    db = tmp_path / "state.json"
+    row = str(ROOT / "scenarios" / "row-11-email-and-id-on-two-profiles.yaml")
+    first = start("--db", str(db), "--scenario", row).wait_ready()
+    assert search(first.url, "betty@example.com").status_code == 200
+    assert first.stop() == 0
+    second = start("--db", str(db), "--scenario", row).wait_ready()
+    assert search(second.url, "betty@example.com").status_code == 200
+    second.stop()
+    assert "holds state; not loading" in second.log()
+
+
+def test_two_servers_cannot_share_a_state_file(start, tmp_path):
+    db = tmp_path / "state.json"
+    first = start("--db", str(db)).wait_ready()
+    second = start("--db", str(db))
+    assert second.process.wait(10) == 2
+    time.sleep(0.1)
+    assert "in use by another process" in second.log()
+    first.stop()

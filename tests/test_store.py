@@ -158,7 +158,7 @@ def test_checkpoint_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatc
     with pytest.raises(OSError, match="disk full"):
         store.checkpoint()
     assert path.read_bytes() == before
-    assert sorted(os.listdir(tmp_path)) == ["state.json", "state.json.log"]
+    assert sorted(os.listdir(tmp_path)) == ["state.json", "state.json.lock", "state.json.log"]
     monkeypatch.undo()
 
 
@@ -222,11 +222,20 @@ def test_an_unwritable_path_fails_at_start(tmp_path, open_store):
 
 
 def crash(store):
-    """What kill -9 leaves: the log as synced so far; no checkpoint."""
+    """What kill -9 leaves: the log as synced so far; no checkpoint; the files let go."""
     store.sync()
-    store.storage._stop.set()
-    store.storage._log.close()
-    store.storage._log = None
+    die(store)
+
+
+def die(store):
+    """The process is gone: nothing more is written, the lock is released."""
+    storage = store.storage
+    storage._stop.set()
+    storage._finalizer.detach()
+    with storage._log.pending_lock:
+        storage._log.pending.clear()
+    storage._log.close()
+    storage._log = None
 
 
 def test_a_crash_is_recovered_from_the_log(tmp_path, open_store):
@@ -257,8 +266,7 @@ def test_unsynced_changes_are_what_a_crash_loses(tmp_path, open_store):
     store.save_profile("acct", profile("P", email="a@b.com"))
     store.sync()
     store.save_profile("acct", profile("Q", email="c@d.com"))  # still only in memory
-    store.storage._pending.clear()  # lost with the process
-    crash(store)
+    die(store)
     recovered = open_store(path)
     assert [p.id for p in recovered.profiles("acct")] == ["P"]
 
@@ -323,3 +331,134 @@ def test_replaying_a_log_twice_changes_nothing(tmp_path, open_store):
     recovered = open_store(path)
     assert recovered.count_profiles("acct") == 1
     assert recovered.owner_of("acct", EMAIL, "a@b.com") == "P"
+
+
+def test_a_refused_start_changes_no_file(tmp_path, open_store):
+    path = tmp_path / "state.json"
+    store = open_store(path)
+    store.save_profile("acct", profile("P", email="a@b.com"))
+    store.close()
+    (tmp_path / "state.json.log").write_text(
+        '{"t": "acct/profiles", "k": "9", "d": {"id": "Bad"}}\n'
+    )
+    before = (path.read_bytes(), (tmp_path / "state.json.log").read_bytes())
+    with pytest.raises(StateFileError, match="malformed document"):
+        TinyDBStore(path)
+    assert (path.read_bytes(), (tmp_path / "state.json.log").read_bytes()) == before
+
+
+def test_a_second_store_on_the_same_files_is_refused(tmp_path, open_store):
+    open_store(tmp_path / "state.json")
+    with pytest.raises(StateFileError, match="in use by another process"):
+        TinyDBStore(tmp_path / "state.json")
+
+
+def test_a_failed_write_is_retried_without_tearing_the_log(tmp_path, open_store, monkeypatch):
+    path = tmp_path / "state.json"
+    store = open_store(path, flush_interval=3600)
+    store.save_profile("acct", profile("P", email="a@b.com"))
+    real_fsync = os.fsync
+    calls = []
+
+    def failing_once(fd):
+        calls.append(fd)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing_once)
+    with pytest.raises(OSError, match="No space"):
+        store.sync()
+    assert (tmp_path / "state.json.log").read_bytes() == b""  # the torn write was cut off
+    store.save_profile("acct", profile("Q", email="c@d.com"))
+    store.sync()
+    lines = (tmp_path / "state.json.log").read_text().splitlines()
+    assert [json.loads(line)["d"]["id"] for line in lines] == ["P", "Q"]
+
+
+def test_the_flusher_survives_an_error(tmp_path, open_store, monkeypatch):
+    import time
+
+    store = open_store(tmp_path / "state.json", flush_interval=0.02)
+    real_sync = type(store.storage._log).sync
+    failures = []
+
+    def sync(log):
+        if len(failures) < 3:
+            failures.append(1)
+            raise OSError(5, "I/O error")
+        return real_sync(log)
+
+    monkeypatch.setattr(type(store.storage._log), "sync", sync)
+    store.save_profile("acct", profile("P", email="a@b.com"))
+    deadline = time.monotonic() + 5
+    while b'"P"' not in (tmp_path / "state.json.log").read_bytes():
+        assert time.monotonic() < deadline, "the flusher stopped after an error"
+        time.sleep(0.01)
+    monkeypatch.undo()
+
+
+@pytest.mark.parametrize("durable", [False, True])
+def test_a_big_log_is_folded_into_the_snapshot_while_running(
+    tmp_path, open_store, monkeypatch, durable
+):
+    import time
+
+    from mockserver.store import storage
+
+    monkeypatch.setattr(storage, "CHECKPOINT_AT", 0)
+    path = tmp_path / "state.json"
+    store = open_store(path, flush_interval=0.02, durable=durable)
+    for n in range(20):
+        store.save_profile("acct", profile(f"P{n}", email=f"p{n}@b.com"))
+    deadline = time.monotonic() + 5
+    while "P19" not in path.read_text():
+        assert time.monotonic() < deadline, "never checkpointed"
+        time.sleep(0.01)
+    time.sleep(0.1)  # an idle store must not rewrite the snapshot again and again
+    assert store.storage._log.size() == 0
+    written = path.stat().st_mtime_ns
+    time.sleep(0.1)
+    assert path.stat().st_mtime_ns == written
+
+
+def test_a_store_nobody_closed_still_writes_and_lets_go(tmp_path):
+    import gc
+
+    path = tmp_path / "state.json"
+    store = TinyDBStore(path, flush_interval=3600)
+    store.save_profile("acct", profile("P", email="a@b.com"))
+    del store
+    gc.collect()
+    assert b'"P"' in (tmp_path / "state.json.log").read_bytes()
+    reopened = TinyDBStore(path)  # the lock was released
+    assert reopened.count_profiles("acct") == 1
+    reopened.close()
+
+
+def test_the_snapshot_keeps_its_mode_and_stale_temporary_files_go(tmp_path, open_store):
+    path = tmp_path / "state.json"
+    path.write_text("{}")
+    path.chmod(0o640)
+    (tmp_path / ".state.json.abc123").write_text("half a checkpoint")
+    store = open_store(path)
+    store.save_profile("acct", profile("P", email="a@b.com"))
+    store.checkpoint()
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert not (tmp_path / ".state.json.abc123").exists()
+
+
+def test_the_trash_keeps_up_with_resets():
+    import time
+
+    from mockserver.store import trash
+
+    store = TinyDBStore()
+    for _ in range(200):  # a suite: a little state, then a reset, again and again
+        for n in range(20):
+            store.save_profile("acct", profile(f"P{n}", email=f"p{n}@b.com"))
+        store.reset()
+    deadline = time.monotonic() + 5
+    while not trash._queue.empty():
+        assert time.monotonic() < deadline, f"{trash._queue.qsize()} containers still waiting"
+        time.sleep(0.01)

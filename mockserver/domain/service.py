@@ -12,6 +12,7 @@ import contextlib
 import threading
 from collections.abc import Iterable
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -457,6 +458,11 @@ class Klaviyo:
         )
         self.store.add_event(account, event)
         return event
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Hold the state for several changes made as one (given state from a scenario): with
+        ``--durable``, one write to disk at the end instead of one per change."""
+        return self.store.locked()
 
     # -- Race windows ---------------------------------------------------------------------------
 

@@ -114,6 +114,7 @@ class TinyDBStore:
                 raise StateFileError(
                     f"{where}: table {name!r} holds a malformed document ({error!r})"
                 ) from None
+        self.storage.start()  # only now that what was read is known to be good
 
     def _tables(self, account: str) -> _AccountTables:
         tables = self._accounts.get(account)

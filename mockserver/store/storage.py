@@ -13,15 +13,19 @@ that grows with the load. Here:
   of its lock (so before the call that made them is answered). At start the snapshot (``PATH``)
   is read and the log replayed; the whole state is written to a temporary file renamed over the
   snapshot (a checkpoint) at start, at a clean stop, and when the log outgrows the snapshot.
+  ``PATH.lock`` keeps a second process away from the same files.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
+import stat
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import MutableMapping
@@ -32,7 +36,13 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no lock against a second process
+    fcntl = None  # type: ignore[assignment]
+
 Tables = dict[str, dict[str, Any]]
+log = logging.getLogger("klaviyo_mock")
 
 #: A checkpoint folds the log into the snapshot once the log is this big and bigger than it.
 CHECKPOINT_AT = 64 * 1024 * 1024
@@ -42,8 +52,91 @@ class StateFileError(RuntimeError):
     """The state file exists but cannot be read as the mock's state. It is left untouched."""
 
 
+class _Log:
+    """The write-ahead log: lines not yet written, the file, and their locks.
+
+    Kept apart from the storage so that a storage dropped without ``close()`` (an app a test
+    forgot) still gets its lines written and its files closed by a finalizer.
+    """
+
+    def __init__(self, path: Path, lock_path: Path) -> None:
+        self.pending: list[str] = []
+        self.pending_lock = threading.Lock()  # held only to append a line or take them all
+        self.file_lock = threading.Lock()  # one writer at a time, so that lines keep their order
+        self.guard = _exclusive(lock_path)
+        self.file: Any = open(path, "ab")  # noqa: SIM115 - open for the storage's life
+
+    def add(self, line: str) -> None:
+        with self.pending_lock:
+            self.pending.append(line)
+
+    def sync(self) -> None:
+        """Write the pending lines and fsync. Writers are not held up meanwhile. On an error
+        the lines go back, a torn write is cut off, and the error is raised."""
+        with self.file_lock:
+            if self.file is None:
+                return
+            with self.pending_lock:
+                lines, self.pending = self.pending, []
+            if not lines:
+                return
+            start = os.fstat(self.file.fileno()).st_size
+            try:
+                self.file.write(("\n".join(lines) + "\n").encode())
+                self.file.flush()
+                os.fsync(self.file.fileno())
+            except OSError:
+                with contextlib.suppress(OSError):
+                    self.file.truncate(start)
+                with self.pending_lock:
+                    self.pending[:0] = lines
+                raise
+
+    def size(self) -> int:
+        return os.fstat(self.file.fileno()).st_size if self.file is not None else 0
+
+    def empty(self) -> None:
+        with self.file_lock:
+            if self.file is not None:
+                self.file.truncate(0)
+                self.file.seek(0)
+                os.fsync(self.file.fileno())
+
+    def close(self) -> None:
+        with self.file_lock:
+            if self.file is not None:
+                self.file.close()
+                self.file = None
+            self.guard.close()
+
+    def abandon(self) -> None:
+        """A finalizer's last rites: what was recorded reaches the file, nothing else."""
+        with contextlib.suppress(OSError):
+            self.sync()
+        self.close()
+
+
+def _exclusive(lock_path: Path) -> Any:
+    """Hold ``PATH.lock`` so that two servers never share one state file."""
+    handle = open(lock_path, "a")  # noqa: SIM115 - held for the storage's life
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise StateFileError(
+                f"{lock_path.with_suffix('')}: in use by another process ({lock_path} is locked)"
+            ) from None
+    return handle
+
+
 class SnapshotStorage(Storage):
-    """All data in memory; with a path, a snapshot plus a write-ahead log (module docstring)."""
+    """All data in memory; with a path, a snapshot plus a write-ahead log (module docstring).
+
+    Opening reads the files and changes nothing; ``start()``, called once the store has checked
+    what was read, takes the files: it locks them, folds the log into the snapshot and starts the
+    flusher.
+    """
 
     def __init__(
         self,
@@ -56,40 +149,46 @@ class SnapshotStorage(Storage):
         self.path = Path(path) if path is not None else None
         self.log_path = self.path.with_name(self.path.name + ".log") if self.path else None
         self.durable = durable
+        self.flush_interval = flush_interval
         self._state_lock = lock or threading.RLock()  # held while the data changes
+        self._check_writable()
         self._data: Tables = self._load()
-        replayed = self._replay()
-        self._pending: list[str] = []
-        self._pending_lock = threading.Lock()
-        self._log: Any = None
+        self._replayed = self._replay()
+        self._log: _Log | None = None
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
-        if self.path is None:
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+
+    def start(self) -> None:
+        if self.path is None or self.log_path is None or self._log is not None:
             return
-        self._check_writable()
-        if replayed or not self.path.exists():
+        self._log = _Log(self.log_path, self.path.with_name(self.path.name + ".lock"))
+        self._finalizer = weakref.finalize(self, _stop_and_abandon, self._stop, self._log)
+        for stale in self.path.parent.glob(f".{self.path.name}.*"):  # a checkpoint cut short
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        if self._replayed or not self.path.exists():
             self.checkpoint()
-        self._log = open(self.path.with_name(self.path.name + ".log"), "ab")  # noqa: SIM115
-        if not durable and flush_interval > 0:
-            self._flusher = threading.Thread(
-                target=self._flush_every,
-                args=(flush_interval,),
-                name="klaviyo-mock-log",
-                daemon=True,
-            )
-            self._flusher.start()
+        self._flusher = threading.Thread(
+            target=_flush_every,
+            args=(weakref.ref(self), self._stop, self.flush_interval),
+            name="klaviyo-mock-log",
+            daemon=True,
+        )
+        self._flusher.start()
 
     # -- opening ------------------------------------------------------------------------------
 
     def _check_writable(self) -> None:
         """Fail at start, not at the first save, when the files cannot be written."""
-        if self.path is None:
+        if self.path is None or self.log_path is None:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, probe = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
             os.close(fd)
             os.unlink(probe)
+            open(self.log_path, "ab").close()
         except OSError as error:
             raise StateFileError(
                 f"{self.path}: cannot write the state file there ({error})"
@@ -144,11 +243,13 @@ class SnapshotStorage(Storage):
         self._stop.set()
         if self._flusher is not None:
             self._flusher.join()
-        if self.path is not None and self._log is not None:
+        if self._log is not None:
             with self._state_lock:
                 self.checkpoint()
                 self._log.close()
-                self._log = None
+            if self._finalizer is not None:
+                self._finalizer.detach()
+            self._log = None
 
     # -- the log ------------------------------------------------------------------------------
 
@@ -158,63 +259,87 @@ class SnapshotStorage(Storage):
 
     def record(self, table: str, key: str, document: Any) -> None:
         """Log that ``table[key]`` is now ``document`` (None: removed)."""
-        line = json.dumps({"t": table, "k": key, "d": document}, separators=(",", ":"))
-        with self._pending_lock:
-            self._pending.append(line)
+        if self._log is not None:
+            self._log.add(json.dumps({"t": table, "k": key, "d": document}, separators=(",", ":")))
 
     def record_drop(self, table: str) -> None:
-        with self._pending_lock:
-            self._pending.append(json.dumps({"t": table, "drop": True}))
+        if self._log is not None:
+            self._log.add(json.dumps({"t": table, "drop": True}))
 
     def sync(self) -> None:
         """Write the log lines recorded so far and fsync them."""
-        with self._pending_lock:
-            if not self._pending or self._log is None:
-                return
-            lines, self._pending = self._pending, []
-            self._log.write(("\n".join(lines) + "\n").encode())
-            self._log.flush()
-            os.fsync(self._log.fileno())
+        if self._log is not None:
+            self._log.sync()
 
     def checkpoint(self) -> None:
         """Write the whole state as the new snapshot (aside, fsync, rename), then empty the log.
         The caller holds the state lock. If this dies halfway, the old snapshot and the log
         still describe the state (replaying a change twice changes nothing)."""
-        if self.path is None:
+        if self.path is None or self._log is None:
             return
-        self.sync()
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        self._log.sync()
+        target = Path(os.path.realpath(self.path))  # through a symlink, not over it
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(self._data, handle, separators=(",", ":"))
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
-        with self._pending_lock:
-            if self._log is not None:
-                self._log.truncate(0)
-                self._log.flush()
-                os.fsync(self._log.fileno())
-            elif self.log_path is not None:
-                self.log_path.write_bytes(b"")
+        _fsync_directory(target.parent)
+        self._log.empty()
 
-    def _flush_every(self, interval: float) -> None:
-        while not self._stop.wait(interval):
-            self.sync()
-            if self._log is not None and self._log.tell() > max(
-                CHECKPOINT_AT, self._snapshot_size()
-            ):
+    def checkpoint_if_big(self) -> None:
+        """Fold the log into the snapshot once it has outgrown it."""
+        if self._log is None or self.path is None:
+            return
+        with contextlib.suppress(OSError):
+            if self._log.size() > max(CHECKPOINT_AT, self.path.stat().st_size):
                 with self._state_lock:
                     self.checkpoint()
 
-    def _snapshot_size(self) -> int:
-        with contextlib.suppress(OSError, AttributeError):
-            return self.path.stat().st_size  # type: ignore[union-attr]
-        return 0
+
+def _flush_every(ref: weakref.ref[SnapshotStorage], stop: threading.Event, interval: float) -> None:
+    """The flusher thread. It holds the storage only while it works, so that a storage nobody
+    closed can still be collected (its finalizer then stops this thread)."""
+    failing = False
+    while not stop.wait(interval):
+        storage = ref()
+        if storage is None:
+            return
+        try:
+            storage.sync()
+            storage.checkpoint_if_big()
+        except OSError as error:
+            if not failing:
+                log.error("klaviyo-mock: cannot write %s (%s); will retry", storage.log_path, error)
+            failing = True
+        else:
+            if failing:
+                log.error("klaviyo-mock: writing %s again", storage.log_path)
+            failing = False
+        del storage
+
+
+def _stop_and_abandon(stop: threading.Event, changes: _Log) -> None:
+    stop.set()
+    changes.abandon()
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` survive a power loss (where the platform allows)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 class _Tracked(MutableMapping[int, Any]):

@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 _BITE = 32
-_SETTLE = 0.02
 _queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
 _started = threading.Lock()
 _thread: threading.Thread | None = None
@@ -35,7 +34,6 @@ def bury(*containers: Any) -> None:
 def _empty() -> None:
     while True:
         container = _queue.get()
-        time.sleep(_SETTLE)  # let the caller that buried it answer first
         if isinstance(container, list):
             for item in container:
                 bury(item)
