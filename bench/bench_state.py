@@ -24,9 +24,9 @@ from common import verdict
 
 from mockserver import create_app
 from mockserver import scenario
+from mockserver.domain.commands import IdentifyCommand
+from mockserver.domain.commands import ProfileData
 from mockserver.domain.models import IdentifierKind
-from mockserver.domain.service import IdentifyCommand
-from mockserver.domain.service import ProfileData
 
 FIVE_PROPERTIES = {"plan": "pro", "seats": 3, "city": "Boston", "vip": True, "score": 0.5}
 

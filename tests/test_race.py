@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from mockserver.domain.commands import IdentifyCommand
+from mockserver.domain.commands import ProfileData
 from mockserver.domain.models import EvidenceKind
 from mockserver.domain.models import IdentifierKind
-from mockserver.domain.service import IdentifyCommand
 from mockserver.domain.service import Klaviyo
-from mockserver.domain.service import ProfileData
 from mockserver.store import TinyDBStore
 
 LEGACY = {kind.legacy: kind for kind in IdentifierKind}

@@ -9,7 +9,7 @@ from flask import request
 from marshmallow import ValidationError
 
 from ..domain.accounts import Account
-from ..domain.service import NotFound
+from ..domain.commands import NotFound
 from . import wire
 from .context import backend
 from .context import note

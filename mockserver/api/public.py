@@ -15,7 +15,7 @@ from flask import current_app
 from flask import request
 from marshmallow import ValidationError
 
-from ..domain.service import Outcome
+from ..domain.commands import Outcome
 from . import wire
 from .context import Notes
 from .context import backend

@@ -19,11 +19,11 @@ from marshmallow import fields
 from marshmallow import post_load
 from marshmallow import validates_schema
 
+from ..domain.commands import IdentifyCommand
+from ..domain.commands import ProfileData
+from ..domain.commands import TrackCommand
 from ..domain.models import STANDARD_ATTRIBUTES
 from ..domain.models import IdentifierKind
-from ..domain.service import IdentifyCommand
-from ..domain.service import ProfileData
-from ..domain.service import TrackCommand
 
 #: Ingestion limits of Klaviyo's Track API (legacy-api.md §2.4).
 MAX_PROPERTIES = 300

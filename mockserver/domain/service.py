@@ -21,6 +21,12 @@ from datetime import datetime
 from .accounts import OPEN_ACCOUNT_ID
 from .accounts import Account
 from .accounts import Accounts
+from .commands import IdentifyCommand
+from .commands import NotFound
+from .commands import Outcome
+from .commands import ProfileData
+from .commands import SeedError
+from .commands import TrackCommand
 from .duplicates import Group
 from .duplicates import groups
 from .identity import Resolution
@@ -46,54 +52,6 @@ from .ports import system_clock
 #: Ingestion limit on event times (legacy-api.md §2.4): "between 2000 and now + 1 year".
 EARLIEST_EVENT = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
 ONE_YEAR = 366 * 24 * 3600
-
-
-class NotFound(LookupError):
-    """No profile matches."""
-
-
-@dataclass(frozen=True)
-class ProfileData:
-    """What a call says about a person: raw identifier strings (not yet normalised),
-    standard attributes and custom properties. ``None`` values have already been dropped."""
-
-    identifiers: dict[IdentifierKind, str] = field(default_factory=dict)
-    attributes: JSONDict = field(default_factory=dict)
-    properties: JSONDict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class IdentifyCommand:
-    token: str | None
-    profile: ProfileData
-
-
-@dataclass(frozen=True)
-class TrackCommand:
-    token: str | None
-    event: str
-    profile: ProfileData
-    properties: JSONDict = field(default_factory=dict)
-    time: int | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a Track/Identify call did. ``profile_id`` is None when it was dropped."""
-
-    account: str | None
-    profile_id: str | None
-    decisions: tuple[str, ...]
-    created: bool = False
-    event_id: str | None = None
-    #: Every profile the call touched (the one it landed on, then those it conflicted with).
-    touched: tuple[str, ...] = ()
-    #: The call's identifier values, normalised.
-    identifiers: tuple[str, ...] = ()
-
-
-class SeedError(ValueError):
-    """Given state that cannot exist, e.g. two profiles with one email."""
 
 
 @dataclass

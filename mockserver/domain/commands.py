@@ -1,0 +1,57 @@
+"""What the HTTP layer hands the backend, and what it gets back: plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+
+from .models import IdentifierKind
+from .models import JSONDict
+
+
+class NotFound(LookupError):
+    """No profile matches."""
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    """What a call says about a person: raw identifier strings (not yet normalised),
+    standard attributes and custom properties. ``None`` values have already been dropped."""
+
+    identifiers: dict[IdentifierKind, str] = field(default_factory=dict)
+    attributes: JSONDict = field(default_factory=dict)
+    properties: JSONDict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IdentifyCommand:
+    token: str | None
+    profile: ProfileData
+
+
+@dataclass(frozen=True)
+class TrackCommand:
+    token: str | None
+    event: str
+    profile: ProfileData
+    properties: JSONDict = field(default_factory=dict)
+    time: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a Track/Identify call did. ``profile_id`` is None when it was dropped."""
+
+    account: str | None
+    profile_id: str | None
+    decisions: tuple[str, ...]
+    created: bool = False
+    event_id: str | None = None
+    #: Every profile the call touched (the one it landed on, then those it conflicted with).
+    touched: tuple[str, ...] = ()
+    #: The call's identifier values, normalised.
+    identifiers: tuple[str, ...] = ()
+
+
+class SeedError(ValueError):
+    """Given state that cannot exist, e.g. two profiles with one email."""
