@@ -25,6 +25,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(APP_DEFAULTS)
     if config:
         app.config.from_mapping(config)
+    if app.config["LEGACY"] not in ("on", "gone"):
+        raise ValueError(f"LEGACY={app.config['LEGACY']!r}: expected on or gone")
     store = TinyDBStore(
         app.config["DB"],
         flush_interval=float(app.config["FLUSH_INTERVAL"]),

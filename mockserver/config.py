@@ -21,6 +21,7 @@ APP_DEFAULTS: dict[str, Any] = {
     "SEED": None,  # an int makes generated ids the same on every run
     "JOURNAL_SIZE": 1000,  # requests kept in the journal, newest first
     "LEGACY_ALIASES": True,  # unprefixed email/id/phone_number identify on Track/Identify
+    "LEGACY": "on",  # "gone": every legacy path answers 410, as production has since 2024-06-30
     "MAX_CONTENT_LENGTH": FIVE_MB,  # Klaviyo's payload limit; larger bodies get 413
     "MAX_FORM_MEMORY_SIZE": FIVE_MB,  # Flask's default (500 kB) would refuse legal payloads
 }

@@ -104,6 +104,11 @@ def parse_args(argv: Sequence[str] | None) -> dict[str, Any]:
         help="run scenario files (each on a fresh state), print their reports and exit: "
         "0 if all pass, 1 if any fails",
     )
+    parser.add_argument(
+        "--legacy",
+        choices=("on", "gone"),
+        help="gone: every legacy endpoint answers 410 Gone, as Klaviyo has since 2024-06-30",
+    )
     parser.add_argument("--seed", type=int, help="make generated ids the same on every run")
     parser.add_argument("--threads", type=_positive, help="worker threads (default 8)")
     parser.add_argument("--quiet", action="store_true", default=None, help="no request log")

@@ -6,6 +6,8 @@ Views decode, validate, call the backend and render; the rules live in ``mockser
 from __future__ import annotations
 
 from flask import Flask
+from flask import current_app
+from flask import request
 
 from ..domain.service import Klaviyo
 from . import admin
@@ -15,6 +17,9 @@ from . import public
 from .context import EXTENSION
 
 __all__ = ["EXTENSION", "init_app"]
+from .context import note
+from .errors import ApiError
+from .errors import is_legacy
 from .errors import register_error_handlers
 
 
@@ -24,4 +29,12 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.register_blueprint(people.bp)
     app.register_blueprint(admin.bp)
     register_error_handlers(app)
+    app.before_request(_retired)
     app.after_request(journal.record)
+
+
+def _retired() -> None:
+    """With ``LEGACY = "gone"``, the legacy API answers 410 Gone, as production does."""
+    if current_app.config["LEGACY"] == "gone" and is_legacy(request.path):
+        note("retired: the legacy API is gone (--legacy gone)")
+        raise ApiError(410, "This legacy API endpoint was retired on 2024-06-30.")

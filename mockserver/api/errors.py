@@ -50,6 +50,11 @@ def is_public(path: str) -> bool:
     return path.rstrip("/") in PUBLIC_PATHS
 
 
+def is_legacy(path: str) -> bool:
+    """Track, Identify and the v1/v2 REST API: what Klaviyo retired on 2024-06-30."""
+    return is_public(path) or path.startswith(("/api/v1/", "/api/v2/"))
+
+
 def error_response(status: int, message: str, path: str) -> Response:
     if is_public(path) and status not in (404, 405):
         if request.args.get("i") == "1":
