@@ -248,6 +248,9 @@ def test_a_crash_is_recovered_from_the_log(tmp_path, open_store):
     store.add_event("acct", Event("E1", "P", "MeT789", 1, "k", {"a": 1}, T))
     store.save_profile("gone", profile("G", email="g@b.com"))
     store.reset("gone")  # a drop
+    store.save_profile("acct", profile("D", email="d@b.com"))
+    store.add_event("acct", Event("E2", "D", "MeT789", 2, "k", {}, T))
+    assert store.delete_profile("acct", "D")  # removes
     crash(store)
 
     recovered = open_store(path)
@@ -256,6 +259,8 @@ def test_a_crash_is_recovered_from_the_log(tmp_path, open_store):
     assert recovered.count_profiles("acct") == 2
     assert recovered.has_event("acct", "P", "MeT789", "k")
     assert recovered.count_profiles("gone") == 0
+    assert recovered.get_profile("acct", "D") is None
+    assert [e.id for e in recovered.events("acct")] == ["E1"]
     assert (tmp_path / "state.json.log").read_bytes() == b""  # folded into the snapshot at start
     assert json.loads(path.read_text())["acct/profiles"]["2"]["id"] == "Q"
 

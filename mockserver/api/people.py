@@ -1,6 +1,8 @@
-"""``GET /api/v2/people/search`` (legacy-api.md §5): a person's id from one identifier."""
+"""The legacy v2 people calls (legacy-api.md §5, §10): search, exchange, deletion request."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint
 from flask import Response
@@ -15,12 +17,16 @@ from .context import backend
 from .context import note
 from .context import notes
 from .errors import ApiError
+from .schemas import DeletionRequestSchema
+from .schemas import ExchangeSchema
 from .schemas import PeopleSearchSchema
 from .schemas import describe
 
 bp = Blueprint("people", __name__)
 
 search_schema = PeopleSearchSchema()
+exchange_schema = ExchangeSchema()
+deletion_schema = DeletionRequestSchema()
 
 NO_MATCH = "There is no profile matching the given parameters."
 
@@ -48,10 +54,7 @@ def private_call() -> tuple[Account, wire.PrivateCall]:
 @bp.get("/api/v2/people/search", strict_slashes=False)
 def search_people() -> Response:
     account, call = private_call()
-    try:
-        kind, value = search_schema.load(call.params)
-    except ValidationError as error:
-        raise ApiError(400, describe(error)) from None
+    kind, value = _load(search_schema, call.params)
     try:
         profile_id = backend().search_people(account, kind, value)
     except NotFound as error:
@@ -59,3 +62,42 @@ def search_people() -> Response:
         raise ApiError(404, NO_MATCH) from None
     note(f"found {profile_id} by {kind.value} {value}", profiles=[profile_id], identifiers=[value])
     return jsonify(id=profile_id)
+
+
+def _load(schema: Any, params: dict[str, Any]) -> Any:
+    try:
+        return schema.load(params)
+    except ValidationError as error:
+        raise ApiError(400, describe(error)) from None
+
+
+@bp.post("/api/v2/people/exchange", strict_slashes=False)
+def exchange_people() -> Response:
+    """``{"exchange_id": "<_kx>"}`` -> ``{"id": person_id}``."""
+    account, call = private_call()
+    exchange_id = _load(exchange_schema, call.params)["exchange_id"]
+    try:
+        profile_id = backend().exchange(account, exchange_id)
+    except NotFound as error:
+        note(f"not found: {error}", identifiers=[exchange_id])
+        raise ApiError(404, NO_MATCH) from None
+    note(
+        f"exchanged {exchange_id} for {profile_id}",
+        profiles=[profile_id],
+        identifiers=[exchange_id],
+    )
+    return jsonify(id=profile_id)
+
+
+@bp.post("/api/v2/data-privacy/deletion-request", strict_slashes=False)
+def request_deletion() -> Response:
+    """Deletes the profile at once (Klaviyo queues it), with its events."""
+    account, call = private_call()
+    kind, value = _load(deletion_schema, call.params)
+    try:
+        profile_id = backend().delete_person(account, kind, value)
+    except NotFound as error:
+        note(f"not found: {error}", identifiers=[value])
+        raise ApiError(404, NO_MATCH) from None
+    note(f"deleted {profile_id} and its events", profiles=[profile_id], identifiers=[value])
+    return jsonify("Submitted new deletion task for customer.")

@@ -279,6 +279,50 @@ class PeopleSearchSchema(Schema):
         return _SEARCH_KEYS[key], data[key]
 
 
+class ExchangeSchema(Schema):
+    """``POST /api/v2/people/exchange``: ``{"exchange_id": "<id>.<company_id>"}``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    exchange_id = Identifier()
+
+    @validates_schema
+    def given(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data.get("exchange_id"):
+            raise ValidationError("exchange_id is required.")
+
+
+_DELETE_KEYS = {"email": IdentifierKind.EMAIL, "phone_number": IdentifierKind.PHONE_NUMBER}
+
+
+class DeletionRequestSchema(Schema):
+    """``POST /api/v2/data-privacy/deletion-request``: exactly one of email, phone_number,
+    person_id. Loads as ``(kind, value)``, kind None for a person id."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    email = Identifier()
+    phone_number = Identifier(numbers=True)
+    person_id = Identifier()
+
+    @validates_schema
+    def exactly_one(self, data: dict[str, Any], **kwargs: Any) -> None:
+        given = [key for key in ("email", "phone_number", "person_id") if data.get(key)]
+        if len(given) != 1:
+            raise ValidationError(
+                f"Exactly one of email, phone_number or person_id is required ({len(given)} given)."
+            )
+
+    @post_load
+    def make_request(
+        self, data: dict[str, Any], **kwargs: Any
+    ) -> tuple[IdentifierKind | None, str]:
+        key = next(key for key in ("email", "phone_number", "person_id") if data.get(key))
+        return _DELETE_KEYS.get(key), data[key]
+
+
 def describe(error: ValidationError) -> str:
     """A validation error in one line, keyed by wire names: ``properties.$email: Must be …``."""
 

@@ -468,6 +468,23 @@ class Klaviyo:
             raise NotFound(f"no profile has {kind.value} {value}")
         return profile_id
 
+    def exchange(self, account: Account, exchange_id: str) -> str:
+        """The id of the profile a ``_kx`` / ``$exchange_id`` value identifies."""
+        with self.store.locked():
+            profile_id = self.store.owner_of(account.id, IdentifierKind.EXCHANGE_ID, exchange_id)
+        if profile_id is None:
+            raise NotFound(f"no profile has $exchange_id {exchange_id}")
+        return profile_id
+
+    def delete_person(self, account: Account, kind: IdentifierKind | None, raw: str) -> str:
+        """Delete the profile a data-privacy request names, with its events; its id.
+        ``kind`` None: ``raw`` is a profile id."""
+        with self.store.locked():
+            profile_id = raw if kind is None else self.search_people(account, kind, raw)
+            if not self.store.delete_profile(account.id, profile_id):
+                raise NotFound(f"no profile {profile_id}")
+        return profile_id
+
     # -- Given state (scenario files) ---------------------------------------------------------
 
     def seed_profile(

@@ -56,6 +56,7 @@ class _AccountTables:
         self.metric_docs: dict[str, int] = {}
         self.metric_ids: set[str] = set()
         self.event_keys: set[tuple[str, str, str]] = set()
+        self.profile_events: dict[str, list[int]] = {}
         self._index()
 
     def indexes(self) -> list[Any]:
@@ -66,6 +67,7 @@ class _AccountTables:
             self.metric_docs,
             self.metric_ids,
             self.event_keys,
+            self.profile_events,
         ]
 
     def _index(self) -> None:
@@ -85,6 +87,7 @@ class _AccountTables:
         for doc in self.events:
             event = Event.from_document(doc)
             self.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
+            self.profile_events.setdefault(event.profile_id, []).append(doc.doc_id)
         for doc in self.evidence:
             Evidence.from_document(doc)
 
@@ -179,6 +182,29 @@ class TinyDBStore:
                 for value in values:
                     tables.former[kind].setdefault(value, set()).add(profile.id)
 
+    def delete_profile(self, account: str, profile_id: str) -> bool:
+        """Remove a profile, its identifiers and its events; False if there is none."""
+        with self.locked():
+            tables = self._tables(account)
+            doc_id = tables.profile_docs.pop(profile_id, None)
+            if doc_id is None:
+                return False
+            profile = Profile.from_document(_copy(tables.profiles.get(doc_id=doc_id)))
+            for kind, value in profile.identifiers.items():
+                tables.identifiers[kind].pop(value, None)
+            for kind, values in profile.former.items():
+                for value in values:
+                    tables.former[kind].get(value, set()).discard(profile_id)
+            event_ids = tables.profile_events.pop(profile_id, [])
+            for event_id in event_ids:
+                event = tables.events.get(doc_id=event_id)
+                if isinstance(event, dict):
+                    tables.event_keys.discard((profile_id, event["metric_id"], event["unique_key"]))
+            if event_ids:
+                tables.events.remove(doc_ids=event_ids)
+            tables.profiles.remove(doc_ids=[doc_id])
+            return True
+
     def profiles(self, account: str) -> list[Profile]:
         with self._lock:
             return [Profile.from_document(_copy(doc)) for doc in self._tables(account).profiles]
@@ -214,8 +240,9 @@ class TinyDBStore:
     def add_event(self, account: str, event: Event) -> None:
         with self.locked():
             tables = self._tables(account)
-            tables.events.insert(_copy(event.to_document()))
+            doc_id = tables.events.insert(_copy(event.to_document()))
             tables.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
+            tables.profile_events.setdefault(event.profile_id, []).append(doc_id)
 
     def events(self, account: str) -> list[Event]:
         with self._lock:
