@@ -13,6 +13,7 @@ from ..domain.service import Klaviyo
 from . import admin
 from . import journal
 from . import people
+from . import person
 from . import public
 from .context import EXTENSION
 
@@ -27,6 +28,7 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.extensions[EXTENSION] = klaviyo
     app.register_blueprint(public.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(person.bp)
     app.register_blueprint(admin.bp)
     register_error_handlers(app)
     app.before_request(_retired)

@@ -13,6 +13,7 @@ from typing import Any
 from typing import ClassVar
 
 from marshmallow import EXCLUDE
+from marshmallow import RAISE
 from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
@@ -277,6 +278,27 @@ class PeopleSearchSchema(Schema):
     def make_query(self, data: dict[str, Any], **kwargs: Any) -> tuple[IdentifierKind, str]:
         key = next(key for key in _SEARCH_KEYS if data.get(key))
         return _SEARCH_KEYS[key], data[key]
+
+
+class PersonUpdateSchema(Schema):
+    """``PUT /api/v1/person/{id}``: its parameters, read as profile properties (no aliases: the
+    v1 API names identifiers with ``$``)."""
+
+    class Meta:
+        unknown = RAISE
+
+    properties = ProfileProperties()
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        field = self.fields["properties"]
+        if isinstance(field, ProfileProperties):
+            field.aliases = False
+
+    @post_load
+    def make_data(self, data: dict[str, Any], **kwargs: Any) -> ProfileData:
+        properties: ProfileData = data["properties"]
+        return properties
 
 
 class ExchangeSchema(Schema):

@@ -55,3 +55,17 @@ class Outcome:
 
 class SeedError(ValueError):
     """Given state that cannot exist, e.g. two profiles with one email."""
+
+
+class IdentifierTaken(ValueError):
+    """An update would give a profile an identifier another profile holds."""
+
+    def __init__(self, kind: IdentifierKind, value: str, holder: str) -> None:
+        super().__init__(f"{kind.legacy} {value} already belongs to another profile ({holder}).")
+        self.kind = kind
+        self.value = value
+        self.holder = holder
+
+
+class Refused(ValueError):
+    """An update the mock cannot apply, with the reason in words."""

@@ -21,10 +21,12 @@ from datetime import datetime
 from .accounts import OPEN_ACCOUNT_ID
 from .accounts import Account
 from .accounts import Accounts
+from .commands import IdentifierTaken
 from .commands import IdentifyCommand
 from .commands import NotFound
 from .commands import Outcome
 from .commands import ProfileData
+from .commands import Refused
 from .commands import SeedError
 from .commands import TrackCommand
 from .duplicates import Group
@@ -68,6 +70,7 @@ class RaceWindow:
 
 
 _ABSENT = object()
+IDENTIFIER_NAMES = frozenset(kind.value for kind in IdentifierKind)
 
 
 def _changes(have: JSONDict, new: JSONDict) -> bool:
@@ -467,6 +470,73 @@ class Klaviyo:
         if profile_id is None:
             raise NotFound(f"no profile has {kind.value} {value}")
         return profile_id
+
+    def person(self, account: Account, profile_id: str) -> Profile:
+        with self.store.locked():
+            profile = self.store.get_profile(account.id, profile_id)
+        if profile is None:
+            raise NotFound(f"no profile {profile_id}")
+        return profile
+
+    def update_person(
+        self, account: Account, profile_id: str, data: ProfileData, unset: list[str]
+    ) -> tuple[Profile, list[str]]:
+        """The legacy ``PUT /api/v1/person/{id}``: set what ``data`` gives, identifiers included
+        (one that another profile holds is refused: Klaviyo's identity rules), then remove the
+        ``unset`` keys (``$first_name`` or a custom property; identifiers cannot be unset)."""
+        decisions: list[str] = []
+        identifiers: Identifiers = {}
+        for kind, raw in data.identifiers.items():
+            try:
+                identifiers[kind] = normalize(kind, raw)
+            except InvalidIdentifier as error:
+                raise Refused(str(error)) from None
+        legacy_identifiers = {kind.legacy for kind in IdentifierKind}
+        for key in unset:
+            if key in legacy_identifiers or key.lstrip("$") in IDENTIFIER_NAMES:
+                raise Refused(f"{key} is an identifier: it can be changed, not unset.")
+        with self.store.locked():
+            current = self.store.get_profile(account.id, profile_id)
+            if current is None:
+                raise NotFound(f"no profile {profile_id}")
+            for kind, value in identifiers.items():
+                holder = self.store.owner_of(account.id, kind, value)
+                if holder is not None and holder != profile_id:
+                    raise IdentifierTaken(kind, value, holder)
+            now = _iso(self.clock())
+            new_identifiers = dict(current.identifiers)
+            former = {kind: list(values) for kind, values in current.former.items()}
+            for kind, value in identifiers.items():
+                old = new_identifiers.get(kind)
+                if old == value:
+                    continue
+                new_identifiers[kind] = value
+                if old is not None:
+                    former.setdefault(kind, []).append(old)
+                decisions.append(f"set {kind.legacy} of {profile_id} to {value}")
+            attributes = current.attributes | data.attributes
+            properties = current.properties | data.properties
+            for key in unset:
+                name = key[1:] if key.startswith("$") else None
+                if name in attributes:
+                    del attributes[name]
+                else:
+                    properties.pop(key, None)
+            updated = current.with_changes(
+                identifiers=new_identifiers,
+                attributes=attributes,
+                properties=properties,
+                former=former,
+                updated=now,
+            )
+            if updated.with_changes(updated=current.updated) != current:
+                self._save(account.id, current, updated)
+                for kind, value in identifiers.items():
+                    if current.identifiers.get(kind) != value:
+                        self._link(account.id, profile_id, kind, value, now, decisions)
+            else:
+                updated = current
+        return updated, decisions
 
     def exchange(self, account: Account, exchange_id: str) -> str:
         """The id of the profile a ``_kx`` / ``$exchange_id`` value identifies."""
