@@ -34,7 +34,7 @@ _ALWAYS = (
 _MIRRORS = ("email", "first_name", "last_name")
 
 
-def _v1_time(iso: str) -> str:
+def v1_time(iso: str) -> str:
     """``2020-08-14 22:51:43``: the v1 API's times, in UTC without a zone."""
     return iso[:19].replace("T", " ")
 
@@ -51,8 +51,8 @@ def person_json(profile: Profile) -> dict[str, Any]:
     person.update(
         object="person",
         id=profile.id,
-        created=_v1_time(profile.created),
-        updated=_v1_time(profile.updated),
+        created=v1_time(profile.created),
+        updated=v1_time(profile.updated),
     )
     return person
 

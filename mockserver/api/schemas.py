@@ -18,6 +18,7 @@ from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import post_load
+from marshmallow import validate
 from marshmallow import validates_schema
 
 from ..domain.commands import IdentifyCommand
@@ -25,6 +26,7 @@ from ..domain.commands import ProfileData
 from ..domain.commands import TrackCommand
 from ..domain.models import STANDARD_ATTRIBUTES
 from ..domain.models import IdentifierKind
+from ..domain.timeline import parse_since
 
 #: Ingestion limits of Klaviyo's Track API (legacy-api.md §2.4).
 MAX_PROPERTIES = 300
@@ -299,6 +301,36 @@ class PersonUpdateSchema(Schema):
     def make_data(self, data: dict[str, Any], **kwargs: Any) -> ProfileData:
         properties: ProfileData = data["properties"]
         return properties
+
+
+class MetricsQuerySchema(Schema):
+    """``GET /api/v1/metrics``: ``page`` from 0, ``count`` 1 to 100 (default 50)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Int(load_default=0, validate=validate.Range(min=0))
+    count = fields.Int(load_default=50, validate=validate.Range(min=1, max=100))
+
+
+class TimelineQuerySchema(Schema):
+    """The v1 timelines: ``since`` (a UNIX time or a ``next`` token), ``count`` 1 to 100
+    (default 50), ``sort`` asc or desc (default desc; always desc without ``since``)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    since = fields.Str(load_default=None)
+    count = fields.Int(load_default=50, validate=validate.Range(min=1, max=100))
+    sort = fields.Str(load_default="desc", validate=validate.OneOf(["asc", "desc"]))
+
+    @post_load
+    def make_query(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        try:
+            since = parse_since(data["since"])
+        except ValueError as error:
+            raise ValidationError(str(error), "since") from None
+        return {"since": since, "count": data["count"], "ascending": data["sort"] == "asc"}
 
 
 class ExchangeSchema(Schema):

@@ -50,6 +50,9 @@ from .ports import Ids
 from .ports import Store
 from .ports import iso_seconds as _iso
 from .ports import system_clock
+from .timeline import Page
+from .timeline import Since
+from .timeline import page
 
 #: Ingestion limit on event times (legacy-api.md §2.4): "between 2000 and now + 1 year".
 EARLIEST_EVENT = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
@@ -537,6 +540,29 @@ class Klaviyo:
             else:
                 updated = current
         return updated, decisions
+
+    def timeline(
+        self,
+        account: Account,
+        *,
+        profile_id: str | None = None,
+        metric_id: str | None = None,
+        since: Since = None,
+        count: int = 50,
+        ascending: bool = False,
+    ) -> Page:
+        """A page of events, all or a profile's or a metric's (legacy v1 timelines)."""
+        with self.store.locked():
+            if profile_id is not None and not self.store.has_profile(account.id, profile_id):
+                raise NotFound(f"no profile {profile_id}")
+            if metric_id is not None and not self.store.has_metric_id(account.id, metric_id):
+                raise NotFound(f"no metric {metric_id}")
+            events = self.store.events(account.id, profile_id=profile_id, metric_id=metric_id)
+        return page(events, since, count, ascending and since is not None)
+
+    def metrics(self, account: Account) -> list[Metric]:
+        with self.store.locked():
+            return self.store.metrics(account.id)
 
     def exchange(self, account: Account, exchange_id: str) -> str:
         """The id of the profile a ``_kx`` / ``$exchange_id`` value identifies."""

@@ -57,6 +57,7 @@ class _AccountTables:
         self.metric_ids: set[str] = set()
         self.event_keys: set[tuple[str, str, str]] = set()
         self.profile_events: dict[str, list[int]] = {}
+        self.metric_events: dict[str, list[int]] = {}
         self._index()
 
     def indexes(self) -> list[Any]:
@@ -68,6 +69,7 @@ class _AccountTables:
             self.metric_ids,
             self.event_keys,
             self.profile_events,
+            self.metric_events,
         ]
 
     def _index(self) -> None:
@@ -88,6 +90,7 @@ class _AccountTables:
             event = Event.from_document(doc)
             self.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
             self.profile_events.setdefault(event.profile_id, []).append(doc.doc_id)
+            self.metric_events.setdefault(event.metric_id, []).append(doc.doc_id)
         for doc in self.evidence:
             Evidence.from_document(doc)
 
@@ -200,6 +203,7 @@ class TinyDBStore:
                 event = tables.events.get(doc_id=event_id)
                 if isinstance(event, dict):
                     tables.event_keys.discard((profile_id, event["metric_id"], event["unique_key"]))
+                    tables.metric_events.get(event["metric_id"], []).remove(event_id)
             if event_ids:
                 tables.events.remove(doc_ids=event_ids)
             tables.profiles.remove(doc_ids=[doc_id])
@@ -243,10 +247,23 @@ class TinyDBStore:
             doc_id = tables.events.insert(_copy(event.to_document()))
             tables.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
             tables.profile_events.setdefault(event.profile_id, []).append(doc_id)
+            tables.metric_events.setdefault(event.metric_id, []).append(doc_id)
 
-    def events(self, account: str) -> list[Event]:
+    def events(
+        self, account: str, *, profile_id: str | None = None, metric_id: str | None = None
+    ) -> list[Event]:
+        """All events, or a profile's, or a metric's, or both (through the indexes)."""
         with self._lock:
-            return [Event.from_document(_copy(doc)) for doc in self._tables(account).events]
+            tables = self._tables(account)
+            if profile_id is None and metric_id is None:
+                return [Event.from_document(_copy(doc)) for doc in tables.events]
+            ids = set(tables.profile_events.get(profile_id, ())) if profile_id else None
+            if metric_id is not None:
+                of_metric = set(tables.metric_events.get(metric_id, ()))
+                ids = of_metric if ids is None else ids & of_metric
+            return [
+                Event.from_document(_copy(tables.events.get(doc_id=i))) for i in sorted(ids or ())
+            ]
 
     def metrics(self, account: str) -> list[Metric]:
         with self._lock:

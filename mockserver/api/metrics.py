@@ -1,0 +1,136 @@
+"""The legacy v1 metrics and timelines (legacy-api.md §6, §8), over the events Track stored."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+
+from ..domain.accounts import Account
+from ..domain.commands import NotFound
+from ..domain.models import Event
+from ..domain.models import Metric
+from .context import backend
+from .context import note
+from .errors import ApiError
+from .person import person_json
+from .person import v1_time
+from .private import load_params
+from .private import private_call
+from .schemas import MetricsQuerySchema
+from .schemas import TimelineQuerySchema
+
+bp = Blueprint("metrics", __name__)
+
+metrics_query = MetricsQuerySchema()
+timeline_query = TimelineQuerySchema()
+
+#: The integration a metric made through the API belongs to.
+_API = {"object": "integration", "id": "0rG4eQ", "name": "API", "category": "API"}
+
+
+def metric_json(metric: Metric) -> dict[str, Any]:
+    created = v1_time(metric.created)
+    return {
+        "object": "metric",
+        "id": metric.id,
+        "name": metric.name,
+        "integration": _API,
+        "created": created,
+        "updated": created,
+    }
+
+
+@bp.get("/api/v1/metrics", strict_slashes=False)
+def list_metrics() -> Response:
+    """``page`` (from 0) and ``count`` (up to 100), in the v1 ``$list`` envelope."""
+    account, call = private_call()
+    paging = load_params(metrics_query, call.params)
+    metrics = backend().metrics(account)
+    first = paging["page"] * paging["count"]
+    shown = metrics[first : first + paging["count"]]
+    return jsonify(
+        object="$list",
+        page=paging["page"],
+        start=first,
+        end=first + max(len(shown) - 1, 0),
+        size=len(shown),
+        total=len(metrics),
+        data=[metric_json(m) for m in shown],
+    )
+
+
+def _timeline(
+    account: Account,
+    params: dict[str, Any],
+    profile_id: str | None = None,
+    metric_id: str | None = None,
+) -> Response:
+    query = load_params(timeline_query, params)
+    klaviyo = backend()
+    try:
+        found = klaviyo.timeline(
+            account,
+            profile_id=profile_id,
+            metric_id=metric_id,
+            since=query["since"],
+            count=query["count"],
+            ascending=query["ascending"],
+        )
+    except NotFound as error:
+        note(f"not found: {error}")
+        raise ApiError(404, f"{str(error).capitalize()}.") from None
+    names = {m.id: m.name for m in klaviyo.metrics(account)}
+    people = {
+        pid: person_json(klaviyo.person(account, pid))
+        for pid in {e.profile_id for e in found.events}
+    }
+    note(f"{len(found.events)} event(s)", profiles=list(people))
+    return jsonify(
+        object="$list",
+        count=len(found.events),
+        data=[_event_json(e, names[e.metric_id], people[e.profile_id]) for e in found.events],
+        next=found.next,
+    )
+
+
+def _event_json(event: Event, name: str, person: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "object": "event",
+        "id": event.id,
+        "uuid": event.id,
+        "statistic_id": event.metric_id,
+        "timestamp": event.timestamp,
+        "event_name": name,
+        "event_properties": event.properties,
+        "datetime": v1_time(datetime.fromtimestamp(event.timestamp, UTC).isoformat()) + "+00:00",
+        "person": person,
+    }
+
+
+@bp.get("/api/v1/metrics/timeline", strict_slashes=False)
+def metrics_timeline() -> Response:
+    account, call = private_call()
+    return _timeline(account, call.params)
+
+
+@bp.get("/api/v1/metric/<metric_id>/timeline", strict_slashes=False)
+def metric_timeline(metric_id: str) -> Response:
+    account, call = private_call()
+    return _timeline(account, call.params, metric_id=metric_id)
+
+
+@bp.get("/api/v1/person/<profile_id>/metrics/timeline", strict_slashes=False)
+def person_timeline(profile_id: str) -> Response:
+    account, call = private_call()
+    return _timeline(account, call.params, profile_id=profile_id)
+
+
+@bp.get("/api/v1/person/<profile_id>/metric/<metric_id>/timeline", strict_slashes=False)
+def person_metric_timeline(profile_id: str, metric_id: str) -> Response:
+    account, call = private_call()
+    return _timeline(account, call.params, profile_id=profile_id, metric_id=metric_id)
