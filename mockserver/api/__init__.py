@@ -12,6 +12,7 @@ from flask import request
 from ..domain.service import Klaviyo
 from . import admin
 from . import journal
+from . import lists
 from . import metrics
 from . import people
 from . import person
@@ -31,6 +32,7 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.register_blueprint(people.bp)
     app.register_blueprint(person.bp)
     app.register_blueprint(metrics.bp)
+    app.register_blueprint(lists.bp)
     app.register_blueprint(admin.bp)
     register_error_handlers(app)
     app.before_request(_retired)

@@ -18,6 +18,7 @@ from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import post_load
+from marshmallow import pre_load
 from marshmallow import validate
 from marshmallow import validates_schema
 
@@ -331,6 +332,78 @@ class TimelineQuerySchema(Schema):
         except ValueError as error:
             raise ValidationError(str(error), "since") from None
         return {"since": since, "count": data["count"], "ascending": data["sort"] == "asc"}
+
+
+_OPT_IN = {"single_opt_in": False, "double_opt_in": True}
+
+
+class ListSchema(Schema):
+    """``POST /api/v2/lists``, ``PUT /api/v2/list/{id}``: ``list_name``, and (the mock's
+    addition) ``opt_in_process``, ``single_opt_in`` or ``double_opt_in``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    list_name = Text(blank=False, load_default=None)
+    opt_in_process = Text(load_default=None, validate=validate.OneOf(sorted(_OPT_IN)))
+
+    @post_load
+    def make_list(self, data: dict[str, Any], **kwargs: Any) -> tuple[str | None, bool | None]:
+        opt_in = data["opt_in_process"]
+        return data["list_name"], None if opt_in is None else _OPT_IN[opt_in]
+
+
+class MembersSchema(Schema):
+    """``POST …/members`` and ``…/subscribe``: ``profiles``, a list of people (or one, as the
+    Magento 2 extension sends it), each with an email, a phone number or an id."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    profiles = fields.Raw(required=True)
+
+    @post_load
+    def make_people(self, data: dict[str, Any], **kwargs: Any) -> list[ProfileData]:
+        people = data["profiles"]
+        people = [people] if isinstance(people, dict) else people
+        if not isinstance(people, list) or not people:
+            raise ValidationError("Must be a list of profiles.", "profiles")
+        if len(people) > 100:
+            raise ValidationError("At most 100 profiles.", "profiles")
+        field = ProfileProperties()
+        loaded = []
+        for i, person in enumerate(people):
+            try:
+                loaded.append(field.deserialize(person))
+            except ValidationError as error:
+                raise ValidationError({"profiles": {i: error.messages}}) from None
+        return loaded
+
+
+class LookupSchema(Schema):
+    """``GET/DELETE …/members`` and ``…/subscribe``, ``…/get-members``: ``emails``,
+    ``phone_numbers`` and ``push_tokens``, at most 100 each (push tokens: the mock has none)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    emails = fields.List(fields.Str(), load_default=list, validate=validate.Length(max=100))
+    phone_numbers = fields.List(fields.Str(), load_default=list, validate=validate.Length(max=100))
+    push_tokens = fields.List(fields.Str(), load_default=list, validate=validate.Length(max=100))
+
+    @pre_load
+    def comma_lists(self, data: Any, **kwargs: Any) -> Any:
+        """In a query string, ``emails=a@x,b@y`` (or repeated)."""
+        if not isinstance(data, dict):
+            return data
+        return {k: v.split(",") if isinstance(v, str) else v for k, v in data.items()}
+
+
+class MarkerSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    marker = fields.Int(load_default=0, validate=validate.Range(min=0))
 
 
 class ExchangeSchema(Schema):

@@ -129,6 +129,57 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class ListRecord:
+    """A list. ``double_opt_in``: a subscription waits for the person to confirm."""
+
+    id: str
+    name: str
+    created: str
+    updated: str
+    double_opt_in: bool = False
+
+    def to_document(self) -> JSONDict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "created": self.created,
+            "updated": self.updated,
+            "double_opt_in": self.double_opt_in,
+        }
+
+    @classmethod
+    def from_document(cls, doc: JSONDict) -> ListRecord:
+        return cls(doc["id"], doc["name"], doc["created"], doc["updated"], doc["double_opt_in"])
+
+
+class MemberStatus(enum.Enum):
+    MEMBER = "member"  # added without consent (``/members``)
+    SUBSCRIBED = "subscribed"  # added with consent (``/subscribe``, single opt-in)
+    PENDING = "pending"  # subscribed to a double opt-in list, not confirmed yet
+    UNSUBSCRIBED = "unsubscribed"  # removed through ``/subscribe``: an exclusion
+
+
+@dataclass(frozen=True)
+class Membership:
+    list_id: str
+    profile_id: str
+    status: MemberStatus
+    at: str
+
+    def to_document(self) -> JSONDict:
+        return {
+            "list_id": self.list_id,
+            "profile_id": self.profile_id,
+            "status": self.status.value,
+            "at": self.at,
+        }
+
+    @classmethod
+    def from_document(cls, doc: JSONDict) -> Membership:
+        return cls(doc["list_id"], doc["profile_id"], MemberStatus(doc["status"]), doc["at"])
+
+
+@dataclass(frozen=True)
 class Event:
     """One recorded event. ``unique_key`` is what deduplicates it within (profile, metric)."""
 

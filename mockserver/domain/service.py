@@ -34,6 +34,7 @@ from .duplicates import groups
 from .identity import Resolution
 from .identity import resolve
 from .journal import Journal
+from .lists import Lists
 from .models import LEGACY_ORDER
 from .models import Event
 from .models import Evidence
@@ -74,6 +75,20 @@ class RaceWindow:
 
 _ABSENT = object()
 IDENTIFIER_NAMES = frozenset(kind.value for kind in IdentifierKind)
+
+
+def _normalised(data: ProfileData, decisions: list[str]) -> Identifiers:
+    """The call's identifiers in canonical form; an invalid one is ignored, and said so."""
+    identifiers: Identifiers = {}
+    for kind in LEGACY_ORDER:
+        raw = data.identifiers.get(kind)
+        if raw is None:
+            continue
+        try:
+            identifiers[kind] = normalize(kind, raw)
+        except InvalidIdentifier as error:
+            decisions.append(f"ignored {kind.legacy}: {error}")
+    return identifiers
 
 
 def _changes(have: JSONDict, new: JSONDict) -> bool:
@@ -129,6 +144,7 @@ class Klaviyo:
         self.ids = ids or Ids(clock)
         self.journal = journal or Journal()
         self._local = threading.local()
+        self.lists = Lists(self)
 
     # -- Track and Identify -------------------------------------------------------------------
 
@@ -175,6 +191,18 @@ class Klaviyo:
             identifiers=tuple(identifiers.values()),
         )
 
+    def resolve_person(
+        self, account: Account, data: ProfileData, decisions: list[str]
+    ) -> Profile | None:
+        """Find or create the profile ``data`` describes, as Identify would (list members)."""
+        identifiers = _normalised(data, decisions)
+        if not identifiers:
+            decisions.append("skipped a member: no identifier")
+            return None
+        with self.store.locked():
+            profile, _, _ = self._upsert(account.id, identifiers, data, decisions)
+        return profile
+
     def _admit(
         self, token: str | None, data: ProfileData
     ) -> tuple[Account | None, Identifiers, list[str]]:
@@ -185,15 +213,7 @@ class Klaviyo:
             reason = f"unknown public key {token!r}" if token else "no public key (token)"
             decisions.append(f"dropped: {reason}")
             return None, {}, decisions
-        identifiers: Identifiers = {}
-        for kind in LEGACY_ORDER:
-            raw = data.identifiers.get(kind)
-            if raw is None:
-                continue
-            try:
-                identifiers[kind] = normalize(kind, raw)
-            except InvalidIdentifier as error:
-                decisions.append(f"ignored {kind.legacy}: {error}")
+        identifiers = _normalised(data, decisions)
         if not identifiers:
             decisions.append("dropped: no identifier")
         return account, identifiers, decisions

@@ -28,6 +28,8 @@ from ..domain.models import Event
 from ..domain.models import Evidence
 from ..domain.models import IdentifierKind
 from ..domain.models import JSONDict
+from ..domain.models import ListRecord
+from ..domain.models import Membership
 from ..domain.models import Metric
 from ..domain.models import Profile
 from .storage import Database
@@ -48,7 +50,20 @@ class _AccountTables:
         self.events = db.table(f"{account}/events", cache_size=0)
         self.metrics = db.table(f"{account}/metrics", cache_size=0)
         self.evidence = db.table(f"{account}/evidence", cache_size=0)
-        self.tables = (self.profiles, self.events, self.metrics, self.evidence)
+        self.lists = db.table(f"{account}/lists", cache_size=0)
+        self.memberships = db.table(f"{account}/memberships", cache_size=0)
+        self.tables = (
+            self.profiles,
+            self.events,
+            self.metrics,
+            self.evidence,
+            self.lists,
+            self.memberships,
+        )
+        self.list_docs: dict[str, int] = {}
+        #: (list, profile) -> membership document, in the order members joined each list
+        self.members: dict[str, dict[str, int]] = {}
+        self.profile_lists: dict[str, set[str]] = {}
         self.profile_docs: dict[str, int] = {}
         self.identifiers: dict[IdentifierKind, dict[str, str]] = {k: {} for k in IdentifierKind}
         #: identifier values profiles held before, to the ids of those profiles
@@ -70,6 +85,10 @@ class _AccountTables:
             self.event_keys,
             self.profile_events,
             self.metric_events,
+            self.list_docs,
+            *self.members.values(),
+            self.members,
+            self.profile_lists,
         ]
 
     def _index(self) -> None:
@@ -93,6 +112,12 @@ class _AccountTables:
             self.metric_events.setdefault(event.metric_id, []).append(doc.doc_id)
         for doc in self.evidence:
             Evidence.from_document(doc)
+        for doc in self.lists:
+            self.list_docs[ListRecord.from_document(doc).id] = doc.doc_id
+        for doc in self.memberships:
+            membership = Membership.from_document(doc)
+            self.members.setdefault(membership.list_id, {})[membership.profile_id] = doc.doc_id
+            self.profile_lists.setdefault(membership.profile_id, set()).add(membership.list_id)
 
 
 class TinyDBStore:
@@ -206,6 +231,13 @@ class TinyDBStore:
                     tables.metric_events.get(event["metric_id"], []).remove(event_id)
             if event_ids:
                 tables.events.remove(doc_ids=event_ids)
+            memberships = [
+                tables.members[list_id].pop(profile_id)
+                for list_id in tables.profile_lists.pop(profile_id, set())
+                if profile_id in tables.members.get(list_id, {})
+            ]
+            if memberships:
+                tables.memberships.remove(doc_ids=memberships)
             tables.profiles.remove(doc_ids=[doc_id])
             return True
 
@@ -268,6 +300,78 @@ class TinyDBStore:
     def metrics(self, account: str) -> list[Metric]:
         with self._lock:
             return [Metric.from_document(_copy(doc)) for doc in self._tables(account).metrics]
+
+    # -- lists -------------------------------------------------------------------------------
+
+    def save_list(self, account: str, record: ListRecord) -> None:
+        with self.locked():
+            tables = self._tables(account)
+            doc_id = tables.list_docs.get(record.id)
+            if doc_id is None:
+                tables.list_docs[record.id] = tables.lists.insert(record.to_document())
+            else:
+                tables.lists.update(replace_with(record.to_document()), doc_ids=[doc_id])
+
+    def get_list(self, account: str, list_id: str) -> ListRecord | None:
+        with self._lock:
+            tables = self._tables(account)
+            doc = _read(tables.lists, tables.list_docs.get(list_id))
+            return ListRecord.from_document(doc) if doc else None
+
+    def lists(self, account: str) -> list[ListRecord]:
+        with self._lock:
+            return [ListRecord.from_document(_copy(doc)) for doc in self._tables(account).lists]
+
+    def delete_list(self, account: str, list_id: str) -> bool:
+        """Remove a list and its memberships; False if there is none."""
+        with self.locked():
+            tables = self._tables(account)
+            doc_id = tables.list_docs.pop(list_id, None)
+            if doc_id is None:
+                return False
+            members = tables.members.pop(list_id, {})
+            for profile_id in members:
+                tables.profile_lists.get(profile_id, set()).discard(list_id)
+            if members:
+                tables.memberships.remove(doc_ids=list(members.values()))
+            tables.lists.remove(doc_ids=[doc_id])
+            return True
+
+    def membership(self, account: str, list_id: str, profile_id: str) -> Membership | None:
+        with self._lock:
+            tables = self._tables(account)
+            doc = _read(tables.memberships, tables.members.get(list_id, {}).get(profile_id))
+            return Membership.from_document(doc) if doc else None
+
+    def save_membership(self, account: str, membership: Membership) -> None:
+        with self.locked():
+            tables = self._tables(account)
+            members = tables.members.setdefault(membership.list_id, {})
+            doc_id = members.get(membership.profile_id)
+            if doc_id is None:
+                members[membership.profile_id] = tables.memberships.insert(membership.to_document())
+                tables.profile_lists.setdefault(membership.profile_id, set()).add(
+                    membership.list_id
+                )
+            else:
+                tables.memberships.update(replace_with(membership.to_document()), doc_ids=[doc_id])
+
+    def remove_membership(self, account: str, list_id: str, profile_id: str) -> bool:
+        with self.locked():
+            tables = self._tables(account)
+            doc_id = tables.members.get(list_id, {}).pop(profile_id, None)
+            if doc_id is None:
+                return False
+            tables.profile_lists.get(profile_id, set()).discard(list_id)
+            tables.memberships.remove(doc_ids=[doc_id])
+            return True
+
+    def memberships(self, account: str, list_id: str) -> list[Membership]:
+        """A list's memberships, in the order people joined."""
+        with self._lock:
+            tables = self._tables(account)
+            ids = list(tables.members.get(list_id, {}).values())
+            return [Membership.from_document(_copy(tables.memberships.get(doc_id=i))) for i in ids]
 
     # -- evidence of duplicates --------------------------------------------------------------
 

@@ -1,0 +1,210 @@
+"""The legacy v2 lists API (legacy-api.md §7): lists, members, subscriptions, exclusions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+
+from ..domain.accounts import Account
+from ..domain.commands import NotFound
+from ..domain.lists import ACTIVE
+from ..domain.models import IdentifierKind
+from ..domain.models import ListRecord
+from ..domain.models import MemberStatus
+from ..domain.models import Profile
+from .context import backend
+from .context import note
+from .errors import ApiError
+from .person import v1_time
+from .private import load_params
+from .private import private_call
+from .schemas import ListSchema
+from .schemas import LookupSchema
+from .schemas import MarkerSchema
+from .schemas import MembersSchema
+
+bp = Blueprint("lists", __name__)
+
+list_schema = ListSchema()
+members_schema = MembersSchema()
+lookup_schema = LookupSchema()
+marker_schema = MarkerSchema()
+
+#: Records per batch of ``members/all`` and ``exclusions/all``.
+BATCH = 1000
+SUBSCRIBED = frozenset({MemberStatus.SUBSCRIBED})
+
+
+def _list(account: Account, list_id: str) -> ListRecord:
+    try:
+        return backend().lists.get(account, list_id)
+    except NotFound as error:
+        note(f"not found: {error}")
+        raise ApiError(404, str(error)) from None
+
+
+def _member(profile: Profile) -> dict[str, Any]:
+    member: dict[str, Any] = {"id": profile.id}
+    for kind in (IdentifierKind.EMAIL, IdentifierKind.PHONE_NUMBER):
+        if kind in profile.identifiers:
+            member[kind.value] = profile.identifiers[kind]
+    return member
+
+
+def _empty() -> Response:
+    return Response("", status=200, mimetype="application/json")
+
+
+@bp.get("/api/v2/lists", strict_slashes=False)
+def get_lists() -> Response:
+    account, _ = private_call()
+    return jsonify([{"list_id": r.id, "list_name": r.name} for r in backend().lists.all(account)])
+
+
+@bp.post("/api/v2/lists", strict_slashes=False)
+def create_list() -> Response:
+    account, call = private_call()
+    name, double_opt_in = load_params(list_schema, call.params)
+    if name is None:
+        raise ApiError(400, "list_name is required.")
+    record = backend().lists.create(account, name, bool(double_opt_in))
+    note(f"created list {record.id} {name!r}")
+    return jsonify(list_id=record.id)
+
+
+@bp.get("/api/v2/list/<list_id>", strict_slashes=False)
+def get_list(list_id: str) -> Response:
+    account, _ = private_call()
+    record = _list(account, list_id)
+    return jsonify(
+        list_id=record.id,
+        list_name=record.name,
+        folder=None,
+        opt_in_process="double_opt_in" if record.double_opt_in else "single_opt_in",
+        created=v1_time(record.created),
+        updated=v1_time(record.updated),
+    )
+
+
+@bp.put("/api/v2/list/<list_id>", strict_slashes=False)
+def update_list(list_id: str) -> Response:
+    account, call = private_call()
+    name, double_opt_in = load_params(list_schema, call.params)
+    try:
+        backend().lists.update(account, list_id, name, double_opt_in)
+    except NotFound as error:
+        raise ApiError(404, str(error)) from None
+    note(f"updated list {list_id}")
+    return _empty()
+
+
+@bp.delete("/api/v2/list/<list_id>", strict_slashes=False)
+def delete_list(list_id: str) -> Response:
+    account, _ = private_call()
+    try:
+        backend().lists.delete(account, list_id)
+    except NotFound as error:
+        raise ApiError(404, str(error)) from None
+    note(f"deleted list {list_id}")
+    return _empty()
+
+
+def _add(list_id: str, subscribe: bool) -> Response:
+    account, call = private_call()
+    _list(account, list_id)
+    people = load_params(members_schema, call.params)
+    added, decisions = backend().lists.add(account, list_id, people, subscribe)
+    note(*decisions, profiles=[p.id for p in added])
+    return jsonify([_member(p) for p in added])
+
+
+def _lookup(list_id: str, statuses: frozenset[MemberStatus]) -> Response:
+    account, call = private_call()
+    _list(account, list_id)
+    query = load_params(lookup_schema, call.params)
+    found = backend().lists.find(
+        account, list_id, query["emails"], query["phone_numbers"], statuses
+    )
+    return jsonify([_member(p) for p in found])
+
+
+def _remove(list_id: str, unsubscribe: bool) -> Response:
+    account, call = private_call()
+    _list(account, list_id)
+    query = load_params(lookup_schema, call.params)
+    decisions = backend().lists.remove(
+        account, list_id, query["emails"], query["phone_numbers"], unsubscribe
+    )
+    note(*decisions)
+    return _empty()
+
+
+@bp.post("/api/v2/list/<list_id>/members", strict_slashes=False)
+def add_members(list_id: str) -> Response:
+    return _add(list_id, subscribe=False)
+
+
+@bp.post("/api/v2/list/<list_id>/subscribe", strict_slashes=False)
+def subscribe(list_id: str) -> Response:
+    """A double opt-in list answers ``[]``: the people wait for their confirmation."""
+    return _add(list_id, subscribe=True)
+
+
+@bp.get("/api/v2/list/<list_id>/members", strict_slashes=False)
+@bp.post("/api/v2/list/<list_id>/get-members", strict_slashes=False)
+def get_members(list_id: str) -> Response:
+    return _lookup(list_id, ACTIVE)
+
+
+@bp.get("/api/v2/list/<list_id>/subscribe", strict_slashes=False)
+@bp.post("/api/v2/list/<list_id>/get-list-subscriptions", strict_slashes=False)
+def get_subscriptions(list_id: str) -> Response:
+    return _lookup(list_id, SUBSCRIBED)
+
+
+@bp.delete("/api/v2/list/<list_id>/members", strict_slashes=False)
+def remove_members(list_id: str) -> Response:
+    return _remove(list_id, unsubscribe=False)
+
+
+@bp.delete("/api/v2/list/<list_id>/subscribe", strict_slashes=False)
+def unsubscribe(list_id: str) -> Response:
+    return _remove(list_id, unsubscribe=True)
+
+
+def _batch(list_id: str, statuses: frozenset[MemberStatus], exclusions: bool) -> Response:
+    account, call = private_call()
+    _list(account, list_id)
+    marker = load_params(marker_schema, call.params)["marker"]
+    rows, following = backend().lists.page(account, list_id, marker, BATCH, statuses)
+    records = []
+    for profile, membership in rows:
+        record: dict[str, Any] = {
+            "id": profile.id,
+            "email": profile.identifiers.get(IdentifierKind.EMAIL),
+        }
+        if exclusions:
+            record |= {"reason": "Unsubscribed", "created": membership.at.replace("+00:00", "Z")}
+        else:
+            record |= {
+                "phone_number": profile.identifiers.get(IdentifierKind.PHONE_NUMBER),
+                "push_token": None,
+            }
+        records.append(record)
+    body: dict[str, Any] = {"records": records}
+    if following is not None:
+        body["marker"] = following
+    return jsonify(body)
+
+
+@bp.get("/api/v2/group/<list_id>/members/all", strict_slashes=False)
+def all_members(list_id: str) -> Response:
+    return _batch(list_id, ACTIVE, exclusions=False)
+
+
+@bp.get("/api/v2/list/<list_id>/exclusions/all", strict_slashes=False)
+def all_exclusions(list_id: str) -> Response:
+    return _batch(list_id, frozenset({MemberStatus.UNSUBSCRIBED}), exclusions=True)
