@@ -21,12 +21,14 @@ from .person import person_json
 from .person import v1_time
 from .private import load_params
 from .private import private_call
+from .schemas import ExportQuerySchema
 from .schemas import MetricsQuerySchema
 from .schemas import TimelineQuerySchema
 
 bp = Blueprint("metrics", __name__)
 
 metrics_query = MetricsQuerySchema()
+export_query = ExportQuerySchema()
 timeline_query = TimelineQuerySchema()
 
 #: The integration a metric made through the API belongs to.
@@ -134,3 +136,15 @@ def person_timeline(profile_id: str) -> Response:
 def person_metric_timeline(profile_id: str, metric_id: str) -> Response:
     account, call = private_call()
     return _timeline(account, call.params, profile_id=profile_id, metric_id=metric_id)
+
+
+@bp.get("/api/v1/metric/<metric_id>/export", strict_slashes=False)
+def export_metric(metric_id: str) -> Response:
+    account, call = private_call()
+    query = load_params(export_query, call.params)
+    try:
+        metric, results = backend().export(account, metric_id, query)
+    except NotFound as error:
+        note(f"not found: {error}")
+        raise ApiError(404, f"{str(error).capitalize()}.") from None
+    return jsonify(metric=metric_json(metric), results=results)

@@ -8,7 +8,12 @@ anything (an email without ``@``) is the domain's business.
 
 from __future__ import annotations
 
+import json
 import math
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 from typing import ClassVar
 
@@ -25,6 +30,7 @@ from marshmallow import validates_schema
 from ..domain.commands import IdentifyCommand
 from ..domain.commands import ProfileData
 from ..domain.commands import TrackCommand
+from ..domain.export import Query as ExportQuery
 from ..domain.models import STANDARD_ATTRIBUTES
 from ..domain.models import IdentifierKind
 from ..domain.timeline import parse_since
@@ -404,6 +410,95 @@ class MarkerSchema(Schema):
         unknown = EXCLUDE
 
     marker = fields.Int(load_default=0, validate=validate.Range(min=0))
+
+
+class ExportQuerySchema(Schema):
+    """``GET /api/v1/metric/{id}/export``: ``start_date`` and ``end_date`` (``2021-01-13`` or a
+    UNIX time; both or neither; at most 31 days apart), ``unit``, ``measurement`` (``unique``,
+    ``count``, ``value`` or ``["sum", "Property"]``), ``where`` (``[["Property", "=", value]]``),
+    ``by``, ``count`` (1 to 1,000 segments)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    start_date = Text(load_default=None)
+    end_date = Text(load_default=None)
+    unit = Text(load_default="day", validate=validate.OneOf(["day", "week", "month"]))
+    measurement = Text(load_default="count")
+    where = Text(load_default=None)
+    by = Text(load_default=None)
+    count = fields.Int(load_default=25, validate=validate.Range(min=1, max=1000))
+
+    @post_load
+    def make_query(self, data: dict[str, Any], **kwargs: Any) -> ExportQuery:
+        if (data["start_date"] is None) != (data["end_date"] is None):
+            raise ValidationError("When sending a start_date, you must also send an end_date.")
+        if data["start_date"] is None:
+            end = datetime.now(UTC).date()
+            start = end - timedelta(days=30)
+        else:
+            start, end = (
+                _date(data["start_date"], "start_date"),
+                _date(data["end_date"], "end_date"),
+            )
+        if end < start or (end - start).days > 31:
+            raise ValidationError("end_date must be on or after start_date, at most 31 days later.")
+        if data["where"] is not None and data["by"] is not None:
+            raise ValidationError("Give where or by, not both.")
+        return ExportQuery(
+            start,
+            end,
+            data["unit"],
+            _measurement(data["measurement"]),
+            _where(data["where"]),
+            data["by"],
+            data["count"],
+        )
+
+
+def _date(text: str, key: str) -> date:
+    try:
+        if text.isascii() and text.isdigit():
+            return datetime.fromtimestamp(int(text), UTC).date()
+        return date.fromisoformat(text)
+    except (ValueError, OverflowError):
+        raise ValidationError("Must be a date (2021-01-13) or a UNIX time.", key) from None
+
+
+def _measurement(text: str) -> str | tuple[str, str]:
+    if text in ("unique", "count", "value"):
+        return text
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if (
+        isinstance(parsed, list)
+        and len(parsed) == 2
+        and parsed[0] == "sum"
+        and isinstance(parsed[1], str)
+    ):
+        return ("sum", parsed[1])
+    raise ValidationError('Must be unique, count, value or ["sum", "Property"].', "measurement")
+
+
+def _where(text: str | None) -> tuple[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if (
+        isinstance(parsed, list)
+        and len(parsed) == 1
+        and isinstance(parsed[0], list)
+        and len(parsed[0]) == 3
+        and isinstance(parsed[0][0], str)
+        and parsed[0][1] == "="
+    ):
+        return parsed[0][0], parsed[0][2]
+    raise ValidationError('Must be one condition, [["Property", "=", value]].', "where")
 
 
 class ExchangeSchema(Schema):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
 from datetime import datetime
+from typing import Any
 
 from .accounts import OPEN_ACCOUNT_ID
 from .accounts import Account
@@ -31,6 +32,8 @@ from .commands import SeedError
 from .commands import TrackCommand
 from .duplicates import Group
 from .duplicates import groups
+from .export import Query as ExportQuery
+from .export import export
 from .identity import Resolution
 from .identity import resolve
 from .journal import Journal
@@ -579,6 +582,16 @@ class Klaviyo:
                 raise NotFound(f"no metric {metric_id}")
             events = self.store.events(account.id, profile_id=profile_id, metric_id=metric_id)
         return page(events, since, count, ascending and since is not None)
+
+    def export(
+        self, account: Account, metric_id: str, query: ExportQuery
+    ) -> tuple[Metric, list[Any]]:
+        with self.store.locked():
+            metric = next((m for m in self.store.metrics(account.id) if m.id == metric_id), None)
+            if metric is None:
+                raise NotFound(f"no metric {metric_id}")
+            events = self.store.events(account.id, metric_id=metric_id)
+        return metric, export(events, metric.name, query)
 
     def metrics(self, account: Account) -> list[Metric]:
         with self.store.locked():
