@@ -465,13 +465,18 @@ def _date(text: str, key: str) -> date:
         raise ValidationError("Must be a date (2021-01-13) or a UNIX time.", key) from None
 
 
+def _json(text: str) -> Any:
+    """The JSON value ``text`` holds, or None."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def _measurement(text: str) -> str | tuple[str, str]:
     if text in ("unique", "count", "value"):
         return text
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        parsed = None
+    parsed = _json(text)
     if (
         isinstance(parsed, list)
         and len(parsed) == 2
@@ -485,10 +490,7 @@ def _measurement(text: str) -> str | tuple[str, str]:
 def _where(text: str | None) -> tuple[str, Any] | None:
     if text is None:
         return None
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        parsed = None
+    parsed = _json(text)
     if (
         isinstance(parsed, list)
         and len(parsed) == 1
