@@ -66,7 +66,9 @@ def parse_args(argv: Sequence[str] | None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(
         prog="run.py",
         description="A Klaviyo-compatible mock server. Every option can also be set as an "
-        "environment variable KLAVIYO_MOCK_<OPTION>, e.g. KLAVIYO_MOCK_PORT=9000.",
+        "environment variable KLAVIYO_MOCK_<OPTION>, e.g. KLAVIYO_MOCK_PORT=9000 "
+        "(--account: KLAVIYO_MOCK_ACCOUNTS, space-separated; KLAVIYO_MOCK_LEGACY_ALIASES=false "
+        "stops unprefixed email/id/phone_number from identifying).",
     )
     parser.add_argument("--host", help="address to bind (default 127.0.0.1: loopback only)")
     parser.add_argument("--port", type=_port, help="port to listen on (default 8080; 0 picks one)")
