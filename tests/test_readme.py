@@ -28,7 +28,7 @@ def test_readme_opens_with_the_two_commands():
     assert lines[2:6] == [
         "```sh",
         "make run    # creates .venv, installs, serves on http://127.0.0.1:8080",
-        "make test   # installs the test dependencies and runs the whole suite",
+        "make test   # installs the test and lint tools, runs the whole suite",
         "```",
     ]
 
