@@ -280,3 +280,60 @@ def test_json_mistakes_are_named_too(text, message):
     with pytest.raises(scenario.ScenarioError) as error:
         scenario.load("big.json", text)
     assert message in str(error.value)
+
+
+def test_lists_in_given_and_expect():
+    text = """
+description: lists
+given:
+  profiles:
+    - {as: Betty, email: betty@example.com}
+    - {as: Sam, email: sam@example.com}
+  lists:
+    - {as: News, name: Newsletter, members: [Betty]}
+    - {as: VIP, name: VIP, double_opt_in: true, subscribers: [Sam]}
+steps:
+  - request:
+      method: POST
+      path: /api/v2/list/${News}/subscribe
+      json: {profiles: [{email: sam@example.com}], api_key: "${private_key}"}
+  - request:
+      method: POST
+      path: /api/v2/list/${VIP}/subscribe
+      json: {profiles: [{email: new@example.com}], api_key: "${private_key}"}
+    expect: {status: 200, json: []}
+expect:
+  lists:
+    - {list: News, members: [Betty, Sam]}
+    - {list: VIP, members: [Sam]}
+"""
+    report = run(text)
+    assert report.passed, report.text()
+    failing = run(text.replace("members: [Betty, Sam]}", "members: [Betty]}"))
+    assert "expect.lists[0].members: expected ['Betty'], found ['Betty', 'Sam']" in failing.text()
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        pytest.param(
+            "lists:\n    - {name: N, members: [Nobody]}",
+            "given.lists[0].members: no profile named 'Nobody'",
+            id="unknown-member",
+        ),
+        pytest.param(
+            "lists:\n    - {members: []}",
+            "given.lists[0].name: Missing data for required field.",
+            id="no-name",
+        ),
+        pytest.param(
+            "lists:\n    - {as: A, name: N}\n    - {as: A, name: M}",
+            "given.lists[1].as: the name 'A' is taken",
+            id="name-twice",
+        ),
+    ],
+)
+def test_given_list_mistakes(given, message):
+    with pytest.raises(scenario.ScenarioError) as error:
+        run(f"description: x\ngiven:\n  {given}\n")
+    assert message in str(error.value)

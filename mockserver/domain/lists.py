@@ -107,6 +107,14 @@ class Lists:
                     added.append(profile)
         return added, decisions
 
+    def enroll(self, account: Account, list_id: str, profile_id: str, status: MemberStatus) -> None:
+        """Put a known profile on a list as it is (given state)."""
+        with self._store.locked():
+            self.get(account, list_id)
+            self._store.save_membership(
+                account.id, Membership(list_id, profile_id, status, self._now())
+            )
+
     def find(
         self,
         account: Account,

@@ -83,9 +83,19 @@ class _GivenEventSchema(_Strict):
     properties = fields.Dict(keys=fields.Str())
 
 
+class _GivenListSchema(_Strict):
+    label = fields.Str(data_key="as")
+    name = fields.Str(required=True)
+    account = fields.Str()
+    double_opt_in = fields.Bool(load_default=False)
+    members = fields.List(fields.Str(), load_default=list)
+    subscribers = fields.List(fields.Str(), load_default=list)
+
+
 class _GivenSchema(_Strict):
     profiles = fields.List(fields.Nested(_GivenProfileSchema))
     events = fields.List(fields.Nested(_GivenEventSchema))
+    lists = fields.List(fields.Nested(_GivenListSchema))
 
 
 class _TrackSchema(_Strict):
@@ -172,8 +182,14 @@ class _FindSchema(_Strict):
         _one_identifier(data["find"], "find")
 
 
+class _ListMembersSchema(_Strict):
+    list = fields.Str(required=True)
+    members = fields.List(fields.Raw(), required=True)
+
+
 class _ExpectSchema(_Strict):
     account = fields.Str()
+    lists = fields.List(fields.Nested(_ListMembersSchema))
     profile_count = fields.Int(validate=validate.Range(min=0))
     event_count = fields.Int(validate=validate.Range(min=0))
     profiles = fields.List(fields.Nested(_FindSchema))

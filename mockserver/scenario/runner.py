@@ -20,10 +20,13 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from ..api.journal import TRACE_HEADER
+from ..domain.accounts import Account
 from ..domain.accounts import AccountConfigError
+from ..domain.commands import NotFound
 from ..domain.commands import ProfileData
 from ..domain.commands import SeedError
 from ..domain.journal import Entry
+from ..domain.models import MemberStatus
 from ..domain.models import Profile
 from ..domain.service import Klaviyo
 from .format import IDENTIFIER_KEYS
@@ -43,6 +46,7 @@ class Context:
     klaviyo: Klaviyo
     scenario: Scenario
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (account, id)
+    lists: dict[str, str] = field(default_factory=dict)  # name -> list id
 
     def account(self, public_key: str | None = None) -> tuple[str, str, str]:
         """(account id, public key, private key) of the named account, or the default one."""
@@ -83,6 +87,8 @@ class Context:
                     return public
                 if key == "private_key":
                     return private
+                if key in self.lists:
+                    return self.lists[key]
                 return self.profile_id(key, where)
 
             return _REFERENCE.sub(replace, value)
@@ -135,6 +141,23 @@ def _seed(klaviyo: Klaviyo, scenario: Scenario) -> Context:
             )
         except SeedError as error:
             raise ScenarioError(f"{source}: {where}: {error}") from None
+    for i, spec in enumerate(given.get("lists", [])):
+        where = f"given.lists[{i}]"
+        account_id, public, _ = context.account(spec.get("account"))
+        owner = Account(account_id, public)
+        record = klaviyo.lists.create(owner, spec["name"], spec["double_opt_in"])
+        if "label" in spec:
+            if spec["label"] in context.lists:
+                raise ScenarioError(f"{source}: {where}.as: the name {spec['label']!r} is taken")
+            context.lists[spec["label"]] = record.id
+        for key, status in (
+            ("members", MemberStatus.MEMBER),
+            ("subscribers", MemberStatus.SUBSCRIBED),
+        ):
+            for name in spec[key]:
+                klaviyo.lists.enroll(
+                    owner, record.id, context.profile_id(name, f"{where}.{key}"), status
+                )
     return context
 
 
@@ -327,6 +350,30 @@ class _Runner:
             self.check_profile(account_id, spec, f"expect.profiles[{i}]")
         if "duplicates" in expect:
             self.check_duplicates(account_id, expect["duplicates"])
+        for i, spec in enumerate(expect.get("lists", [])):
+            self.check_list(account_id, spec, f"expect.lists[{i}]")
+
+    def check_list(self, account: str, spec: dict[str, Any], where: str) -> None:
+        """The list's members (active: added, or subscribed and confirmed) are exactly these."""
+        list_id = self.context.lists.get(spec["list"], spec["list"])
+        try:
+            rows, _ = self.klaviyo.lists.page(Account(account), list_id, 0, 10**9)
+        except NotFound:
+            self.fail(f"{where}.list", "a list", f"no list {spec['list']!r}")
+            return
+        expected = {}
+        for j, ref in enumerate(spec["members"]):
+            pid, label = self.resolve_ref(account, ref, f"{where}.members[{j}]")
+            expected[pid] = label
+        found = {profile.id for profile, _ in rows}
+        if set(expected) != found:
+            names = {pid: name for name, (_, pid) in self.context.names.items()}
+            self.fail(
+                f"{where}.members",
+                sorted(str(v) for v in expected.values()),
+                sorted(names.get(pid, pid) for pid in found),
+                profiles=sorted(found | {p for p in expected if p}),
+            )
 
     def check_profile(self, account: str, spec: dict[str, Any], where: str) -> None:
         ((key, value),) = spec["find"].items()
