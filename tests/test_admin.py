@@ -116,6 +116,7 @@ def test_state_dump(client):
     assert list(dump) == ["default"]
     assert [m["name"] for m in dump["default"]["metrics"]] == ["Paid"]
     assert len(dump["default"]["events"]) == 1 and len(dump["default"]["profiles"]) == 1
+    assert dump["default"]["lists"] == []
 
 
 def test_scenario_load_seeds_and_run_reports(client):

@@ -150,6 +150,16 @@ def state() -> Response:
             "metrics": [m.to_document() for m in klaviyo.store.metrics(account)],
             "events": [e.to_document() for e in klaviyo.store.events(account)],
             "evidence": [evidence_json(e) for e in klaviyo.store.evidence(account)],
+            "lists": [
+                {
+                    **record.to_document(),
+                    "members": [
+                        {"profile_id": m.profile_id, "status": m.status.value, "at": m.at}
+                        for m in klaviyo.store.memberships(account, record.id)
+                    ],
+                }
+                for record in klaviyo.store.lists(account)
+            ],
         }
     return jsonify(accounts=dump)
 
