@@ -138,3 +138,22 @@ def test_bad_timeline_requests_are_v1_errors(client, history, path, params, stat
     response = client.get(path, query_string={**params, "api_key": PRIVATE})
     assert response.status_code == status
     assert set(response.json) == {"status", "message"}
+
+
+@pytest.mark.parametrize("sort", ["asc", "desc"])
+def test_following_next_from_a_first_page_without_since(client, history, sort):
+    """Without since a timeline is newest first; its tokens keep it so, whatever sort says."""
+    seen, since = [], None
+    for _ in range(10):
+        page = get(
+            client,
+            "/api/v1/metrics/timeline",
+            count=3,
+            sort=sort,
+            **({"since": since} if since else {}),
+        )
+        seen += times(page)
+        since = page["next"]
+        if since is None:
+            break
+    assert seen == [7, 6, 5, 4, 3, 2, 1, 0]

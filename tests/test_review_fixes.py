@@ -243,3 +243,127 @@ def test_the_live_handle_works_inside_a_tests_own_responses_mock(klaviyo_live):
         mine.add(responses.GET, "https://api.example.com/x", body="ok")
         assert requests.get("https://api.example.com/x").text == "ok"
         assert klaviyo_live.profiles() == []
+
+
+# -- from reviewing the legacy v1/v2 endpoints ---------------------------------------------------
+
+
+def v2(client, method, path, body=None):
+    return client.open(f"{path}?api_key=pk_x", method=method, json=body)
+
+
+@pytest.fixture
+def news(client):
+    return v2(client, "POST", "/api/v2/lists", {"list_name": "News"}).json["list_id"]
+
+
+@pytest.mark.parametrize("bad", [None, "a@b.com", 5, ["x"]])
+def test_a_member_list_with_a_non_object_is_400_and_stores_nothing(client, klaviyo, news, bad):
+    response = v2(
+        client, "POST", f"/api/v2/list/{news}/members", {"profiles": [{"email": "a@b.com"}, bad]}
+    )
+    assert response.status_code == 400
+    assert klaviyo.profiles("default") == []
+
+
+def test_resubscribing_to_a_double_opt_in_list_keeps_a_member(client):
+    body = {"list_name": "D", "opt_in_process": "double_opt_in"}
+    double = v2(client, "POST", "/api/v2/lists", body).json["list_id"]
+    v2(client, "POST", f"/api/v2/list/{double}/members", {"profiles": [{"email": "a@b.com"}]})
+    again = v2(
+        client, "POST", f"/api/v2/list/{double}/subscribe", {"profiles": [{"email": "a@b.com"}]}
+    )
+    assert [m["email"] for m in again.json] == ["a@b.com"]
+    assert len(v2(client, "GET", f"/api/v2/group/{double}/members/all").json["records"]) == 1
+
+
+def test_members_all_markers_survive_removals(client, news, monkeypatch):
+    from mockserver.api import lists
+
+    monkeypatch.setattr(lists, "BATCH", 3)
+    people = [{"email": f"p{n}@b.com"} for n in range(8)]
+    v2(client, "POST", f"/api/v2/list/{news}/members", {"profiles": people})
+    first = v2(client, "GET", f"/api/v2/group/{news}/members/all").json
+    v2(client, "DELETE", f"/api/v2/list/{news}/members", {"emails": ["p0@b.com", "p1@b.com"]})
+    second = v2(
+        client, "GET", f"/api/v2/group/{news}/members/all", {"marker": first["marker"]}
+    ).json
+    assert [r["email"] for r in first["records"]] == ["p0@b.com", "p1@b.com", "p2@b.com"]
+    assert [r["email"] for r in second["records"]] == ["p3@b.com", "p4@b.com", "p5@b.com"]
+
+
+def test_an_exclusion_carries_the_phone_number(client, news):
+    v2(
+        client,
+        "POST",
+        f"/api/v2/list/{news}/subscribe",
+        {"profiles": [{"phone_number": "+15555550100"}]},
+    )
+    v2(client, "DELETE", f"/api/v2/list/{news}/subscribe", {"phone_numbers": ["+15555550100"]})
+    [record] = v2(client, "GET", f"/api/v2/list/{news}/exclusions/all").json["records"]
+    assert (record["phone_number"], record["phone_reason"]) == ("+15555550100", "Unsubscribed")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "status"),
+    [
+        ("9999-12-31", "9999-12-31", 400),
+        ("253402300799", "253402300799", 400),
+        ("20210104", "20210105", 200),
+    ],
+)
+def test_export_date_edges(client, start, end, status):
+    client.get(
+        "/api/track",
+        query_string={
+            "data": b64(
+                {
+                    "token": PUBLIC,
+                    "event": "E",
+                    "customer_properties": {"$email": "a@b.com"},
+                    "time": 1609718400,
+                }
+            )
+        },
+    )
+    metric = v2(client, "GET", "/api/v1/metrics").json["data"][0]["id"]
+    response = client.get(
+        f"/api/v1/metric/{metric}/export",
+        query_string={"start_date": start, "end_date": end, "api_key": "k"},
+    )
+    assert response.status_code == status
+    if status == 200:
+        assert response.json["results"][0]["data"][0] == {
+            "date": "2021-01-04 00:00:00",
+            "values": [1],
+        }
+
+
+def test_not_found_messages_keep_the_ids_case(client):
+    response = client.get("/api/v1/metric/AbCxYz/timeline?api_key=k")
+    assert response.json["message"] == "No metric AbCxYz."
+
+
+def test_put_person_takes_unprefixed_identifiers(client, klaviyo):
+    client.get(
+        "/api/identify",
+        query_string={"data": b64({"token": PUBLIC, "properties": {"$email": "a@b.com"}})},
+    )
+    pid = klaviyo.profiles("default")[0].id
+    response = client.put(
+        f"/api/v1/person/{pid}?email=z@b.com&phone_number=%2B15555550100&api_key=k"
+    )
+    assert (response.json["$email"], response.json["$phone_number"]) == ("z@b.com", "+15555550100")
+    assert client.get("/api/v2/people/search?phone_number=%2B15555550100&api_key=k").json == {
+        "id": pid
+    }
+
+
+def test_a_deletion_leaves_no_evidence_naming_the_person(client, klaviyo):
+    for props in ({"$email": "e@b.com"}, {"$id": "u"}, {"$email": "e@b.com", "$id": "u"}):
+        client.get(
+            "/api/identify", query_string={"data": b64({"token": PUBLIC, "properties": props})}
+        )
+    assert klaviyo.store.evidence("default")
+    client.post("/api/v2/data-privacy/deletion-request?api_key=k", json={"email": "e@b.com"})
+    assert klaviyo.store.evidence("default") == []

@@ -155,7 +155,7 @@ def state() -> Response:
                     **record.to_document(),
                     "members": [
                         {"profile_id": m.profile_id, "status": m.status.value, "at": m.at}
-                        for m in klaviyo.store.memberships(account, record.id)
+                        for _, m in klaviyo.store.memberships(account, record.id)
                     ],
                 }
                 for record in klaviyo.store.lists(account)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
+from flask import request
 
 from ..domain.accounts import Account
 from ..domain.commands import NotFound
@@ -18,6 +19,7 @@ from ..domain.models import Profile
 from .context import backend
 from .context import note
 from .errors import ApiError
+from .errors import error_response
 from .person import v1_time
 from .private import load_params
 from .private import private_call
@@ -38,12 +40,15 @@ BATCH = 1000
 SUBSCRIBED = frozenset({MemberStatus.SUBSCRIBED})
 
 
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound) -> Response:
+    """A list that is not there, or stopped being there while the call ran."""
+    note(f"not found: {error}")
+    return error_response(404, str(error), request.path)
+
+
 def _list(account: Account, list_id: str) -> ListRecord:
-    try:
-        return backend().lists.get(account, list_id)
-    except NotFound as error:
-        note(f"not found: {error}")
-        raise ApiError(404, str(error)) from None
+    return backend().lists.get(account, list_id)
 
 
 def _member(profile: Profile) -> dict[str, Any]:
@@ -93,10 +98,7 @@ def get_list(list_id: str) -> Response:
 def update_list(list_id: str) -> Response:
     account, call = private_call()
     name, double_opt_in = load_params(list_schema, call.params)
-    try:
-        backend().lists.update(account, list_id, name, double_opt_in)
-    except NotFound as error:
-        raise ApiError(404, str(error)) from None
+    backend().lists.update(account, list_id, name, double_opt_in)
     note(f"updated list {list_id}")
     return _empty()
 
@@ -104,10 +106,7 @@ def update_list(list_id: str) -> Response:
 @bp.delete("/api/v2/list/<list_id>", strict_slashes=False)
 def delete_list(list_id: str) -> Response:
     account, _ = private_call()
-    try:
-        backend().lists.delete(account, list_id)
-    except NotFound as error:
-        raise ApiError(404, str(error)) from None
+    backend().lists.delete(account, list_id)
     note(f"deleted list {list_id}")
     return _empty()
 
@@ -188,6 +187,9 @@ def _batch(list_id: str, statuses: frozenset[MemberStatus], exclusions: bool) ->
         }
         if exclusions:
             record |= {"reason": "Unsubscribed", "created": membership.at.replace("+00:00", "Z")}
+            phone = profile.identifiers.get(IdentifierKind.PHONE_NUMBER)
+            if phone is not None:
+                record |= {"phone_number": phone, "phone_reason": "Unsubscribed"}
         else:
             record |= {
                 "phone_number": profile.identifiers.get(IdentifierKind.PHONE_NUMBER),

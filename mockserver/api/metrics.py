@@ -73,9 +73,8 @@ def _timeline(
     metric_id: str | None = None,
 ) -> Response:
     query = load_params(timeline_query, params)
-    klaviyo = backend()
     try:
-        found = klaviyo.timeline(
+        found, profiles, names = backend().timeline(
             account,
             profile_id=profile_id,
             metric_id=metric_id,
@@ -85,12 +84,8 @@ def _timeline(
         )
     except NotFound as error:
         note(f"not found: {error}")
-        raise ApiError(404, f"{str(error).capitalize()}.") from None
-    names = {m.id: m.name for m in klaviyo.metrics(account)}
-    people = {
-        pid: person_json(klaviyo.person(account, pid))
-        for pid in {e.profile_id for e in found.events}
-    }
+        raise ApiError(404, f"{error}.") from None
+    people = {pid: person_json(profile) for pid, profile in profiles.items()}
     note(f"{len(found.events)} event(s)", profiles=list(people))
     return jsonify(
         object="$list",
@@ -146,5 +141,5 @@ def export_metric(metric_id: str) -> Response:
         metric, results = backend().export(account, metric_id, query)
     except NotFound as error:
         note(f"not found: {error}")
-        raise ApiError(404, f"{str(error).capitalize()}.") from None
+        raise ApiError(404, f"{error}.") from None
     return jsonify(metric=metric_json(metric), results=results)

@@ -290,19 +290,13 @@ class PeopleSearchSchema(Schema):
 
 
 class PersonUpdateSchema(Schema):
-    """``PUT /api/v1/person/{id}``: its parameters, read as profile properties (no aliases: the
-    v1 API names identifiers with ``$``)."""
+    """``PUT /api/v1/person/{id}``: its parameters, read as profile properties (``email``,
+    ``id`` and ``phone_number`` stand for the ``$`` identifiers, as on Identify)."""
 
     class Meta:
         unknown = RAISE
 
     properties = ProfileProperties()
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        field = self.fields["properties"]
-        if isinstance(field, ProfileProperties):
-            field.aliases = False
 
     @post_load
     def make_data(self, data: dict[str, Any], **kwargs: Any) -> ProfileData:
@@ -379,6 +373,8 @@ class MembersSchema(Schema):
         field = ProfileProperties()
         loaded = []
         for i, person in enumerate(people):
+            if not isinstance(person, dict):
+                raise ValidationError({"profiles": {i: ["Must be an object."]}})
             try:
                 loaded.append(field.deserialize(person))
             except ValidationError as error:
@@ -457,12 +453,17 @@ class ExportQuerySchema(Schema):
 
 
 def _date(text: str, key: str) -> date:
+    """``2021-01-13`` (or ``20210113``), or a UNIX time (9 or more digits), read as its UTC day."""
     try:
-        if text.isascii() and text.isdigit():
-            return datetime.fromtimestamp(int(text), UTC).date()
-        return date.fromisoformat(text)
-    except (ValueError, OverflowError):
+        if text.isascii() and text.isdigit() and len(text) >= 9:
+            day = datetime.fromtimestamp(int(text), UTC).date()
+        else:
+            day = date.fromisoformat(text)
+    except (ValueError, OverflowError, OSError):
         raise ValidationError("Must be a date (2021-01-13) or a UNIX time.", key) from None
+    if day >= date.max:
+        raise ValidationError("Must be before 9999-12-31.", key)
+    return day
 
 
 def _json(text: str) -> Any:

@@ -91,11 +91,11 @@ class Lists:
                 if profile is None:
                     continue
                 current = self._store.membership(account.id, list_id, profile.id)
-                if subscribe:
-                    status = (
-                        MemberStatus.PENDING if record.double_opt_in else MemberStatus.SUBSCRIBED
-                    )
-                elif current is not None and current.status is MemberStatus.SUBSCRIBED:
+                was = current.status if current is not None else None
+                if subscribe and record.double_opt_in:
+                    # on the list already: stays so; otherwise waits for the confirmation
+                    status = was if was in ACTIVE and was else MemberStatus.PENDING
+                elif subscribe or was is MemberStatus.SUBSCRIBED:
                     status = MemberStatus.SUBSCRIBED
                 else:
                     status = MemberStatus.MEMBER
@@ -103,7 +103,7 @@ class Lists:
                     account.id, Membership(list_id, profile.id, status, self._now())
                 )
                 decisions.append(f"{profile.id} is {status.value} on list {list_id}")
-                if status in ACTIVE:
+                if status in ACTIVE and all(p.id != profile.id for p in added):
                     added.append(profile)
         return added, decisions
 
@@ -166,20 +166,22 @@ class Lists:
         size: int,
         statuses: frozenset[MemberStatus] = ACTIVE,
     ) -> tuple[list[tuple[Profile, Membership]], int | None]:
-        """Members in the order they joined, from ``marker``; the next marker, if any."""
+        """Members in the order they joined, after ``marker`` (a cursor: members who come or
+        go between two pages move no one else across a page boundary); the next marker."""
         with self._store.locked():
             self.get(account, list_id)
             chosen = [
-                m for m in self._store.memberships(account.id, list_id) if m.status in statuses
+                (seq, m)
+                for seq, m in self._store.memberships(account.id, list_id)
+                if seq > marker and m.status in statuses
             ]
-            batch = chosen[marker : marker + size]
+            batch = chosen[:size]
             rows = []
-            for membership in batch:
+            for _, membership in batch:
                 profile = self._store.get_profile(account.id, membership.profile_id)
                 if profile is not None:
                     rows.append((profile, membership))
-            more = marker + size < len(chosen)
-            return rows, (marker + size if more else None)
+            return rows, (batch[-1][0] if len(chosen) > size else None)
 
     def _people(
         self, account: Account, emails: Iterable[str], phone_numbers: Iterable[str]

@@ -573,15 +573,23 @@ class Klaviyo:
         since: Since = None,
         count: int = 50,
         ascending: bool = False,
-    ) -> Page:
-        """A page of events, all or a profile's or a metric's (legacy v1 timelines)."""
+    ) -> tuple[Page, dict[str, Profile], dict[str, str]]:
+        """A page of events, all or a profile's or a metric's (legacy v1 timelines), with the
+        profiles and metric names they need, read under one lock."""
         with self.store.locked():
             if profile_id is not None and not self.store.has_profile(account.id, profile_id):
-                raise NotFound(f"no profile {profile_id}")
+                raise NotFound(f"No profile {profile_id}")
             if metric_id is not None and not self.store.has_metric_id(account.id, metric_id):
-                raise NotFound(f"no metric {metric_id}")
+                raise NotFound(f"No metric {metric_id}")
             events = self.store.events(account.id, profile_id=profile_id, metric_id=metric_id)
-        return page(events, since, count, ascending and since is not None)
+            found = page(events, since, count, ascending)
+            people = {}
+            for event in found.events:
+                profile = self.store.get_profile(account.id, event.profile_id)
+                if profile is not None:
+                    people[event.profile_id] = profile
+            names = {m.id: m.name for m in self.store.metrics(account.id)}
+        return found, people, names
 
     def export(
         self, account: Account, metric_id: str, query: ExportQuery
@@ -589,7 +597,7 @@ class Klaviyo:
         with self.store.locked():
             metric = next((m for m in self.store.metrics(account.id) if m.id == metric_id), None)
             if metric is None:
-                raise NotFound(f"no metric {metric_id}")
+                raise NotFound(f"No metric {metric_id}")
             events = self.store.events(account.id, metric_id=metric_id)
         return metric, export(events, metric.name, query)
 

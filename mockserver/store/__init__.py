@@ -238,6 +238,10 @@ class TinyDBStore:
             ]
             if memberships:
                 tables.memberships.remove(doc_ids=memberships)
+            # a deletion leaves nothing that names the person (rare: a scan is fine here)
+            evidence = [e.doc_id for e in tables.evidence if profile_id in e["profiles"]]
+            if evidence:
+                tables.evidence.remove(doc_ids=evidence)
             tables.profiles.remove(doc_ids=[doc_id])
             return True
 
@@ -366,12 +370,15 @@ class TinyDBStore:
             tables.memberships.remove(doc_ids=[doc_id])
             return True
 
-    def memberships(self, account: str, list_id: str) -> list[Membership]:
-        """A list's memberships, in the order people joined."""
+    def memberships(self, account: str, list_id: str) -> list[tuple[int, Membership]]:
+        """A list's memberships in the order people joined, each with its sequence number
+        (which only grows, so that it can be a paging cursor)."""
         with self._lock:
             tables = self._tables(account)
             ids = list(tables.members.get(list_id, {}).values())
-            return [Membership.from_document(_copy(tables.memberships.get(doc_id=i))) for i in ids]
+            return [
+                (i, Membership.from_document(_copy(tables.memberships.get(doc_id=i)))) for i in ids
+            ]
 
     # -- evidence of duplicates --------------------------------------------------------------
 
