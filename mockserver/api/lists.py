@@ -20,13 +20,13 @@ from .context import backend
 from .context import note
 from .errors import ApiError
 from .errors import error_response
+from .params import ListSchema
+from .params import LookupSchema
+from .params import MarkerSchema
+from .params import MembersSchema
 from .person import v1_time
 from .private import load_params
 from .private import private_call
-from .schemas import ListSchema
-from .schemas import LookupSchema
-from .schemas import MarkerSchema
-from .schemas import MembersSchema
 
 bp = Blueprint("lists", __name__)
 

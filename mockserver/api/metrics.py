@@ -17,13 +17,13 @@ from ..domain.models import Metric
 from .context import backend
 from .context import note
 from .errors import ApiError
+from .params import ExportQuerySchema
+from .params import MetricsQuerySchema
+from .params import TimelineQuerySchema
 from .person import person_json
 from .person import v1_time
 from .private import load_params
 from .private import private_call
-from .schemas import ExportQuerySchema
-from .schemas import MetricsQuerySchema
-from .schemas import TimelineQuerySchema
 
 bp = Blueprint("metrics", __name__)
 

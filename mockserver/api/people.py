@@ -10,10 +10,10 @@ from ..domain.commands import NotFound
 from .context import backend
 from .context import note
 from .errors import ApiError
+from .params import DeletionRequestSchema
+from .params import ExchangeSchema
 from .private import load_params
 from .private import private_call
-from .schemas import DeletionRequestSchema
-from .schemas import ExchangeSchema
 from .schemas import PeopleSearchSchema
 
 bp = Blueprint("people", __name__)

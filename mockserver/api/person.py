@@ -16,9 +16,9 @@ from ..domain.models import Profile
 from .context import backend
 from .context import note
 from .errors import ApiError
+from .params import PersonUpdateSchema
 from .private import load_params
 from .private import private_call
-from .schemas import PersonUpdateSchema
 
 bp = Blueprint("person", __name__)
 

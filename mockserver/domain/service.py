@@ -1,20 +1,16 @@
-"""The mock's behaviour: what Track, Identify and people search do to the state.
+"""The mock's behaviour: what each call does to the state.
 
 ``Klaviyo`` is the backend the HTTP layer calls, one per app. It never sees a request: it takes
 commands built by the schemas and returns outcomes that the views render. Each identity decision
 (read, decide, write) runs under the store's lock, so concurrent calls can never create a
-duplicate that the same calls one at a time would not.
+duplicate that the same calls one at a time would not. ``ingest.Ingest`` applies those decisions;
+``lists.Lists`` holds the lists; ``timeline`` and ``export`` page and count events.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Iterable
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -34,14 +30,12 @@ from .duplicates import Group
 from .duplicates import groups
 from .export import Query as ExportQuery
 from .export import export
-from .identity import Resolution
-from .identity import resolve
+from .ingest import Ingest
+from .ingest import RaceWindow
 from .journal import Journal
 from .lists import Lists
 from .models import LEGACY_ORDER
 from .models import Event
-from .models import Evidence
-from .models import EvidenceKind
 from .models import IdentifierKind
 from .models import Identifiers
 from .models import JSONDict
@@ -63,20 +57,6 @@ EARLIEST_EVENT = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
 ONE_YEAR = 366 * 24 * 3600
 
 
-@dataclass
-class RaceWindow:
-    """Calls applied inside one window resolve against the state as it was when it opened
-    (klaviyo-behavior.md §3): the mock's deterministic version of row 10, the race.
-
-    ``before`` keeps, for each identifier whose holder changed inside the window, the holder it
-    had when the window opened; ``created`` the profiles created inside it, by account.
-    """
-
-    before: dict[tuple[str, IdentifierKind, str], str | None] = field(default_factory=dict)
-    created: dict[str, list[str]] = field(default_factory=dict)
-
-
-_ABSENT = object()
 IDENTIFIER_NAMES = frozenset(kind.value for kind in IdentifierKind)
 
 
@@ -94,11 +74,6 @@ def _normalised(data: ProfileData, decisions: list[str]) -> Identifiers:
     return identifiers
 
 
-def _changes(have: JSONDict, new: JSONDict) -> bool:
-    """Whether upserting ``new`` into ``have`` changes anything."""
-    return any(have.get(key, _ABSENT) != value for key, value in new.items())
-
-
 def _unique_key(event_id: object, timestamp: int) -> str:
     """What deduplicates an event: its ``$event_id`` (``7``, ``7.0`` and ``"7"`` alike), or
     else its time to the second (legacy-api.md §3)."""
@@ -107,28 +82,6 @@ def _unique_key(event_id: object, timestamp: int) -> str:
     if isinstance(event_id, float) and event_id.is_integer():
         return str(int(event_id))
     return str(event_id)
-
-
-def _same_value_as(kind: IdentifierKind, value: str) -> list[tuple[IdentifierKind, str]]:
-    """The same value as another kind of identifier: an ``$id`` that is an email address or a
-    phone number, and the reverse. (Cheap checks first: this runs on every new identifier.)"""
-    if kind is IdentifierKind.EXTERNAL_ID:
-        found = []
-        for other, looks_like in (
-            (IdentifierKind.EMAIL, "@" in value),
-            (IdentifierKind.PHONE_NUMBER, value[:1] == "+" or value.isdigit()),
-        ):
-            if looks_like:
-                with contextlib.suppress(InvalidIdentifier):
-                    found.append((other, normalize(other, value)))
-        return found
-    if kind in (IdentifierKind.EMAIL, IdentifierKind.PHONE_NUMBER):
-        return [(IdentifierKind.EXTERNAL_ID, value)]
-    return []
-
-
-def _describe(identifiers: Identifiers) -> str:
-    return " and ".join(f"{kind.legacy} {value}" for kind, value in identifiers.items())
 
 
 class Klaviyo:
@@ -146,7 +99,7 @@ class Klaviyo:
         self.clock = clock
         self.ids = ids or Ids(clock)
         self.journal = journal or Journal()
-        self._local = threading.local()
+        self.ingest = Ingest(self)
         self.lists = Lists(self)
 
     # -- Track and Identify -------------------------------------------------------------------
@@ -156,7 +109,7 @@ class Klaviyo:
         if account is None or not identifiers:
             return Outcome(account.id if account else None, None, tuple(decisions))
         with self.store.locked():
-            profile, created, touched = self._upsert(
+            profile, created, touched = self.ingest.upsert(
                 account.id, identifiers, command.profile, decisions
             )
         return Outcome(
@@ -180,7 +133,7 @@ class Klaviyo:
             )
             return Outcome(account.id, None, tuple(decisions))
         with self.store.locked():
-            profile, created, touched = self._upsert(
+            profile, created, touched = self.ingest.upsert(
                 account.id, identifiers, command.profile, decisions
             )
             event = self._record_event(account.id, profile.id, command, timestamp, decisions)
@@ -203,7 +156,7 @@ class Klaviyo:
             decisions.append("skipped a member: no identifier")
             return None
         with self.store.locked():
-            profile, _, _ = self._upsert(account.id, identifiers, data, decisions)
+            profile, _, _ = self.ingest.upsert(account.id, identifiers, data, decisions)
         return profile
 
     def _admit(
@@ -220,177 +173,6 @@ class Klaviyo:
         if not identifiers:
             decisions.append("dropped: no identifier")
         return account, identifiers, decisions
-
-    def _upsert(
-        self, account: str, identifiers: Identifiers, data: ProfileData, decisions: list[str]
-    ) -> tuple[Profile, bool, tuple[str, ...]]:
-        window = self._window()
-
-        def owner_of(kind: IdentifierKind, value: str) -> str | None:
-            key = (account, kind, value)
-            if window is not None and key in window.before:
-                return window.before[key]
-            return self.store.owner_of(account, kind, value)
-
-        resolution = resolve(identifiers, owner_of)
-        if resolution.profile_id is None:
-            taken = self._taken(account, identifiers)
-            if not taken:
-                profile = self._create(account, identifiers, data, decisions)
-                return profile, True, (profile.id,)
-            # Only in a race window: another call of the window took one of these first.
-            first = next(kind for kind in LEGACY_ORDER if kind in taken)
-            decisions.append(
-                f"{first.legacy} {identifiers[first]} was taken by {taken[first]} in the same"
-                " race window"
-            )
-            resolution = Resolution(
-                taken[first],
-                first,
-                {k: v for k, v in identifiers.items() if k not in taken},
-                tuple((k, identifiers[k], o) for k, o in taken.items() if o != taken[first]),
-            )
-        return self._update(account, resolution, identifiers, data, decisions)
-
-    def _taken(self, account: str, identifiers: Identifiers) -> dict[IdentifierKind, str]:
-        found = {
-            kind: self.store.owner_of(account, kind, value) for kind, value in identifiers.items()
-        }
-        return {kind: owner for kind, owner in found.items() if owner is not None}
-
-    def _create(
-        self, account: str, identifiers: Identifiers, data: ProfileData, decisions: list[str]
-    ) -> Profile:
-        now = _iso(self.clock())
-        profile_id = self.ids.ulid()
-        while self.store.has_profile(account, profile_id):
-            profile_id = self.ids.ulid()
-        profile = Profile(
-            id=profile_id,
-            created=now,
-            updated=now,
-            identifiers=dict(identifiers),
-            attributes=dict(data.attributes),
-            properties=dict(data.properties),
-        )
-        self._save(account, None, profile)
-        decisions.append(f"created {profile.id}: no profile has {_describe(identifiers)}")
-        for kind, value in identifiers.items():
-            self._link(account, profile.id, kind, value, now, decisions)
-        return profile
-
-    def _update(
-        self,
-        account: str,
-        resolution: Resolution,
-        identifiers: Identifiers,
-        data: ProfileData,
-        decisions: list[str],
-    ) -> tuple[Profile, bool, tuple[str, ...]]:
-        now = _iso(self.clock())
-        current = self.store.get_profile(account, resolution.profile_id or "")
-        matched = resolution.matched_by
-        if current is None or matched is None:
-            raise RuntimeError(
-                f"the identity index points at {resolution.profile_id}, which is gone"
-            )
-        decisions.append(f"matched {current.id} by {matched.legacy} {identifiers[matched]}")
-        new_identifiers = dict(current.identifiers)
-        former = {kind: list(values) for kind, values in current.former.items()}
-        conflicts = list(resolution.conflicts)
-        for kind, value in resolution.assign.items():
-            holder = self.store.owner_of(account, kind, value)
-            if holder is not None and holder != current.id:  # taken inside a race window
-                conflicts.append((kind, value, holder))
-                continue
-            old = new_identifiers.get(kind)
-            new_identifiers[kind] = value
-            if old is None:
-                decisions.append(f"set {kind.legacy} {value} on {current.id}")
-            else:
-                former.setdefault(kind, []).append(old)
-                decisions.append(f"changed {kind.legacy} of {current.id} from {old} to {value}")
-            self._link(account, current.id, kind, value, now, decisions)
-        for kind, value, holder in conflicts:
-            self.store.add_evidence(
-                account,
-                Evidence(
-                    EvidenceKind.IDENTITY_CONFLICT,
-                    (current.id, holder),
-                    f"a call identified {current.id} by {matched.legacy} {identifiers[matched]}"
-                    f" and also carried {kind.legacy} {value}, which {holder} holds",
-                    now,
-                ),
-            )
-            decisions.append(
-                f"identity conflict: {kind.legacy} {value} belongs to {holder} and stays there;"
-                f" {current.id} and {holder} look like one person"
-            )
-        updated = current
-        if (
-            new_identifiers != current.identifiers
-            or _changes(current.attributes, data.attributes)
-            or _changes(current.properties, data.properties)
-        ):
-            updated = current.with_changes(
-                identifiers=new_identifiers,
-                attributes=current.attributes | data.attributes,
-                properties=current.properties | data.properties,
-                former=former,
-                updated=now,
-            )
-            self._save(account, current, updated)
-        touched = (current.id, *dict.fromkeys(holder for _, _, holder in conflicts))
-        return updated, False, touched
-
-    def _link(
-        self,
-        account: str,
-        profile_id: str,
-        kind: IdentifierKind,
-        value: str,
-        now: str,
-        decisions: list[str],
-    ) -> None:
-        """Record evidence that ``profile_id``, which just took ``value``, is someone else: a
-        profile that held the value before (row 9), or one that holds it as another kind of
-        identifier (an ``$id`` that is somebody's email)."""
-        links = [
-            (
-                EvidenceKind.FORMER_IDENTIFIER,
-                holder,
-                f"{profile_id} took {kind.legacy} {value}, which {holder} held before",
-            )
-            for holder in sorted(self.store.former_holders(account, kind, value) - {profile_id})
-        ]
-        for other, other_value in _same_value_as(kind, value):
-            holder = self.store.owner_of(account, other, other_value)
-            if holder is not None and holder != profile_id:
-                links.append(
-                    (
-                        EvidenceKind.SHARED_VALUE,
-                        holder,
-                        f"{profile_id}'s {kind.legacy} {value} is {holder}'s {other.legacy}",
-                    )
-                )
-        for evidence_kind, holder, detail in links:
-            self.store.add_evidence(
-                account, Evidence(evidence_kind, (holder, profile_id), detail, now)
-            )
-            decisions.append(f"evidence of a duplicate: {detail}")
-
-    def _save(self, account: str, old: Profile | None, new: Profile) -> None:
-        """Save ``new``; inside a race window, first remember who held what it changes."""
-        window = self._window()
-        if window is not None:
-            before = set(old.identifiers.items()) if old else set()
-            for kind, value in before ^ set(new.identifiers.items()):
-                key = (account, kind, value)
-                if key not in window.before:
-                    window.before[key] = self.store.owner_of(account, kind, value)
-            if old is None:
-                window.created.setdefault(account, []).append(new.id)
-        self.store.save_profile(account, new)
 
     def _record_event(
         self,
@@ -453,35 +235,10 @@ class Klaviyo:
 
     # -- Race windows ---------------------------------------------------------------------------
 
-    def _window(self) -> RaceWindow | None:
-        window: RaceWindow | None = getattr(self._local, "window", None)
-        return window
-
-    @contextlib.contextmanager
-    def race(self) -> Iterator[RaceWindow]:
+    def race(self) -> AbstractContextManager[RaceWindow]:
         """Apply the calls this thread makes inside the block as if they were processed at the
-        same time: each resolves against the state from before the block. Profiles created in
-        one window are recorded as evidence of one person (row 10)."""
-        if self._window() is not None:
-            raise RuntimeError("race windows do not nest")
-        window = self._local.window = RaceWindow()
-        try:
-            yield window
-        finally:
-            self._local.window = None
-            now = _iso(self.clock())
-            with self.store.locked():
-                for account, created in window.created.items():
-                    if len(created) > 1:
-                        self.store.add_evidence(
-                            account,
-                            Evidence(
-                                EvidenceKind.RACE,
-                                tuple(created),
-                                f"{', '.join(created)} were created in one race window",
-                                now,
-                            ),
-                        )
+        same time (see ``Ingest.race``)."""
+        return self.ingest.race()
 
     # -- People search --------------------------------------------------------------------------
 
@@ -556,10 +313,10 @@ class Klaviyo:
                 updated=now,
             )
             if updated.with_changes(updated=current.updated) != current:
-                self._save(account.id, current, updated)
+                self.ingest.save(account.id, current, updated)
                 for kind, value in identifiers.items():
                     if current.identifiers.get(kind) != value:
-                        self._link(account.id, profile_id, kind, value, now, decisions)
+                        self.ingest.link(account.id, profile_id, kind, value, now, decisions)
             else:
                 updated = current
         return updated, decisions
@@ -637,11 +394,11 @@ class Klaviyo:
         if not normalised:
             raise SeedError("a profile needs at least one identifier")
         with self.store.locked():
-            taken = self._taken(account, normalised)
+            taken = self.ingest.taken(account, normalised)
             if taken:
                 kind, holder = next(iter(taken.items()))
                 raise SeedError(f"{kind.legacy} {normalised[kind]} already belongs to {holder}")
-            return self._create(account, normalised, data, [])
+            return self.ingest.create(account, normalised, data, [])
 
     def seed_event(
         self,
