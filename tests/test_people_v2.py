@@ -12,6 +12,12 @@ from conftest import send
 from mockserver import create_app
 
 NO_MATCH = {"detail": "There is no profile matching the given parameters."}
+BETTY_ORDERS = {
+    "token": PUBLIC,
+    "event": "Placed Order",
+    "customer_properties": {"$id": "b-1"},
+    "properties": {"$event_id": "o1"},
+}
 SUBMITTED = "Submitted new deletion task for customer."
 
 
@@ -24,16 +30,7 @@ def betty(client, klaviyo):
         "$exchange_id": "kx1.AbC123",
     }
     send(client, "identify", {"token": PUBLIC, "properties": props})
-    send(
-        client,
-        "track",
-        {
-            "token": PUBLIC,
-            "event": "Placed Order",
-            "customer_properties": {"$id": "b-1"},
-            "properties": {"$event_id": "o1"},
-        },
-    )
+    send(client, "track", BETTY_ORDERS)
     return klaviyo.profiles("default")[0].id
 
 
@@ -90,16 +87,7 @@ def test_deletion_removes_the_profile_and_its_events(client, klaviyo, betty, bod
     assert (searched.status_code, searched.json) == (404, NO_MATCH)
     # everything about her is free again: identifying her makes a new profile, and her old
     # order is not a duplicate of anything
-    send(
-        client,
-        "track",
-        {
-            "token": PUBLIC,
-            "event": "Placed Order",
-            "customer_properties": {"$id": "b-1"},
-            "properties": {"$event_id": "o1"},
-        },
-    )
+    send(client, "track", BETTY_ORDERS)
     [again] = klaviyo.profiles("default")
     assert again.id != betty
     assert len(klaviyo.store.events("default")) == 1
