@@ -337,3 +337,52 @@ def test_given_list_mistakes(given, message):
     with pytest.raises(scenario.ScenarioError) as error:
         run(f"description: x\ngiven:\n  {given}\n")
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "description: x\naccounts:\n  - {public_key: AbC123, private_keys: [pk_0123456789abcdef0123456789abcdef01]}\n"
+            "  - {public_key: XyZ789, private_keys: [pk_0123456789abcdef0123456789abcdef02]}\n"
+            "given:\n  profiles:\n    - {as: Betty, account: XyZ789, email: b@x.com}\n  lists:\n    - {name: News, members: [Betty]}\n",
+            "given.lists[0].members: 'Betty' is a profile of another account",
+            id="member-of-another-account",
+        ),
+        pytest.param(
+            "description: x\ngiven:\n  profiles: [{as: Betty, email: b@x.com}]\n  lists: [{as: Betty, name: N}]\n",
+            "given.lists[0].as: the name 'Betty' is taken",
+            id="list-named-like-a-profile",
+        ),
+        pytest.param(
+            "description: x\ngiven:\n  lists: [{as: News, name: N}]\nsteps:\n  - identify: {$email: a@b.com}\n    as: News\n",
+            "steps[0].as: the name 'News' is taken",
+            id="step-named-like-a-list",
+        ),
+    ],
+)
+def test_names_and_accounts_of_lists(text, message):
+    with pytest.raises(scenario.ScenarioError) as error:
+        run(text)
+    assert message in str(error.value)
+
+
+def test_a_named_list_is_checked_in_its_own_account():
+    text = """
+description: x
+accounts:
+  - {public_key: AbC123, private_keys: [pk_0123456789abcdef0123456789abcdef01]}
+  - {public_key: XyZ789, private_keys: [pk_0123456789abcdef0123456789abcdef02]}
+given:
+  profiles: [{as: Betty, account: XyZ789, email: b@x.com}]
+  lists: [{as: News, name: News, account: XyZ789, members: [Betty]}]
+expect:
+  lists: [{list: News, members: [Betty]}]
+"""
+    report = run(text)
+    assert report.passed, report.text()
+
+
+def test_unfound_list_members_are_named_one_by_one():
+    text = "description: x\ngiven:\n  lists: [{as: News, name: N}]\nexpect:\n  lists: [{list: News, members: [{email: a@x.com}, {email: b@x.com}]}]\n"
+    assert "expect.lists[0].members[0]: expected 'a profile for email a@x.com'" in run(text).text()

@@ -182,4 +182,8 @@ def load_scenario() -> Response:
         context = scenario.seed(backend(), loaded)
     except scenario.ScenarioError as error:
         raise ApiError(400, str(error)) from None
-    return jsonify(scenario=loaded.name, profiles={n: pid for n, (_, pid) in context.names.items()})
+    return jsonify(
+        scenario=loaded.name,
+        profiles={name: pid for name, (_, pid) in context.names.items()},
+        lists={name: list_id for name, (_, list_id) in context.lists.items()},
+    )

@@ -27,8 +27,6 @@ from ..domain.export import Query as ExportQuery
 from ..domain.models import IdentifierKind
 from ..domain.timeline import parse_since
 from .schemas import Identifier
-
-#: Ingestion limits of Klaviyo's Track API (legacy-api.md §2.4).
 from .schemas import ProfileProperties
 from .schemas import Text
 

@@ -46,7 +46,12 @@ class Context:
     klaviyo: Klaviyo
     scenario: Scenario
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (account, id)
-    lists: dict[str, str] = field(default_factory=dict)  # name -> list id
+    lists: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (account, id)
+
+    def take_name(self, name: str, where: str) -> None:
+        """Profiles and lists share one set of names (``${NAME}`` means one thing)."""
+        if name in self.names or name in self.lists:
+            raise ScenarioError(f"{self.scenario.source}: {where}: the name {name!r} is taken")
 
     def account(self, public_key: str | None = None) -> tuple[str, str, str]:
         """(account id, public key, private key) of the named account, or the default one."""
@@ -88,7 +93,7 @@ class Context:
                 if key == "private_key":
                     return private
                 if key in self.lists:
-                    return self.lists[key]
+                    return self.lists[key][1]
                 return self.profile_id(key, where)
 
             return _REFERENCE.sub(replace, value)
@@ -125,8 +130,7 @@ def _seed(klaviyo: Klaviyo, scenario: Scenario) -> Context:
         except SeedError as error:
             raise ScenarioError(f"{source}: {where}: {error}") from None
         if "name" in spec:
-            if spec["name"] in context.names:
-                raise ScenarioError(f"{source}: {where}.as: the name {spec['name']!r} is taken")
+            context.take_name(spec["name"], f"{where}.as")
             context.names[spec["name"]] = (account, profile.id)
     for i, spec in enumerate(given.get("events", [])):
         where = f"given.events[{i}]"
@@ -147,17 +151,19 @@ def _seed(klaviyo: Klaviyo, scenario: Scenario) -> Context:
         owner = Account(account_id, public)
         record = klaviyo.lists.create(owner, spec["name"], spec["double_opt_in"])
         if "label" in spec:
-            if spec["label"] in context.lists:
-                raise ScenarioError(f"{source}: {where}.as: the name {spec['label']!r} is taken")
-            context.lists[spec["label"]] = record.id
+            context.take_name(spec["label"], f"{where}.as")
+            context.lists[spec["label"]] = (account_id, record.id)
         for key, status in (
             ("members", MemberStatus.MEMBER),
             ("subscribers", MemberStatus.SUBSCRIBED),
         ):
             for name in spec[key]:
-                klaviyo.lists.enroll(
-                    owner, record.id, context.profile_id(name, f"{where}.{key}"), status
-                )
+                profile_id = context.profile_id(name, f"{where}.{key}")  # or raises
+                if context.names[name][0] != account_id:
+                    raise ScenarioError(
+                        f"{source}: {where}.{key}: {name!r} is a profile of another account"
+                    )
+                klaviyo.lists.enroll(owner, record.id, profile_id, status)
     return context
 
 
@@ -277,10 +283,7 @@ class _Runner:
                 identifiers=said[0].identifiers if said else (),
             )
         if "name" in step:
-            if step["name"] in self.context.names:
-                raise ScenarioError(
-                    f"{self.scenario.source}: {where}.as: the name {step['name']!r} is taken"
-                )
+            self.context.take_name(step["name"], f"{where}.as")
             if landed is None:
                 self.fail(f"{where}.as", "a profile to name", "the call stored nothing")
             else:
@@ -354,8 +357,9 @@ class _Runner:
             self.check_list(account_id, spec, f"expect.lists[{i}]")
 
     def check_list(self, account: str, spec: dict[str, Any], where: str) -> None:
-        """The list's members (active: added, or subscribed and confirmed) are exactly these."""
-        list_id = self.context.lists.get(spec["list"], spec["list"])
+        """The list's members (active: added, or subscribed and confirmed) are exactly these. A
+        named list is checked in its own account."""
+        account, list_id = self.context.lists.get(spec["list"], (account, spec["list"]))
         try:
             rows, _ = self.klaviyo.lists.page(Account(account), list_id, 0, 10**9)
         except NotFound:
@@ -364,6 +368,9 @@ class _Runner:
         expected = {}
         for j, ref in enumerate(spec["members"]):
             pid, label = self.resolve_ref(account, ref, f"{where}.members[{j}]")
+            if pid is None:
+                self.fail(f"{where}.members[{j}]", f"a profile for {label}", None)
+                return
             expected[pid] = label
         found = {profile.id for profile, _ in rows}
         if set(expected) != found:
