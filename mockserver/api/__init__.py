@@ -6,7 +6,6 @@ Views decode, validate, call the backend and render; the rules live in ``mockser
 from __future__ import annotations
 
 from flask import Flask
-from flask import current_app
 from flask import request
 
 from ..domain.service import Klaviyo
@@ -35,12 +34,13 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.register_blueprint(lists.bp)
     app.register_blueprint(admin.bp)
     register_error_handlers(app)
-    app.before_request(_retired)
+    if app.config["LEGACY"] == "gone":  # no hook, no cost, in the usual case
+        app.before_request(_retired)
     app.after_request(journal.record)
 
 
 def _retired() -> None:
     """With ``LEGACY = "gone"``, the legacy API answers 410 Gone, as production does."""
-    if current_app.config["LEGACY"] == "gone" and is_legacy(request.path):
+    if is_legacy(request.path):
         note("retired: the legacy API is gone (--legacy gone)")
         raise ApiError(410, "This legacy API endpoint was retired on 2024-06-30.")
