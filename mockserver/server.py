@@ -253,6 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         server.run()
     finally:
+        # A second Ctrl-C or SIGTERM (make forwards one, a supervisor may send another) must
+        # not cut the save short.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         store_of(app).close()
         if config["DB"]:
             log.warning("klaviyo-mock: state saved to %s", config["DB"])

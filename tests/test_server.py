@@ -37,7 +37,8 @@ class Server:
         self.lines: list[str] = []
         self._ready = threading.Event()
         self.url = ""
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         for line in self.process.stderr:
@@ -58,6 +59,9 @@ class Server:
         return self.process.wait(10)
 
     def log(self) -> str:
+        """What the server wrote so far; once it has exited, all of it."""
+        if self.process.poll() is not None:
+            self._reader.join(5)
         return "".join(self.lines)
 
 
@@ -263,3 +267,19 @@ def test_two_servers_cannot_share_a_state_file(start, tmp_path):
     time.sleep(0.1)
     assert "in use by another process" in second.log()
     first.stop()
+
+
+def test_a_second_signal_does_not_cut_the_save_short(start, tmp_path):
+    db = tmp_path / "state.json"
+    server = start("--db", str(db)).wait_ready()
+    identify(server.url, "twice@b.com")
+    server.process.send_signal(signal.SIGTERM)
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(10) == 0
+    deadline = time.monotonic() + 5  # the log is read by a thread: give it the last lines
+    while "stopped" not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "state saved" in server.log() and "stopped" in server.log()
+    again = start("--db", str(db)).wait_ready()
+    assert search(again.url, "twice@b.com").status_code == 200
+    again.stop()
