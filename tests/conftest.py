@@ -32,6 +32,16 @@ def klaviyo(app: Flask) -> Klaviyo:
     return app.extensions["klaviyo_mock"]
 
 
+def run_scenario_text(text: str, name: str = "test.yaml"):
+    """Load a scenario from text and run it on a fresh app; its report."""
+    from mockserver import scenario
+
+    app = create_app({"TESTING": True})
+    return scenario.run(
+        app.extensions["klaviyo_mock"], app.test_client(), scenario.load(name, text)
+    )
+
+
 def b64(payload: Any) -> str:
     return base64.b64encode(json.dumps(payload).encode()).decode()
 

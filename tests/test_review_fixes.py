@@ -12,19 +12,12 @@ import responses
 from conftest import PUBLIC
 from conftest import b64
 from conftest import identify_through_requests as identify
+from conftest import run_scenario_text as run
 
-from mockserver import create_app
 from mockserver import scenario
 from mockserver.testing import DuplicatesError
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(text):
-    app = create_app({"TESTING": True})
-    return scenario.run(
-        app.extensions["klaviyo_mock"], app.test_client(), scenario.load("t.yaml", text)
-    )
 
 
 @pytest.mark.parametrize("kwargs", [{"emial": "a@b.com"}, {"email": None}, {"email": ""}, {}])

@@ -5,19 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import run_scenario_text as run
 
 from mockserver import create_app
 from mockserver import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW_06 = (ROOT / "scenarios" / "row-06-email-only-after-id-only.yaml").read_text()
-
-
-def run(text: str, name: str = "test.yaml"):
-    app = create_app({"TESTING": True})
-    return scenario.run(
-        app.extensions["klaviyo_mock"], app.test_client(), scenario.load(name, text)
-    )
 
 
 @pytest.mark.parametrize(

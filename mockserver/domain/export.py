@@ -18,8 +18,6 @@ from typing import Any
 
 from .models import Event
 
-UNITS = ("day", "week", "month")
-
 
 @dataclass(frozen=True)
 class Query:

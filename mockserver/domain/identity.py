@@ -35,10 +35,6 @@ class Resolution:
     assign: Identifiers
     conflicts: tuple[tuple[IdentifierKind, str, str], ...] = field(default=())
 
-    @property
-    def creates(self) -> bool:
-        return self.profile_id is None
-
 
 def resolve(
     identifiers: Identifiers,
