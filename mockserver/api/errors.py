@@ -22,6 +22,9 @@ from flask import jsonify
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from ..domain.commands import NotFound
+from .context import note
+
 PUBLIC_PATHS = ("/api/track", "/api/identify")
 #: The blank pixel Track/Identify answer with ``?i=1`` (a 1x1 transparent GIF).
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -85,6 +88,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(error: ApiError) -> Response:
         return error_response(error.status, error.message, request.path)
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound) -> Response:
+        """Something a call names is not there (or stopped being there while it ran)."""
+        note(f"not found: {error}")
+        return error_response(404, str(error), request.path)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

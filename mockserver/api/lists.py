@@ -7,10 +7,8 @@ from typing import Any
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
-from flask import request
 
 from ..domain.accounts import Account
-from ..domain.commands import NotFound
 from ..domain.lists import ACTIVE
 from ..domain.models import IdentifierKind
 from ..domain.models import ListRecord
@@ -19,7 +17,6 @@ from ..domain.models import Profile
 from .context import backend
 from .context import note
 from .errors import ApiError
-from .errors import error_response
 from .params import ListSchema
 from .params import LookupSchema
 from .params import MarkerSchema
@@ -38,13 +35,6 @@ marker_schema = MarkerSchema()
 #: Records per batch of ``members/all`` and ``exclusions/all``.
 BATCH = 1000
 SUBSCRIBED = frozenset({MemberStatus.SUBSCRIBED})
-
-
-@bp.errorhandler(NotFound)
-def not_found(error: NotFound) -> Response:
-    """A list that is not there, or stopped being there while the call ran."""
-    note(f"not found: {error}")
-    return error_response(404, str(error), request.path)
 
 
 def _list(account: Account, list_id: str) -> ListRecord:

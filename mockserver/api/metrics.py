@@ -11,12 +11,10 @@ from flask import Response
 from flask import jsonify
 
 from ..domain.accounts import Account
-from ..domain.commands import NotFound
 from ..domain.models import Event
 from ..domain.models import Metric
 from .context import backend
 from .context import note
-from .errors import ApiError
 from .params import ExportQuerySchema
 from .params import MetricsQuerySchema
 from .params import TimelineQuerySchema
@@ -73,18 +71,14 @@ def _timeline(
     metric_id: str | None = None,
 ) -> Response:
     query = load_params(timeline_query, params)
-    try:
-        found, profiles, names = backend().timeline(
-            account,
-            profile_id=profile_id,
-            metric_id=metric_id,
-            since=query["since"],
-            count=query["count"],
-            ascending=query["ascending"],
-        )
-    except NotFound as error:
-        note(f"not found: {error}")
-        raise ApiError(404, f"{error}.") from None
+    found, profiles, names = backend().timeline(
+        account,
+        profile_id=profile_id,
+        metric_id=metric_id,
+        since=query["since"],
+        count=query["count"],
+        ascending=query["ascending"],
+    )
     people = {pid: person_json(profile) for pid, profile in profiles.items()}
     note(f"{len(found.events)} event(s)", profiles=list(people))
     return jsonify(
@@ -137,9 +131,5 @@ def person_metric_timeline(profile_id: str, metric_id: str) -> Response:
 def export_metric(metric_id: str) -> Response:
     account, call = private_call()
     query = load_params(export_query, call.params)
-    try:
-        metric, results = backend().export(account, metric_id, query)
-    except NotFound as error:
-        note(f"not found: {error}")
-        raise ApiError(404, f"{error}.") from None
+    metric, results = backend().export(account, metric_id, query)
     return jsonify(metric=metric_json(metric), results=results)

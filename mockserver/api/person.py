@@ -10,7 +10,6 @@ from flask import Response
 from flask import jsonify
 
 from ..domain.commands import IdentifierTaken
-from ..domain.commands import NotFound
 from ..domain.commands import Refused
 from ..domain.models import Profile
 from .context import backend
@@ -57,18 +56,10 @@ def person_json(profile: Profile) -> dict[str, Any]:
     return person
 
 
-def _not_found(profile_id: str) -> ApiError:
-    note(f"not found: no profile {profile_id}")
-    return ApiError(404, f"There is no person with id {profile_id}.")
-
-
 @bp.get("/api/v1/person/<profile_id>", strict_slashes=False)
 def get_person(profile_id: str) -> Response:
     account, _ = private_call()
-    try:
-        profile = backend().person(account, profile_id)
-    except NotFound:
-        raise _not_found(profile_id) from None
+    profile = backend().person(account, profile_id)
     note(f"read {profile_id}", profiles=[profile_id])
     return jsonify(person_json(profile))
 
@@ -89,8 +80,6 @@ def update_person(profile_id: str) -> Response:
         raise ApiError(400, '$unset must be a JSON list of property names, e.g. ["Plan"].')
     try:
         profile, decisions = backend().update_person(account, profile_id, data, names)
-    except NotFound:
-        raise _not_found(profile_id) from None
     except IdentifierTaken as error:
         note(f"refused: {error}", profiles=[profile_id, error.holder])
         raise ApiError(400, str(error)) from None

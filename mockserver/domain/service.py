@@ -258,7 +258,7 @@ class Klaviyo:
         with self.store.locked():
             profile = self.store.get_profile(account.id, profile_id)
         if profile is None:
-            raise NotFound(f"no profile {profile_id}")
+            raise NotFound(f"There is no person with id {profile_id}.")
         return profile
 
     def update_person(
@@ -281,7 +281,7 @@ class Klaviyo:
         with self.store.locked():
             current = self.store.get_profile(account.id, profile_id)
             if current is None:
-                raise NotFound(f"no profile {profile_id}")
+                raise NotFound(f"There is no person with id {profile_id}.")
             for kind, value in identifiers.items():
                 holder = self.store.owner_of(account.id, kind, value)
                 if holder is not None and holder != profile_id:
@@ -335,9 +335,9 @@ class Klaviyo:
         profiles and metric names they need, read under one lock."""
         with self.store.locked():
             if profile_id is not None and not self.store.has_profile(account.id, profile_id):
-                raise NotFound(f"No profile {profile_id}")
+                raise NotFound(f"No profile {profile_id}.")
             if metric_id is not None and not self.store.has_metric_id(account.id, metric_id):
-                raise NotFound(f"No metric {metric_id}")
+                raise NotFound(f"No metric {metric_id}.")
             events = self.store.events(account.id, profile_id=profile_id, metric_id=metric_id)
             found = page(events, since, count, ascending)
             people = {}
@@ -354,7 +354,7 @@ class Klaviyo:
         with self.store.locked():
             metric = next((m for m in self.store.metrics(account.id) if m.id == metric_id), None)
             if metric is None:
-                raise NotFound(f"No metric {metric_id}")
+                raise NotFound(f"No metric {metric_id}.")
             events = self.store.events(account.id, metric_id=metric_id)
         return metric, export(events, metric.name, query)
 
