@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openapi_check import failures
+from openapi_check import validating
 
 from mockserver import create_app
 from mockserver.domain.service import Klaviyo
@@ -18,8 +21,11 @@ OTHER_PRIVATE = "pk_" + "b2" * 17
 
 
 @pytest.fixture
-def app() -> Flask:
-    return create_app({"TESTING": True})
+def app() -> Iterator[Flask]:
+    """A fresh app whose current-API answers are checked against Klaviyo's OpenAPI document."""
+    app = validating(create_app({"TESTING": True}))
+    yield app
+    assert not failures(app), "answers that do not fit stable.json:\n" + "\n".join(failures(app))
 
 
 @pytest.fixture

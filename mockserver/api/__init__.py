@@ -15,6 +15,7 @@ from . import lists
 from . import metrics
 from . import people
 from . import person
+from . import profiles
 from . import public
 from .context import EXTENSION
 
@@ -32,6 +33,7 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.register_blueprint(person.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(lists.bp)
+    app.register_blueprint(profiles.bp)
     app.register_blueprint(admin.bp)
     register_error_handlers(app)
     if app.config["LEGACY"] == "gone":  # no hook, no cost, in the usual case

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from typing import Any
 
 from flask import Flask
 from flask import Response
@@ -35,18 +36,57 @@ _CODES = {
     403: ("permission_denied", "You do not have permission to perform this action."),
     404: ("not_found", "Not found."),
     405: ("method_not_allowed", "Method not allowed."),
+    409: ("conflict", "Conflict."),
+    410: ("gone", "Gone."),
     413: ("request_too_large", "Request entity too large."),
+    415: ("unsupported_media_type", "Unsupported media type."),
     500: ("error", "A server error occurred."),
 }
 
 
 class ApiError(Exception):
-    """An error a view answers with; the generation's shape comes from the path."""
+    """An error a view answers with; the generation's shape comes from the path. The keywords
+    only show in the current API's envelope: where the error is (``pointer`` into the body or
+    a query ``parameter``), and a ``code`` and ``meta`` other than the status's usual ones."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        pointer: str | None = None,
+        parameter: str | None = None,
+        code: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.pointer = pointer
+        self.parameter = parameter
+        self.code = code
+        self.meta = meta
+
+
+def error_document(error: ApiError) -> dict[str, Any]:
+    """The current API's error envelope (current-api.md §2.1)."""
+    code, title = _CODES.get(error.status, ("error", "Error."))
+    if error.parameter is not None:
+        source = {"parameter": error.parameter}
+    else:
+        source = {"pointer": "/data/" if error.pointer is None else error.pointer}
+    entry = {
+        "id": str(uuid.uuid4()),
+        "status": error.status,
+        "code": error.code or code,
+        "title": title,
+        "detail": error.message,
+        "source": source,
+        "meta": error.meta or {},
+    }
+    if error.status == 409:
+        entry["links"] = {}
+    return {"errors": [entry]}
 
 
 def is_public(path: str) -> bool:
@@ -59,6 +99,11 @@ def is_legacy(path: str) -> bool:
 
 
 def error_response(status: int, message: str, path: str) -> Response:
+    return error_answer(ApiError(status, message), path)
+
+
+def error_answer(error: ApiError, path: str) -> Response:
+    status, message = error.status, error.message
     if is_public(path) and status not in (404, 405):
         if request.args.get("i") == "1":
             return Response(PIXEL, status=status, mimetype="image/gif")
@@ -68,17 +113,7 @@ def error_response(status: int, message: str, path: str) -> Response:
     elif path.startswith("/api/v2/") or is_public(path):
         response = jsonify(detail=message)
     else:
-        code, title = _CODES.get(status, ("error", "Error."))
-        error = {
-            "id": str(uuid.uuid4()),
-            "status": status,
-            "code": code,
-            "title": title,
-            "detail": message,
-            "source": {"pointer": "/data/"},
-            "meta": {},
-        }
-        response = jsonify(errors=[error])
+        response = jsonify(error_document(error))
         response.mimetype = "application/vnd.api+json"
     response.status_code = status
     return response
@@ -87,7 +122,7 @@ def error_response(status: int, message: str, path: str) -> Response:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(error: ApiError) -> Response:
-        return error_response(error.status, error.message, request.path)
+        return error_answer(error, request.path)
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound) -> Response:

@@ -22,6 +22,7 @@ from marshmallow import validates_schema
 from ..domain.commands import IdentifyCommand
 from ..domain.commands import ProfileData
 from ..domain.commands import TrackCommand
+from ..domain.models import LEGACY_ORDER
 from ..domain.models import STANDARD_ATTRIBUTES
 from ..domain.models import IdentifierKind
 
@@ -165,7 +166,7 @@ class ProfileProperties(_Field):
     default_error_messages = {"invalid": "Not a valid mapping type."}  # noqa: RUF012
     _IDENTIFIERS: ClassVar[dict[str, tuple[IdentifierKind, Identifier]]] = {
         kind.legacy: (kind, Identifier(numbers=kind in NUMERIC_IDENTIFIERS))
-        for kind in IdentifierKind
+        for kind in LEGACY_ORDER
     }
 
     def __init__(self, **kwargs: Any) -> None:

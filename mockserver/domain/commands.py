@@ -69,3 +69,43 @@ class IdentifierTaken(ValueError):
 
 class Refused(ValueError):
     """An update the mock cannot apply, with the reason in words."""
+
+
+@dataclass(frozen=True)
+class PropertyPatch:
+    """``meta.patch_properties``: values appended to or removed from array properties, and
+    keys removed."""
+
+    append: JSONDict = field(default_factory=dict)
+    unappend: JSONDict = field(default_factory=dict)
+    unset: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProfileChanges:
+    """What a current-API profile body says. A key present with ``None`` clears that field;
+    a key absent leaves it as it is. ``properties`` are merged into the stored ones."""
+
+    identifiers: dict[IdentifierKind, str | None] = field(default_factory=dict)
+    attributes: JSONDict = field(default_factory=dict)
+    properties: JSONDict = field(default_factory=dict)
+    patch: PropertyPatch = field(default_factory=PropertyPatch)
+    #: ``meta.patch_identifiers``: secondary emails to add and to remove.
+    add_emails: tuple[str, ...] = ()
+    remove_emails: tuple[str, ...] = ()
+
+
+class DuplicateProfile(ValueError):
+    """A current-API write with identifiers another profile holds (409 ``duplicate_profile``)."""
+
+    def __init__(self, holder: str, detail: str) -> None:
+        super().__init__(detail)
+        self.holder = holder
+
+
+class InvalidAttribute(ValueError):
+    """A value Klaviyo refuses, named by its attribute (``email``, ``phone_number``)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name

@@ -208,6 +208,47 @@ class Ingest:
         touched = (current.id, *dict.fromkeys(holder for _, _, holder in conflicts))
         return updated, False, touched
 
+    def rewrite(
+        self,
+        account: str,
+        current: Profile,
+        identifiers: Identifiers,
+        attributes: JSONDict,
+        properties: JSONDict,
+        decisions: list[str],
+    ) -> Profile:
+        """Give ``current`` exactly these identifiers, attributes and properties (an explicit
+        update: the caller has checked that no other profile holds the identifiers). Values
+        replaced or cleared are kept as former ones; nothing is written when nothing changes."""
+        if (
+            identifiers == current.identifiers
+            and attributes == current.attributes
+            and properties == current.properties
+        ):
+            return current
+        now = _iso(self._k.clock())
+        former = {kind: list(values) for kind, values in current.former.items()}
+        for kind, old in current.identifiers.items():
+            if identifiers.get(kind) != old:
+                former.setdefault(kind, []).append(old)
+        for kind, value in identifiers.items():
+            if current.identifiers.get(kind) != value:
+                decisions.append(f"set {kind.legacy} of {current.id} to {value}")
+        for kind in current.identifiers.keys() - identifiers.keys():
+            decisions.append(f"cleared {kind.legacy} of {current.id}")
+        updated = current.with_changes(
+            identifiers=identifiers,
+            attributes=attributes,
+            properties=properties,
+            former=former,
+            updated=now,
+        )
+        self.save(account, current, updated)
+        for kind, value in identifiers.items():
+            if current.identifiers.get(kind) != value:
+                self.link(account, current.id, kind, value, now, decisions)
+        return updated
+
     def link(
         self,
         account: str,

@@ -25,6 +25,8 @@ class IdentifierKind(enum.Enum):
     EXTERNAL_ID = "external_id"
     PHONE_NUMBER = "phone_number"
     EXCHANGE_ID = "exchange_id"
+    #: The current API's ``anonymous_id`` (mobile SDKs, klaviyo.js); the legacy API has none.
+    ANONYMOUS_ID = "anonymous_id"
 
     # Members are singletons: hash by identity, not by Enum's Python-level name hash (hot path).
     __hash__ = object.__hash__
@@ -39,10 +41,25 @@ _LEGACY_NAMES = {
     IdentifierKind.EXTERNAL_ID: "$id",
     IdentifierKind.PHONE_NUMBER: "$phone_number",
     IdentifierKind.EXCHANGE_ID: "$exchange_id",
+    IdentifierKind.ANONYMOUS_ID: "anonymous_id",
 }
 
 #: klaviyo-behavior.md §2: "$email, then $id, then $phone_number, then $exchange_id" (chosen).
-LEGACY_ORDER: tuple[IdentifierKind, ...] = tuple(IdentifierKind)
+LEGACY_ORDER: tuple[IdentifierKind, ...] = (
+    IdentifierKind.EMAIL,
+    IdentifierKind.EXTERNAL_ID,
+    IdentifierKind.PHONE_NUMBER,
+    IdentifierKind.EXCHANGE_ID,
+)
+#: klaviyo-behavior.md §5, current-api.md §8 (chosen): after a profile ``id``, "email,
+#: phone_number, external_id, anonymous_id/_kx".
+CURRENT_ORDER: tuple[IdentifierKind, ...] = (
+    IdentifierKind.EMAIL,
+    IdentifierKind.PHONE_NUMBER,
+    IdentifierKind.EXTERNAL_ID,
+    IdentifierKind.ANONYMOUS_ID,
+    IdentifierKind.EXCHANGE_ID,
+)
 
 Identifiers = dict[IdentifierKind, str]
 """Normalised identifier values by kind; a kind that is absent has no key."""

@@ -48,6 +48,8 @@ from .ports import Ids
 from .ports import Store
 from .ports import iso_seconds as _iso
 from .ports import system_clock
+from .profiles import ProfileQuery
+from .profiles import Profiles
 from .timeline import Page
 from .timeline import Since
 from .timeline import page
@@ -101,6 +103,8 @@ class Klaviyo:
         self.journal = journal or Journal()
         self.ingest = Ingest(self)
         self.lists = Lists(self)
+        self.people = Profiles(self)
+        self.people_query = ProfileQuery(self)
 
     # -- Track and Identify -------------------------------------------------------------------
 
@@ -286,17 +290,6 @@ class Klaviyo:
                 holder = self.store.owner_of(account.id, kind, value)
                 if holder is not None and holder != profile_id:
                     raise IdentifierTaken(kind, value, holder)
-            now = _iso(self.clock())
-            new_identifiers = dict(current.identifiers)
-            former = {kind: list(values) for kind, values in current.former.items()}
-            for kind, value in identifiers.items():
-                old = new_identifiers.get(kind)
-                if old == value:
-                    continue
-                new_identifiers[kind] = value
-                if old is not None:
-                    former.setdefault(kind, []).append(old)
-                decisions.append(f"set {kind.legacy} of {profile_id} to {value}")
             attributes = current.attributes | data.attributes
             properties = current.properties | data.properties
             for key in unset:
@@ -305,20 +298,14 @@ class Klaviyo:
                     del attributes[name]
                 else:
                     properties.pop(key, None)
-            updated = current.with_changes(
-                identifiers=new_identifiers,
-                attributes=attributes,
-                properties=properties,
-                former=former,
-                updated=now,
+            updated = self.ingest.rewrite(
+                account.id,
+                current,
+                current.identifiers | identifiers,
+                attributes,
+                properties,
+                decisions,
             )
-            if updated.with_changes(updated=current.updated) != current:
-                self.ingest.save(account.id, current, updated)
-                for kind, value in identifiers.items():
-                    if current.identifiers.get(kind) != value:
-                        self.ingest.link(account.id, profile_id, kind, value, now, decisions)
-            else:
-                updated = current
         return updated, decisions
 
     def timeline(

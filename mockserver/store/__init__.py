@@ -71,6 +71,7 @@ class _AccountTables:
         self.metric_docs: dict[str, int] = {}
         self.metric_ids: set[str] = set()
         self.event_keys: set[tuple[str, str, str]] = set()
+        self.event_docs: dict[str, int] = {}
         self.profile_events: dict[str, list[int]] = {}
         self.metric_events: dict[str, list[int]] = {}
         self._index()
@@ -83,6 +84,7 @@ class _AccountTables:
             self.metric_docs,
             self.metric_ids,
             self.event_keys,
+            self.event_docs,
             self.profile_events,
             self.metric_events,
             self.list_docs,
@@ -108,6 +110,7 @@ class _AccountTables:
         for doc in self.events:
             event = Event.from_document(doc)
             self.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
+            self.event_docs[event.id] = doc.doc_id
             self.profile_events.setdefault(event.profile_id, []).append(doc.doc_id)
             self.metric_events.setdefault(event.metric_id, []).append(doc.doc_id)
         for doc in self.evidence:
@@ -228,6 +231,7 @@ class TinyDBStore:
                 event = tables.events.get(doc_id=event_id)
                 if isinstance(event, dict):
                     tables.event_keys.discard((profile_id, event["metric_id"], event["unique_key"]))
+                    tables.event_docs.pop(event["id"], None)
                     tables.metric_events.get(event["metric_id"], []).remove(event_id)
             if event_ids:
                 tables.events.remove(doc_ids=event_ids)
@@ -282,8 +286,33 @@ class TinyDBStore:
             tables = self._tables(account)
             doc_id = tables.events.insert(_copy(event.to_document()))
             tables.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
+            tables.event_docs[event.id] = doc_id
             tables.profile_events.setdefault(event.profile_id, []).append(doc_id)
             tables.metric_events.setdefault(event.metric_id, []).append(doc_id)
+
+    def get_event(self, account: str, event_id: str) -> Event | None:
+        with self._lock:
+            tables = self._tables(account)
+            doc = _read(tables.events, tables.event_docs.get(event_id))
+            return Event.from_document(doc) if doc else None
+
+    def move_events(self, account: str, source: str, destination: str) -> int:
+        """Give ``source``'s events to ``destination`` (a merge); how many moved."""
+        with self.locked():
+            tables = self._tables(account)
+            doc_ids = tables.profile_events.pop(source, [])
+            for doc_id in doc_ids:
+                event = tables.events.get(doc_id=doc_id)
+                if isinstance(event, dict):
+                    key = (event["metric_id"], event["unique_key"])
+                    tables.event_keys.discard((source, *key))
+                    tables.event_keys.add((destination, *key))
+            if doc_ids:
+                tables.events.update({"profile_id": destination}, doc_ids=doc_ids)
+                merged = tables.profile_events.setdefault(destination, [])
+                merged.extend(doc_ids)
+                merged.sort()
+            return len(doc_ids)
 
     def events(
         self, account: str, *, profile_id: str | None = None, metric_id: str | None = None
@@ -369,6 +398,17 @@ class TinyDBStore:
             tables.profile_lists.get(profile_id, set()).discard(list_id)
             tables.memberships.remove(doc_ids=[doc_id])
             return True
+
+    def profile_memberships(self, account: str, profile_id: str) -> list[Membership]:
+        """The lists a profile is on (or was unsubscribed from), as memberships."""
+        with self._lock:
+            tables = self._tables(account)
+            found = []
+            for list_id in sorted(tables.profile_lists.get(profile_id, ())):
+                doc = _read(tables.memberships, tables.members.get(list_id, {}).get(profile_id))
+                if doc:
+                    found.append(Membership.from_document(doc))
+            return found
 
     def memberships(self, account: str, list_id: str) -> list[tuple[int, Membership]]:
         """A list's memberships in the order people joined, each with its sequence number

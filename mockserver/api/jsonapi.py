@@ -1,0 +1,256 @@
+"""What every call of today's API shares (current-api.md §1, §2 and §9): the key, the
+``revision`` header, JSON:API bodies in and out, links and cursors.
+
+A blueprint of the current API registers ``private_guard`` (``/api/*``) or ``client_guard``
+(``/client/*``) as its ``before_request`` and ``stamp`` as its ``after_request``; views then
+call ``account()``, ``body()`` and ``respond()``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
+
+from flask import Response
+from flask import request
+from marshmallow import Schema
+from marshmallow import ValidationError
+
+from ..domain.accounts import Account
+from .context import backend
+from .context import note
+from .context import notes
+from .errors import ApiError
+
+MEDIA_TYPE = "application/vnd.api+json"
+BODY_TYPES = frozenset({MEDIA_TYPE, "application/json"})
+#: The oldest revision the mock serves (*chosen*: the first stable revision of today's API).
+EARLIEST_REVISION = date(2022, 10, 17)
+_REVISION = re.compile(r"(\d{4})-(\d{2})-(\d{2})(\.[A-Za-z0-9]+)?")
+_ACCOUNT = "klaviyo_mock.account"
+_REVISION_SERVED = "klaviyo_mock.revision"
+
+
+# -- guards ---------------------------------------------------------------------------------
+
+
+def private_guard() -> None:
+    """``Authorization: Klaviyo-API-Key <key>`` (or ``Bearer``), then the revision."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    account = None
+    if scheme in ("Klaviyo-API-Key", "Bearer") and key.strip():
+        account = backend().accounts.for_private_key(key.strip())
+    if account is None:
+        note("refused: missing or unknown private key")
+        raise ApiError(401, "Missing or invalid private key.", pointer="/data/")
+    _admit(account)
+
+
+def client_guard() -> None:
+    """``?company_id=<public key>``, then the revision."""
+    company_id = request.args.get("company_id", "")
+    if not company_id:
+        raise ApiError(400, "company_id is required.", parameter="company_id")
+    account = backend().accounts.for_public_key(company_id)
+    if account is None:
+        note(f"refused: unknown company_id {company_id!r}")
+        raise ApiError(400, f"Invalid company_id {company_id!r}.", parameter="company_id")
+    _admit(account)
+
+
+def _admit(account: Account) -> None:
+    note(account=account.id)
+    request.environ[_ACCOUNT] = account
+    request.environ[_REVISION_SERVED] = check_revision(request.headers.get("revision"))
+
+
+def check_revision(value: str | None) -> str:
+    """A ``YYYY-MM-DD[.suffix]`` revision from ``EARLIEST_REVISION`` to today: missing or
+    malformed is a 400, a future date or one before the earliest a 404 (klaviyo-behavior.md §5)."""
+    if not value:
+        raise ApiError(400, "A revision header is required.", parameter="revision")
+    match = _REVISION.fullmatch(value.strip())
+    try:
+        day = date(*map(int, match.groups()[:3])) if match else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ApiError(
+            400,
+            f"Invalid revision {value!r}: expected YYYY-MM-DD[.suffix].",
+            parameter="revision",
+        )
+    if day > backend().clock().date():
+        raise ApiError(404, "Unable to specify a future revision date.", parameter="revision")
+    if day < EARLIEST_REVISION:
+        raise ApiError(
+            404,
+            f"Revision {value} is before the earliest available, use a date after"
+            f" {EARLIEST_REVISION.isoformat()}.",
+            parameter="revision",
+        )
+    return value.strip()
+
+
+def stamp(response: Response) -> Response:
+    """Every answer names the revision it served (``X-Klaviyo-API-Revision``)."""
+    served = request.environ.get(_REVISION_SERVED)
+    if served:
+        response.headers["X-Klaviyo-API-Revision"] = served
+    return response
+
+
+def account() -> Account:
+    found: Account = request.environ[_ACCOUNT]
+    return found
+
+
+# -- bodies ---------------------------------------------------------------------------------
+
+
+def body() -> dict[str, Any]:
+    """The request's JSON:API document: a JSON object (``application/vnd.api+json`` or
+    ``application/json``) with a ``data`` member."""
+    raw = notes().body = request.get_data()
+    if request.mimetype not in BODY_TYPES:
+        raise ApiError(
+            415,
+            f'Unsupported media type "{request.mimetype or "none"}" in request.',
+            pointer="/data/",
+        )
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise ApiError(400, f"JSON parse error - {error}", pointer="/data/") from None
+    if not isinstance(document, dict) or "data" not in document:
+        raise ApiError(400, "The request body must be an object with 'data'.", pointer="/data")
+    notes().payload = document
+    return document
+
+
+def load(schema: Schema, document: dict[str, Any]) -> Any:
+    """``schema.load(document)``; a 400 whose pointer names the first bad member otherwise."""
+    try:
+        return schema.load(document)
+    except ValidationError as error:
+        path, message = first_error(error.messages)
+        raise ApiError(400, message, pointer="/" + "/".join(path)) from None
+
+
+def first_error(messages: Any, path: tuple[str, ...] = ()) -> tuple[tuple[str, ...], str]:
+    """The path and text of the first message in marshmallow's nested error messages."""
+    if isinstance(messages, dict):
+        key = next(iter(messages))
+        return first_error(messages[key], path if key == "_schema" else (*path, str(key)))
+    if isinstance(messages, list) and messages:
+        return first_error(messages[0], path)
+    return path, str(messages)
+
+
+def respond(document: dict[str, Any] | None, status: int = 200) -> Response:
+    if document is None:
+        return Response(status=status)
+    return Response(json.dumps(document), status=status, mimetype=MEDIA_TYPE)
+
+
+# -- links and cursors ----------------------------------------------------------------------
+
+
+def base_url() -> str:
+    """Where links point: the host the request came to (``https://a.klaviyo.com`` in
+    process, the live server's address over HTTP)."""
+    return request.host_url.rstrip("/")
+
+
+def self_link(path: str) -> str:
+    """``links.self`` as Klaviyo writes it: a full URL ending in ``/``."""
+    return f"{base_url()}{path.rstrip('/')}/"
+
+
+def page_link(cursor: str) -> str:
+    """The current URL with ``page[cursor]`` replaced."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page[cursor]"]
+    args.append(("page[cursor]", cursor))
+    return f"{base_url()}{request.path}?{urlencode(args)}"
+
+
+def encode_cursor(key: list[Any]) -> str:
+    """An opaque, URL-safe cursor (no ``+``, ``&``, ``%`` or ``=``: current-api.md §9.1)."""
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def decode_cursor(value: str) -> list[Any]:
+    """A cursor in any of the forms the SDKs send it: as given in ``links.next``, with a
+    leading ``=``, or as the whole ``links.next`` URL (current-api.md §9.1)."""
+    text = value.strip()
+    if "page[cursor]" in text or "page%5Bcursor%5D" in text or text.startswith("http"):
+        inner = parse_qs(urlsplit(text).query).get("page[cursor]")
+        text = inner[0] if inner else ""
+    text = text.lstrip("=")
+    try:
+        key = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, binascii.Error):
+        key = None
+    if not isinstance(key, list):
+        raise ApiError(400, f"Invalid page cursor {value!r}.", parameter="page[cursor]")
+    return key
+
+
+def page_size(default: int, maximum: int) -> int:
+    raw = request.args.get("page[size]")
+    if raw is None:
+        return default
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= maximum:
+        raise ApiError(
+            400,
+            f"page[size] must be an integer from 1 to {maximum}.",
+            parameter="page[size]",
+        )
+    return size
+
+
+def csv_param(name: str, allowed: frozenset[str] | None = None) -> list[str]:
+    """A comma-separated query parameter (``fields[profile]=email,first_name``), checked."""
+    raw = request.args.get(name)
+    if raw is None:
+        return []
+    values = [v.strip() for v in raw.split(",") if v.strip()]
+    if allowed is not None:
+        for value in values:
+            if value not in allowed:
+                raise ApiError(
+                    400,
+                    f"{value!r} is not a valid choice for {name}; choose from"
+                    f" {', '.join(sorted(allowed))}.",
+                    parameter=name,
+                )
+    return values
+
+
+def sparse(attributes: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """``attributes`` cut to the requested sparse fieldset (``location.city`` keeps one
+    member of an object)."""
+    if not names:
+        return attributes
+    kept: dict[str, Any] = {}
+    for name in names:
+        head, _, rest = name.partition(".")
+        if head not in attributes:
+            continue
+        if rest and isinstance(attributes[head], dict):
+            inner = sparse(attributes[head], [rest])
+            kept[head] = {**kept.get(head, {}), **inner}
+        else:
+            kept[head] = attributes[head]
+    return kept

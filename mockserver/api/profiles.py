@@ -1,0 +1,291 @@
+"""Today's profile endpoints (current-api.md §4): list, get, create, update, import, merge."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import request
+
+from ..domain.accounts import Account
+from ..domain.commands import DuplicateProfile
+from ..domain.commands import InvalidAttribute
+from ..domain.filters import FilterError
+from ..domain.filters import parse
+from ..domain.models import IdentifierKind
+from ..domain.models import MemberStatus
+from ..domain.models import Profile
+from ..domain.profiles import PROFILE_FILTERS
+from ..domain.profiles import PROFILE_SORTS
+from .context import backend
+from .context import note
+from .documents import LOCATION
+from .documents import PROFILE_ATTRIBUTES
+from .documents import ProfileCreateQuery
+from .documents import ProfileImportQuery
+from .documents import ProfileMergeQuery
+from .documents import ProfileUpdateQuery
+from .errors import ApiError
+from .jsonapi import account
+from .jsonapi import body
+from .jsonapi import csv_param
+from .jsonapi import decode_cursor
+from .jsonapi import encode_cursor
+from .jsonapi import load
+from .jsonapi import page_link
+from .jsonapi import page_size
+from .jsonapi import private_guard
+from .jsonapi import respond
+from .jsonapi import self_link
+from .jsonapi import sparse
+from .jsonapi import stamp
+
+bp = Blueprint("profiles", __name__)
+bp.before_request(private_guard)
+bp.after_request(stamp)
+
+create_query = ProfileCreateQuery()
+update_query = ProfileUpdateQuery()
+import_query = ProfileImportQuery()
+merge_query = ProfileMergeQuery()
+
+ADDITIONAL_FIELDS = frozenset({"subscriptions", "predictive_analytics"})
+PROFILE_FIELDS = frozenset(
+    {
+        "email",
+        "phone_number",
+        "external_id",
+        *PROFILE_ATTRIBUTES,
+        "created",
+        "updated",
+        "last_event_date",
+        "location",
+        *(f"location.{key}" for key in LOCATION),
+        "properties",
+        *ADDITIONAL_FIELDS,
+    }
+)
+
+
+def iso(seconds: int | None) -> str | None:
+    if seconds is None:
+        return None
+    return datetime.fromtimestamp(seconds, UTC).isoformat()
+
+
+def subscriptions(owner: Account, profile: Profile) -> dict[str, Any]:
+    """``additional-fields[profile]=subscriptions``: consent as the lists record it. Email
+    marketing is ``SUBSCRIBED`` while the profile is subscribed to a list, ``UNSUBSCRIBED``
+    once it unsubscribed from one, ``NEVER_SUBSCRIBED`` otherwise (*chosen*)."""
+    memberships = backend().store.profile_memberships(owner.id, profile.id)
+    statuses = {m.status: m.at for m in memberships}
+    if MemberStatus.SUBSCRIBED in statuses:
+        consent, at = "SUBSCRIBED", statuses[MemberStatus.SUBSCRIBED]
+    elif MemberStatus.UNSUBSCRIBED in statuses:
+        consent, at = "UNSUBSCRIBED", statuses[MemberStatus.UNSUBSCRIBED]
+    else:
+        consent, at = "NEVER_SUBSCRIBED", None
+    list_suppressions = [
+        {"list_id": m.list_id, "reason": "USER_SUPPRESSED", "timestamp": m.at}
+        for m in memberships
+        if m.status is MemberStatus.UNSUBSCRIBED
+    ]
+    sms = "NEVER_SUBSCRIBED"
+    return {
+        "email": {
+            "marketing": {
+                "can_receive_email_marketing": consent == "SUBSCRIBED",
+                "consent": consent,
+                "consent_timestamp": at,
+                "last_updated": at,
+                "method": "API" if at else None,
+                "method_detail": None,
+                "custom_method_detail": None,
+                "double_optin": MemberStatus.PENDING in statuses,
+                "suppression": [],
+                "list_suppressions": list_suppressions,
+            }
+        },
+        "sms": {
+            "marketing": {"can_receive_sms_marketing": False, "consent": sms},
+            "transactional": {"can_receive_sms_transactional": False, "consent": sms},
+        },
+    }
+
+
+def profile_resource(
+    owner: Account,
+    profile: Profile,
+    fields: list[str] | None = None,
+    additional: list[str] | None = None,
+) -> dict[str, Any]:
+    """A profile as today's API shows it (current-api.md §3): identifiers, attributes,
+    ``location``, ``properties``; never ``anonymous_id`` or ``_kx``."""
+    stored = profile.attributes
+    attributes: dict[str, Any] = {
+        kind.value: profile.identifiers.get(kind)
+        for kind in (IdentifierKind.EMAIL, IdentifierKind.PHONE_NUMBER, IdentifierKind.EXTERNAL_ID)
+    }
+    attributes.update({key: stored.get(key) for key in PROFILE_ATTRIBUTES})
+    attributes.update(
+        created=profile.created,
+        updated=profile.updated,
+        last_event_date=iso(backend().people_query.last_event_date(owner, profile.id)),
+        location={key: stored[key] for key in LOCATION if key in stored},
+        properties=profile.properties,
+    )
+    additional = additional or []
+    if "subscriptions" in additional:
+        attributes["subscriptions"] = subscriptions(owner, profile)
+    if "predictive_analytics" in additional:
+        attributes["predictive_analytics"] = {}
+    path = f"/api/profiles/{profile.id}"
+    return {
+        "type": "profile",
+        "id": profile.id,
+        "attributes": sparse(attributes, fields or []),
+        "relationships": {
+            name: {
+                "links": {
+                    "self": self_link(f"{path}/relationships/{name}"),
+                    "related": self_link(f"{path}/{name}"),
+                }
+            }
+            for name in ("lists", "segments")
+        },
+        "links": {"self": self_link(path)},
+    }
+
+
+def _one(owner: Account, profile: Profile, status: int = 200) -> Response:
+    fields = csv_param("fields[profile]", PROFILE_FIELDS)
+    additional = csv_param("additional-fields[profile]", ADDITIONAL_FIELDS)
+    return respond(
+        {
+            "data": profile_resource(owner, profile, fields, additional),
+            "links": {"self": self_link(f"/api/profiles/{profile.id}")},
+        },
+        status,
+    )
+
+
+def _refusal(error: DuplicateProfile | InvalidAttribute) -> ApiError:
+    if isinstance(error, DuplicateProfile):
+        return ApiError(
+            409,
+            str(error),
+            code="duplicate_profile",
+            pointer="/data/attributes",
+            meta={"duplicate_profile_id": error.holder},
+        )
+    pointer = f"/data/attributes/{error.name}" if error.name else "/data/attributes"
+    return ApiError(400, str(error), pointer=pointer)
+
+
+@bp.get("/api/profiles", strict_slashes=False)
+def get_profiles() -> Response:
+    owner = account()
+    fields = csv_param("fields[profile]", PROFILE_FIELDS)
+    additional = csv_param("additional-fields[profile]", ADDITIONAL_FIELDS)
+    sort = request.args.get("sort", "id")
+    if sort.lstrip("-") not in PROFILE_SORTS:
+        raise ApiError(
+            400,
+            f"{sort!r} is not a sort the mock supports; choose from"
+            f" {', '.join(PROFILE_SORTS)} (with - for descending).",
+            parameter="sort",
+        )
+    expression = None
+    if request.args.get("filter"):
+        try:
+            expression = parse(request.args["filter"], PROFILE_FILTERS)
+        except FilterError as error:
+            raise ApiError(400, str(error), parameter="filter") from None
+    cursor = request.args.get("page[cursor]")
+    after = decode_cursor(cursor) if cursor else None
+    size = page_size(20, 100)
+    found, next_key = backend().people_query.page(owner, expression, sort, after, size)
+    links = {"self": page_link(cursor) if cursor else self_link("/api/profiles")}
+    if next_key is not None:
+        links["next"] = page_link(encode_cursor(next_key))
+    note(f"listed {len(found)} profiles", profiles=[p.id for p in found])
+    return respond(
+        {"data": [profile_resource(owner, p, fields, additional) for p in found], "links": links}
+    )
+
+
+@bp.get("/api/profiles/<profile_id>", strict_slashes=False)
+def get_profile(profile_id: str) -> Response:
+    owner = account()
+    return _one(owner, backend().people.get(owner, profile_id))
+
+
+@bp.post("/api/profiles", strict_slashes=False)
+def create_profile() -> Response:
+    owner = account()
+    _, changes = load(create_query, body())
+    decisions: list[str] = []
+    try:
+        profile = backend().people.create(owner, changes, decisions)
+    except (DuplicateProfile, InvalidAttribute) as error:
+        note(*decisions)
+        raise _refusal(error) from None
+    note(*decisions, profiles=[profile.id])
+    return _one(owner, profile, 201)
+
+
+@bp.patch("/api/profiles/<profile_id>", strict_slashes=False)
+def update_profile(profile_id: str) -> Response:
+    owner = account()
+    given_id, changes = load(update_query, body())
+    if given_id != profile_id:
+        raise ApiError(
+            400, f"data.id {given_id!r} does not match the profile in the URL.", pointer="/data/id"
+        )
+    decisions: list[str] = []
+    try:
+        profile = backend().people.update(owner, profile_id, changes, decisions)
+    except (DuplicateProfile, InvalidAttribute) as error:
+        note(*decisions, profiles=[profile_id])
+        raise _refusal(error) from None
+    note(*decisions, profiles=[profile.id])
+    return _one(owner, profile)
+
+
+@bp.post("/api/profile-import", strict_slashes=False)
+def import_profile() -> Response:
+    owner = account()
+    profile_id, changes = load(import_query, body())
+    decisions: list[str] = []
+    try:
+        profile, created = backend().people.upsert(owner, profile_id, changes, decisions)
+    except (DuplicateProfile, InvalidAttribute) as error:
+        note(*decisions)
+        raise _refusal(error) from None
+    note(*decisions, profiles=[profile.id])
+    return _one(owner, profile, 201 if created else 200)
+
+
+@bp.post("/api/profile-merge", strict_slashes=False)
+def merge_profiles() -> Response:
+    owner = account()
+    destination, sources = load(merge_query, body())
+    decisions: list[str] = []
+    try:
+        profile = backend().people.merge(owner, destination, sources, decisions)
+    except InvalidAttribute as error:
+        raise ApiError(400, str(error), pointer="/data/relationships/profiles") from None
+    note(*decisions, profiles=[profile.id, *sources])
+    return respond(
+        {
+            "data": {
+                "type": "profile",
+                "id": profile.id,
+                "links": {"self": self_link(f"/api/profiles/{profile.id}")},
+            }
+        },
+        201,
+    )

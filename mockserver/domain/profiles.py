@@ -1,0 +1,424 @@
+"""The current API's profile writes (klaviyo-behavior.md §5, current-api.md §4 and §8).
+
+Unlike Track and Identify, these calls answer at once and refuse what would make a duplicate:
+an identifier another profile holds is a 409 ``duplicate_profile`` naming that profile. The
+identity order is ``CURRENT_ORDER`` (*chosen*: email, phone_number, external_id, anonymous_id,
+_kx). ``merge`` is the explicit merge that seed 000's users asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+from typing import Any
+
+from .accounts import Account
+from .commands import DuplicateProfile
+from .commands import InvalidAttribute
+from .commands import NotFound
+from .commands import ProfileChanges
+from .commands import ProfileData
+from .commands import PropertyPatch
+from .filters import Compare
+from .filters import Filter
+from .filters import Logic
+from .filters import equal_values
+from .filters import matches
+from .models import CURRENT_ORDER
+from .models import Evidence
+from .models import EvidenceKind
+from .models import IdentifierKind
+from .models import Identifiers
+from .models import JSONDict
+from .models import Membership
+from .models import MemberStatus
+from .models import Profile
+from .normalize import InvalidIdentifier
+from .normalize import normalize
+from .ports import Store
+from .ports import iso_seconds
+
+if TYPE_CHECKING:
+    from .service import Klaviyo
+
+#: Klaviyo's words for bad identifiers (current-api.md §2.2, verbatim).
+INVALID = {
+    IdentifierKind.EMAIL: "Invalid email address",
+    IdentifierKind.PHONE_NUMBER: (
+        "Invalid phone number format (Example of a valid format: +12345678901)"
+    ),
+}
+NO_IDENTIFIER = "One or more identifiers is required"
+DUPLICATE = "A profile already exists with one of these identifiers."
+SECONDARY_EMAILS = "secondary_emails"
+#: Which membership wins when a merge finds both profiles on one list.
+_STRENGTH = {
+    MemberStatus.UNSUBSCRIBED: 0,
+    MemberStatus.MEMBER: 1,
+    MemberStatus.PENDING: 2,
+    MemberStatus.SUBSCRIBED: 3,
+}
+
+
+def normalise(kind: IdentifierKind, raw: str) -> str:
+    """An identifier in canonical form, or :class:`InvalidAttribute` in Klaviyo's words. The
+    current API takes phone numbers in E.164 only (*chosen*: its error names that format)."""
+    if kind is IdentifierKind.PHONE_NUMBER and not raw.strip().startswith("+"):
+        raise InvalidAttribute(kind.value, INVALID[kind])
+    try:
+        return normalize(kind, raw)
+    except InvalidIdentifier as error:
+        raise InvalidAttribute(kind.value, INVALID.get(kind, str(error))) from None
+
+
+def patched(properties: JSONDict, patch: PropertyPatch) -> JSONDict:
+    """``properties`` after ``meta.patch_properties``: ``append`` adds values to an array
+    property (making one of a scalar), ``unappend`` removes every occurrence of them, ``unset``
+    removes keys."""
+    result = dict(properties)
+    for key, value in patch.append.items():
+        have = result.get(key)
+        items = [] if have is None else list(have) if isinstance(have, list) else [have]
+        items.extend(value if isinstance(value, list) else [value])
+        result[key] = items
+    for key, value in patch.unappend.items():
+        have = result.get(key)
+        if isinstance(have, list):
+            drop = value if isinstance(value, list) else [value]
+            result[key] = [item for item in have if item not in drop]
+    for key in patch.unset:
+        result.pop(key, None)
+    return result
+
+
+def _describe(kind: IdentifierKind, value: str) -> str:
+    return f"{kind.value} {value}"
+
+
+class Profiles:
+    """The current API's profile writes; ``Klaviyo.profiles`` is one."""
+
+    def __init__(self, klaviyo: Klaviyo) -> None:
+        self._k = klaviyo
+
+    @property
+    def _store(self) -> Store:
+        return self._k.store
+
+    def get(self, account: Account, profile_id: str) -> Profile:
+        with self._store.locked():
+            profile: Profile | None = self._store.get_profile(account.id, profile_id)
+        if profile is None:
+            raise NotFound(f"A profile with id {profile_id} does not exist.")
+        return profile
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def create(self, account: Account, changes: ProfileChanges, decisions: list[str]) -> Profile:
+        """``POST /api/profiles``: a new profile, or 409 when one holds any of the identifiers."""
+        identifiers = self._identifiers(changes)
+        with self._store.locked():
+            for kind, value in identifiers.items():
+                holder = self._store.owner_of(account.id, kind, value)
+                if holder is not None:
+                    decisions.append(f"refused: {holder} already has {_describe(kind, value)}")
+                    raise DuplicateProfile(holder, DUPLICATE)
+            return self._create(account, identifiers, changes, decisions)
+
+    def update(
+        self, account: Account, profile_id: str, changes: ProfileChanges, decisions: list[str]
+    ) -> Profile:
+        """``PATCH /api/profiles/{id}``: null clears, absent keeps; 409 when another profile
+        holds an identifier; 400 when no identifier would be left."""
+        with self._store.locked():
+            current = self._store.get_profile(account.id, profile_id)
+            if current is None:
+                raise NotFound(f"A profile with id {profile_id} does not exist.")
+            return self._apply(account, current, changes, decisions)
+
+    def upsert(
+        self,
+        account: Account,
+        profile_id: str | None,
+        changes: ProfileChanges,
+        decisions: list[str],
+    ) -> tuple[Profile, bool]:
+        """``POST /api/profile-import``: update the profile ``profile_id`` names, or the one the
+        identifiers select, or create one; True when created. Identifiers that select two
+        different profiles: 409, with evidence recorded that they look like one person."""
+        if profile_id is not None:
+            return self.update(account, profile_id, changes, decisions), False
+        identifiers = self._identifiers(changes)
+        with self._store.locked():
+            owners: dict[str, IdentifierKind] = {}
+            for kind, value in identifiers.items():
+                holder = self._store.owner_of(account.id, kind, value)
+                if holder is not None:
+                    owners.setdefault(holder, kind)
+            if not owners:
+                return self._create(account, identifiers, changes, decisions), True
+            selected, matched_by = next(iter(owners.items()))
+            decisions.append(
+                f"matched {selected} by {_describe(matched_by, identifiers[matched_by])}"
+            )
+            if len(owners) > 1:
+                other, kind = list(owners.items())[1]
+                detail = (
+                    f"a profile import identified {selected} by"
+                    f" {_describe(matched_by, identifiers[matched_by])} and also carried"
+                    f" {_describe(kind, identifiers[kind])}, which {other} holds"
+                )
+                self._store.add_evidence(
+                    account.id,
+                    Evidence(
+                        EvidenceKind.IDENTITY_CONFLICT,
+                        (selected, other),
+                        detail,
+                        iso_seconds(self._k.clock()),
+                    ),
+                )
+                decisions.append(f"refused: {detail}")
+                raise DuplicateProfile(other, DUPLICATE)
+            current = self._store.get_profile(account.id, selected)
+            if current is None:
+                raise NotFound(f"A profile with id {selected} does not exist.")
+            return self._apply(account, current, changes, decisions), False
+
+    def merge(
+        self, account: Account, destination: str, sources: Iterable[str], decisions: list[str]
+    ) -> Profile:
+        """``POST /api/profile-merge``: each source merges into ``destination`` and is deleted
+        (*chosen* rules, klaviyo-behavior.md §5): the destination keeps its values and takes the
+        source's where it has none, identifiers included; ``properties`` merge with the
+        destination winning; events and list memberships move; the source's identifiers that
+        the destination does not take become its former ones."""
+        with self._store.locked():
+            target = self._store.get_profile(account.id, destination)
+            if target is None:
+                raise NotFound(f"A profile with id {destination} does not exist.")
+            for source_id in sources:
+                if source_id == destination:
+                    raise InvalidAttribute("id", "A profile cannot be merged into itself.")
+                source = self._store.get_profile(account.id, source_id)
+                if source is None:
+                    raise NotFound(f"A profile with id {source_id} does not exist.")
+                target = self._merge_one(account, target, source, decisions)
+            return target
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _identifiers(self, changes: ProfileChanges) -> Identifiers:
+        """The identifiers ``changes`` sets, normalised, in the current identity order."""
+        identifiers: Identifiers = {}
+        for kind in CURRENT_ORDER:
+            raw = changes.identifiers.get(kind)
+            if raw is not None:
+                identifiers[kind] = normalise(kind, raw)
+        if not identifiers:
+            raise InvalidAttribute("", NO_IDENTIFIER)
+        return identifiers
+
+    def _create(
+        self,
+        account: Account,
+        identifiers: Identifiers,
+        changes: ProfileChanges,
+        decisions: list[str],
+    ) -> Profile:
+        attributes = {k: v for k, v in changes.attributes.items() if v is not None}
+        if changes.add_emails:
+            attributes[SECONDARY_EMAILS] = self._emails([], changes)
+        data = ProfileData(
+            attributes=attributes, properties=patched(changes.properties, changes.patch)
+        )
+        return self._k.ingest.create(account.id, identifiers, data, decisions)
+
+    def _apply(
+        self, account: Account, current: Profile, changes: ProfileChanges, decisions: list[str]
+    ) -> Profile:
+        identifiers = dict(current.identifiers)
+        for kind in CURRENT_ORDER:
+            if kind not in changes.identifiers:
+                continue
+            raw = changes.identifiers[kind]
+            if raw is None:
+                identifiers.pop(kind, None)
+                continue
+            value = normalise(kind, raw)
+            holder = self._store.owner_of(account.id, kind, value)
+            if holder is not None and holder != current.id:
+                decisions.append(f"refused: {holder} already has {_describe(kind, value)}")
+                raise DuplicateProfile(holder, DUPLICATE)
+            identifiers[kind] = value
+        if not identifiers:
+            raise InvalidAttribute("", NO_IDENTIFIER)
+        attributes = dict(current.attributes)
+        for key, given in changes.attributes.items():
+            if given is None:
+                attributes.pop(key, None)
+            else:
+                attributes[key] = given
+        if changes.add_emails or changes.remove_emails:
+            emails = self._emails(attributes.get(SECONDARY_EMAILS, []), changes)
+            if emails:
+                attributes[SECONDARY_EMAILS] = emails
+            else:
+                attributes.pop(SECONDARY_EMAILS, None)
+        properties = patched(current.properties | changes.properties, changes.patch)
+        decisions.append(f"updated {current.id}")
+        return self._k.ingest.rewrite(
+            account.id, current, identifiers, attributes, properties, decisions
+        )
+
+    @staticmethod
+    def _emails(have: list[str], changes: ProfileChanges) -> list[str]:
+        """Secondary emails after ``meta.patch_identifiers``."""
+        emails = list(have)
+        for raw in changes.add_emails:
+            email = normalise(IdentifierKind.EMAIL, raw)
+            if email not in emails:
+                emails.append(email)
+        drop = {normalise(IdentifierKind.EMAIL, raw) for raw in changes.remove_emails}
+        return [email for email in emails if email not in drop]
+
+    def _merge_one(
+        self, account: Account, target: Profile, source: Profile, decisions: list[str]
+    ) -> Profile:
+        store = self._store
+        moved = store.move_events(account.id, source.id, target.id)
+        for membership in store.profile_memberships(account.id, source.id):
+            have = store.membership(account.id, membership.list_id, target.id)
+            if have is None or _STRENGTH[membership.status] > _STRENGTH[have.status]:
+                store.save_membership(
+                    account.id,
+                    Membership(membership.list_id, target.id, membership.status, membership.at),
+                )
+        store.delete_profile(account.id, source.id)  # frees its identifiers for the target
+        identifiers = dict(target.identifiers)
+        former = {kind: list(values) for kind, values in target.former.items()}
+        for kind, values in source.former.items():
+            former.setdefault(kind, []).extend(values)
+        for kind, value in source.identifiers.items():
+            if kind in identifiers:
+                former.setdefault(kind, []).append(value)
+            else:
+                identifiers[kind] = value
+        merged = target.with_changes(
+            identifiers=identifiers,
+            attributes=source.attributes | target.attributes,
+            properties=source.properties | target.properties,
+            former=former,
+            updated=iso_seconds(self._k.clock()),
+        )
+        store.save_profile(account.id, merged)
+        decisions.append(
+            f"merged {source.id} into {target.id}: {moved} events moved, {source.id} deleted"
+        )
+        return merged
+
+
+# -- reading: GET /api/profiles -------------------------------------------------------------
+
+#: ``x-klaviyo-filters`` of ``get_profiles`` that the mock evaluates (current-api.md §4.1).
+PROFILE_FILTERS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("id", "email", "phone_number", "external_id"), frozenset({"equals", "any"})),
+    "_kx": frozenset({"equals"}),
+    **dict.fromkeys(("created", "updated"), frozenset({"greater-than", "less-than"})),
+}
+PROFILE_SORTS = ("created", "email", "id", "updated")
+_FIELD_KINDS = {
+    "email": IdentifierKind.EMAIL,
+    "phone_number": IdentifierKind.PHONE_NUMBER,
+    "external_id": IdentifierKind.EXTERNAL_ID,
+    "_kx": IdentifierKind.EXCHANGE_ID,
+}
+
+
+def _field(profile: Profile, name: str) -> Any:
+    kind = _FIELD_KINDS.get(name)
+    if kind is not None:
+        return profile.identifiers.get(kind)
+    return getattr(profile, name, None) if name in ("id", "created", "updated") else None
+
+
+def _canonical(expression: Filter) -> Filter:
+    """``expression`` with identifier values in canonical form (``A@B.com`` finds ``a@b.com``);
+    a value that is no valid identifier stays as it is and matches nobody."""
+    if isinstance(expression, Logic):
+        return Logic(expression.op, tuple(_canonical(term) for term in expression.terms))
+    if not isinstance(expression, Compare) or expression.field not in _FIELD_KINDS:
+        return expression
+    kind = _FIELD_KINDS[expression.field]
+
+    def one(value: Any) -> Any:
+        try:
+            return normalize(kind, value) if isinstance(value, str) else value
+        except InvalidIdentifier:
+            return value
+
+    value = expression.value
+    return Compare(
+        expression.op,
+        expression.field,
+        [one(v) for v in value] if isinstance(value, list) else one(value),
+    )
+
+
+def sort_key(profile: Profile, field: str) -> list[Any]:
+    """Where a profile sorts: by ``field`` (missing values first), then by id."""
+    value = _field(profile, field)
+    return [value is not None, value or "", profile.id]
+
+
+class ProfileQuery:
+    """``GET /api/profiles``: filter, sort and a cursor, over the profiles of one account."""
+
+    def __init__(self, klaviyo: Klaviyo) -> None:
+        self._k = klaviyo
+
+    def page(
+        self,
+        account: Account,
+        expression: Filter | None,
+        sort: str,
+        after: list[Any] | None,
+        size: int,
+    ) -> tuple[list[Profile], list[Any] | None]:
+        """A page of profiles after the cursor key ``after``; the next page's key, if any."""
+        field = sort.lstrip("-")
+        descending = sort.startswith("-")
+        expression = _canonical(expression) if expression is not None else None
+        with self._k.store.locked():
+            candidates = self._candidates(account, expression)
+        found = [
+            (sort_key(p, field), p)
+            for p in candidates
+            if expression is None or matches(expression, partial(_field, p))
+        ]
+        found.sort(key=lambda pair: pair[0], reverse=descending)
+        if after is not None:
+            found = [pair for pair in found if (pair[0] < after if descending else pair[0] > after)]
+        chosen = found[:size]
+        next_key = chosen[-1][0] if len(found) > size else None
+        return [profile for _, profile in chosen], next_key
+
+    def _candidates(self, account: Account, expression: Filter | None) -> list[Profile]:
+        """The profiles the filter can match: through the identity index when it fixes an id
+        or an identifier (the common lookup by email), all of them otherwise."""
+        store = self._k.store
+        if expression is not None:
+            ids = equal_values(expression, "id")
+            if ids is not None:
+                return [p for i in ids if (p := store.get_profile(account.id, str(i)))]
+            for name, kind in _FIELD_KINDS.items():
+                values = equal_values(expression, name)
+                if values is not None:
+                    owners = (store.owner_of(account.id, kind, str(v)) for v in values)
+                    return [p for o in owners if o and (p := store.get_profile(account.id, o))]
+        return store.profiles(account.id)
+
+    def last_event_date(self, account: Account, profile_id: str) -> int | None:
+        with self._k.store.locked():
+            events = self._k.store.events(account.id, profile_id=profile_id)
+        return max((event.timestamp for event in events), default=None)

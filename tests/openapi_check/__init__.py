@@ -1,0 +1,93 @@
+"""Every answer of today's API that the suite sees is checked against Klaviyo's published
+OpenAPI document (``stable-2026-07-15.json.gz``: ``klaviyo/openapi`` ``openapi/stable.json``,
+revision 2026-07-15, MIT, see ``LICENSE`` here).
+
+``validating(app)`` adds an ``after_request`` hook that validates each current-API response
+with ``openapi-core`` and keeps what failed in ``failures(app)``; the ``app`` fixture asserts
+that list is empty when the test ends. The document is loaded once per session. Its own
+document-level check is off: ``stable.json`` does not pass it (current-api.md §9.1).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+from pathlib import Path
+
+from flask import Flask
+from flask import Response
+from flask import request
+from openapi_core import Config
+from openapi_core import OpenAPI
+from openapi_core.templating.paths.exceptions import OperationNotFound
+from openapi_core.templating.paths.exceptions import PathNotFound
+from openapi_core.testing import MockRequest
+from openapi_core.testing import MockResponse
+
+from mockserver.api.errors import is_legacy
+from mockserver.api.journal import ADMIN_PREFIX
+
+SPEC = Path(__file__).with_name("stable-2026-07-15.json.gz")
+HOST = "https://a.klaviyo.com"
+FAILURES = "openapi_failures"
+
+
+@functools.cache
+def spec() -> OpenAPI:
+    with gzip.open(SPEC) as file:
+        document = json.load(file)
+    return OpenAPI.from_dict(document, config=Config(spec_validator_cls=None))
+
+
+def is_current(path: str) -> bool:
+    """A path of today's API (not the legacy one, not the admin API)."""
+    if path.startswith(ADMIN_PREFIX) or is_legacy(path):
+        return False
+    return path.startswith(("/api/", "/client/"))
+
+
+def problem(
+    method: str, path: str, query: dict[str, str], status: int, body: bytes, mimetype: str
+) -> str | None:
+    """Why this answer does not fit the spec, or None when it does (or the spec has no such
+    operation: an unknown path or method, answered with the error envelope)."""
+    openapi_request = MockRequest(
+        HOST, method.lower(), path.rstrip("/") or "/", args=query, content_type=mimetype
+    )
+    openapi_response = MockResponse(body, status_code=status, content_type=mimetype)
+    try:
+        spec().validate_response(openapi_request, openapi_response)
+    except (PathNotFound, OperationNotFound):
+        return None
+    except Exception as error:  # every other failure is the finding
+        cause = error.__cause__
+        return f"{method} {path} -> {status}: {error}" + (f" ({cause!r})" if cause else "")
+    return None
+
+
+def validating(app: Flask) -> Flask:
+    """Check every current-API answer ``app`` gives against the spec."""
+    found: list[str] = app.extensions.setdefault(FAILURES, [])
+
+    @app.after_request
+    def check(response: Response) -> Response:
+        if is_current(request.path):
+            reason = problem(
+                request.method,
+                request.path,
+                dict(request.args),
+                response.status_code,
+                response.get_data(),
+                response.mimetype or "application/json",
+            )
+            if reason is not None:
+                found.append(reason)
+        return response
+
+    return app
+
+
+def failures(app: Flask) -> list[str]:
+    found: list[str] = app.extensions.get(FAILURES, [])
+    return found
