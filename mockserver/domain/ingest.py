@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -86,8 +87,16 @@ class Ingest:
         self._local = threading.local()
 
     def upsert(
-        self, account: str, identifiers: Identifiers, data: ProfileData, decisions: list[str]
+        self,
+        account: str,
+        identifiers: Identifiers,
+        data: ProfileData,
+        decisions: list[str],
+        order: Sequence[IdentifierKind] = LEGACY_ORDER,
     ) -> tuple[Profile, bool, tuple[str, ...]]:
+        """Resolve ``identifiers`` in ``order`` (the legacy API's, or ``CURRENT_ORDER``) and
+        create or update the profile; the profile, whether it was created, and the profiles
+        touched. Never refuses: a conflict is recorded as evidence (Track, Identify, events)."""
         window = self.window()
 
         def owner_of(kind: IdentifierKind, value: str) -> str | None:
@@ -96,14 +105,14 @@ class Ingest:
                 return window.before[key]
             return self._k.store.owner_of(account, kind, value)
 
-        resolution = resolve(identifiers, owner_of)
+        resolution = resolve(identifiers, owner_of, order)
         if resolution.profile_id is None:
             taken = self.taken(account, identifiers)
             if not taken:
                 profile = self.create(account, identifiers, data, decisions)
                 return profile, True, (profile.id,)
             # Only in a race window: another call of the window took one of these first.
-            first = next(kind for kind in LEGACY_ORDER if kind in taken)
+            first = next(kind for kind in order if kind in taken)
             decisions.append(
                 f"{first.legacy} {identifiers[first]} was taken by {taken[first]} in the same"
                 " race window"
