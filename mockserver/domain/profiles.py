@@ -185,6 +185,78 @@ class Profiles:
                 raise NotFound(f"A profile with id {selected} does not exist.")
             return self._apply(account, current, changes, decisions), False
 
+    def absorb(
+        self,
+        account: Account,
+        profile_id: str | None,
+        changes: ProfileChanges,
+        decisions: list[str],
+        *,
+        keep_identifiers: bool = False,
+    ) -> Profile | None:
+        """Create or update the profile a background call describes (events, client calls,
+        bulk subscriptions): never refused, never a 409. ``profile_id`` selects a profile when
+        it names one; otherwise the identifiers resolve in ``CURRENT_ORDER``, and a conflict is
+        recorded as evidence (klaviyo-behavior.md §5). With ``keep_identifiers`` (client
+        endpoints) a matched profile keeps its identifiers and only takes those it lacks.
+        None when ``profile_id`` names no profile (*chosen*: the call is dropped, as
+        Klaviyo's queue would drop it after answering 202)."""
+        identifiers = (
+            {k: normalise(k, v) for k, v in changes.identifiers.items() if v is not None}
+            if profile_id is not None
+            else self._identifiers(changes)
+        )
+        with self._store.locked():
+            if profile_id is not None:
+                current = self._store.get_profile(account.id, profile_id)
+                if current is None:
+                    decisions.append(f"dropped: no profile {profile_id}")
+                    return None
+                decisions.append(f"matched {current.id} by its id")
+            else:
+                owners = {
+                    kind: self._store.owner_of(account.id, kind, value)
+                    for kind, value in identifiers.items()
+                }
+                selected = next((o for o in owners.values() if o is not None), None)
+                if selected is None:
+                    return self._create(account, identifiers, changes, decisions)
+                if not keep_identifiers:
+                    data = ProfileData(identifiers={}, attributes={}, properties={})
+                    profile, _, _ = self._k.ingest.upsert(
+                        account.id, identifiers, data, decisions, CURRENT_ORDER
+                    )
+                    current = profile
+                else:
+                    current = self._store.get_profile(account.id, selected)
+                    if current is None:
+                        raise NotFound(f"A profile with id {selected} does not exist.")
+                    decisions.append(f"matched {current.id}")
+            kept = dict(current.identifiers)
+            for kind, value in identifiers.items():
+                holder = self._store.owner_of(account.id, kind, value)
+                if holder is not None and holder != current.id:
+                    decisions.append(
+                        f"{_describe(kind, value)} belongs to {holder} and stays there"
+                    )
+                elif kind in kept and kept[kind] != value and keep_identifiers:
+                    decisions.append(
+                        f"kept {_describe(kind, kept[kind])} on {current.id}: a client call"
+                        " does not change identifiers"
+                    )
+                else:
+                    kept[kind] = value
+            unchanged = {kind: None for kind in CURRENT_ORDER if kind not in kept}
+            background = ProfileChanges(
+                identifiers={**unchanged, **kept},
+                attributes=changes.attributes,
+                properties=changes.properties,
+                patch=changes.patch,
+                add_emails=changes.add_emails,
+                remove_emails=changes.remove_emails,
+            )
+            return self._apply(account, current, background, decisions)
+
     def merge(
         self, account: Account, destination: str, sources: Iterable[str], decisions: list[str]
     ) -> Profile:
