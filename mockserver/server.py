@@ -185,8 +185,19 @@ class RequestLog:
             )
 
 
-def _stop(signum: int, frame: object) -> None:
-    raise SystemExit(0)  # waitress's loop catches it, lets requests in flight finish, returns
+def _stopper() -> Callable[[int, object], None]:
+    """A signal handler that stops the server once: waitress's loop catches the first
+    ``SystemExit``, lets requests in flight finish and returns; a second signal, which may
+    come while waitress winds down, is ignored rather than cutting the shutdown short."""
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise SystemExit(0)
+
+    return stop
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -231,8 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         log.error("klaviyo-mock: cannot listen on %s:%s: %s", config["HOST"], config["PORT"], error)
         return 2
+    stop = _stopper()
     for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _stop)
+        signal.signal(signum, stop)
     # What start-up made (modules, the app, a state loaded from --db) lives as long as the
     # server: keep the cyclic collector from walking it again and again.
     gc.freeze()
@@ -252,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         server.run()
+    except SystemExit:  # the stop signal, raised outside waitress's loop
+        pass
     finally:
         # A second Ctrl-C or SIGTERM (make forwards one, a supervisor may send another) must
         # not cut the save short.
