@@ -74,3 +74,25 @@ def send(client: FlaskClient, endpoint: str, payload: Any, encoding: str = "quer
     if encoding == "json-body":  # PHP post=true, Magento 2 since 2022
         return client.post(path, data=json.dumps(payload), content_type="application/json")
     raise ValueError(encoding)
+
+
+#: What the official Python SDK sends with every call of today's API (current-api.md §9.1).
+CURRENT = {"Authorization": "Klaviyo-API-Key pk_test", "revision": "2026-07-15"}
+
+
+def current(client: FlaskClient, method: str, path: str, body: Any = None, **kwargs: Any):
+    """Call today's API as the SDK does: key, revision, ``application/vnd.api+json``."""
+    headers = {**CURRENT, **kwargs.pop("headers", {})}
+    if body is not None:
+        kwargs["data"] = body if isinstance(body, str | bytes) else json.dumps(body)
+        kwargs.setdefault("content_type", "application/vnd.api+json")
+    return client.open(path, method=method, headers=headers, **kwargs)
+
+
+def new_profile(client: FlaskClient, **attributes: Any) -> str:
+    """Create a profile through ``POST /api/profiles``; its id."""
+    answer = current(
+        client, "POST", "/api/profiles", {"data": {"type": "profile", "attributes": attributes}}
+    )
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    return str(answer.json["data"]["id"])

@@ -183,7 +183,8 @@ def page_link(cursor: str) -> str:
 
 def encode_cursor(key: list[Any]) -> str:
     """An opaque, URL-safe cursor (no ``+``, ``&``, ``%`` or ``=``: current-api.md §9.1)."""
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+    text = json.dumps(key, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def decode_cursor(value: str) -> list[Any]:
