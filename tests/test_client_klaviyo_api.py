@@ -1,0 +1,139 @@
+"""Klaviyo's official Python SDK, PyPI ``klaviyo-api`` 25.0.0, unchanged, against a live mock.
+
+``KlaviyoAPI(key, test_host=URL)`` (current-api.md §9.1). The server's app checks each answer
+against stable.json, and the SDK's own pydantic models parse every 2xx body, so a story that
+runs through is two checks at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+
+import pytest
+import requests
+from openapi_check import failures
+from openapi_check import validating
+
+from mockserver import create_app
+from mockserver.testing import LiveServer
+from mockserver.testing import serve
+
+klaviyo_api = pytest.importorskip("klaviyo_api")
+exceptions = pytest.importorskip("openapi_client.exceptions")
+
+
+@pytest.fixture
+def live() -> Iterator[LiveServer]:
+    app = validating(create_app({"TESTING": True}))
+    with serve(app) as server:
+        yield server
+    assert not failures(app), "\n".join(failures(app))
+
+
+@pytest.fixture
+def sdk(live):
+    return klaviyo_api.KlaviyoAPI("pk_test", test_host=live.url, max_retries=1, max_delay=1)
+
+
+def profile(**attributes):
+    return {"data": {"type": "profile", "attributes": attributes}}
+
+
+def refused(call, *args) -> tuple[int, dict]:
+    with pytest.raises(exceptions.ApiException) as caught:
+        call(*args)
+    return caught.value.status, json.loads(caught.value.body)
+
+
+def test_create_409_and_the_create_then_patch_pattern(sdk):
+    created = sdk.Profiles.create_profile(profile(email="s@x.com", first_name="S"))
+    pid = created.data.id
+    assert created.data.attributes.email == "s@x.com"
+
+    status, body = refused(sdk.Profiles.create_profile, profile(email="s@x.com", last_name="D"))
+    assert status == 409
+    [error] = body["errors"]
+    assert (error["code"], error["meta"]["duplicate_profile_id"]) == ("duplicate_profile", pid)
+
+    holder = error["meta"]["duplicate_profile_id"]
+    update = {"data": {"type": "profile", "id": holder, "attributes": {"last_name": "D"}}}
+    patched = sdk.Profiles.update_profile(holder, update)
+    assert (patched.data.attributes.first_name, patched.data.attributes.last_name) == ("S", "D")
+
+
+def test_import_201_200_409(sdk):
+    first = sdk.Profiles.create_or_update_profile_with_http_info(profile(email="i@x.com"))
+    assert first.status_code == 201
+    again = sdk.Profiles.create_or_update_profile_with_http_info(
+        profile(email="i@x.com", properties={"plan": "pro"})
+    )
+    assert (again.status_code, again.data.data.id) == (200, first.data.data.id)
+    sdk.Profiles.create_profile(profile(phone_number="+14155550100"))
+    status, _ = refused(
+        sdk.Profiles.create_or_update_profile,
+        profile(email="i@x.com", phone_number="+14155550100"),
+    )
+    assert status == 409
+
+
+def test_get_with_a_filter_and_every_page_of_250_profiles(sdk):
+    made = [
+        sdk.Profiles.create_profile(profile(email=f"p{i:03d}@x.com")).data.id for i in range(250)
+    ]
+    seen = []
+    cursor = None
+    while True:
+        page = sdk.Profiles.get_profiles(page_size=100, page_cursor=cursor)
+        seen += [p.id for p in page.data]
+        cursor = page.links.next
+        if not cursor:
+            break
+    assert seen == made
+
+    found = sdk.Profiles.get_profiles(filter='any(email,["p007@x.com","p100@x.com"])')
+    assert sorted(p.attributes.email for p in found.data) == ["p007@x.com", "p100@x.com"]
+    sparse = sdk.Profiles.get_profiles(
+        filter="equals(email,'p001@x.com')",
+        fields_profile=["email", "subscriptions"],
+        additional_fields_profile=["subscriptions"],
+    )
+    [one] = sparse["data"]  # with fields_*, the SDK answers a dict
+    assert set(one["attributes"]) == {"email", "subscriptions"}
+
+
+def test_merge(sdk):
+    dest = sdk.Profiles.create_profile(profile(email="d@x.com")).data.id
+    source = sdk.Profiles.create_profile(profile(phone_number="+14155550100")).data.id
+    merge = {
+        "data": {
+            "type": "profile-merge",
+            "id": dest,
+            "relationships": {"profiles": {"data": [{"type": "profile", "id": source}]}},
+        }
+    }
+    assert sdk.Profiles.merge_profiles(merge).data.id == dest
+    status, _ = refused(sdk.Profiles.get_profile, source)
+    assert status == 404
+    assert sdk.Profiles.get_profile(dest).data.attributes.phone_number == "+14155550100"
+
+
+def test_reading_a_profile_legacy_identify_made(sdk, live):
+    payload = {
+        "token": "AbC123",
+        "properties": {"$email": "leg@x.com", "$id": "L-1", "Plan": "Pro"},
+    }
+    data = base64.b64encode(json.dumps(payload).encode()).decode()
+    assert requests.get(f"{live.url}/api/identify", params={"data": data}, timeout=10).text == "1"
+    [found] = sdk.Profiles.get_profiles(filter='equals(external_id,"L-1")').data
+    assert (found.attributes.email, found.attributes.properties) == ("leg@x.com", {"Plan": "Pro"})
+    assert sdk.Profiles.get_profile(found.id).data.attributes.external_id == "L-1"
+
+
+def test_bad_requests_raise_the_sdks_exceptions(sdk, live):
+    status, body = refused(sdk.Profiles.create_profile, profile(email="not-an-email"))
+    assert (status, body["errors"][0]["detail"]) == (400, "Invalid email address")
+    wrong_key = klaviyo_api.KlaviyoAPI("", test_host=live.url, max_retries=1)
+    status, body = refused(wrong_key.Profiles.get_profiles)
+    assert (status, body["errors"][0]["code"]) == (401, "not_authenticated")
