@@ -50,9 +50,7 @@ def envelope(answer) -> dict:
 
 
 @pytest.mark.parametrize(("method", "path"), PRIVATE)
-@pytest.mark.parametrize(
-    "authorization", [None, "", "pk_test", "Klaviyo-API-Key", "Basic cGs6"]
-)
+@pytest.mark.parametrize("authorization", [None, "", "pk_test", "Klaviyo-API-Key", "Basic cGs6"])
 def test_a_missing_or_malformed_key_is_401(client, method, path, authorization):
     headers = {"revision": CURRENT["revision"]}
     if authorization is not None:
@@ -65,7 +63,9 @@ def test_a_missing_or_malformed_key_is_401(client, method, path, authorization):
 @pytest.mark.parametrize(("method", "path"), CLIENT)
 @pytest.mark.parametrize("query", ["", "?company_id="])
 def test_a_client_call_without_company_id_is_400(client, method, path, query):
-    answer = client.open(path + query, method=method, headers={"revision": CURRENT["revision"]}, json={"data": {}})
+    answer = client.open(
+        path + query, method=method, headers={"revision": CURRENT["revision"]}, json={"data": {}}
+    )
     assert answer.status_code == 400
     assert envelope(answer)["source"] == {"parameter": "company_id"}
 
@@ -96,9 +96,13 @@ def test_a_missing_malformed_or_future_revision(client, method, path, revision, 
         ("", "application/json", 400),
     ],
 )
-def test_bodies_that_are_no_json_api_document(client, klaviyo, method, path, raw, content_type, status):
+def test_bodies_that_are_no_json_api_document(
+    client, klaviyo, method, path, raw, content_type, status
+):
     query = "?company_id=AbC123" if path.startswith("/client/") else ""
-    answer = client.open(path + query, method=method, headers=CURRENT, data=raw, content_type=content_type)
+    answer = client.open(
+        path + query, method=method, headers=CURRENT, data=raw, content_type=content_type
+    )
     assert answer.status_code == status
     envelope(answer)
     assert klaviyo.profiles(klaviyo.default_account) == []

@@ -766,3 +766,13 @@ def test_a_lookup_by_email_does_not_read_every_profile(client, klaviyo):
     )
     assert len(answer.json["data"]) == 1
     assert reads == []
+
+
+def test_the_journal_explains_a_409(client):
+    first = new_profile(client, email="j@x.com")
+    current(client, "POST", "/api/profiles", profile_doc(email="J@X.com"))
+    entries = client.get("/__mock__/journal", query_string={"identifier": "j@x.com"}).json[
+        "entries"
+    ]
+    assert [e["status"] for e in entries] == [409, 201]
+    assert any(first in decision and "j@x.com" in decision for decision in entries[0]["decisions"])

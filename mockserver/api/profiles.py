@@ -13,6 +13,7 @@ from flask import request
 from ..domain.accounts import Account
 from ..domain.commands import DuplicateProfile
 from ..domain.commands import InvalidAttribute
+from ..domain.commands import ProfileChanges
 from ..domain.filters import FilterError
 from ..domain.filters import parse
 from ..domain.models import IdentifierKind
@@ -172,7 +173,18 @@ def _one(owner: Account, profile: Profile, status: int = 200) -> Response:
     )
 
 
-def _refusal(error: DuplicateProfile | InvalidAttribute) -> ApiError:
+def _wrote(decisions: list[str], profile: Profile) -> None:
+    """Journal a write: the decisions, the profile and its identifiers (to find it by)."""
+    note(*decisions, profiles=[profile.id], identifiers=profile.identifiers.values())
+
+
+def _refusal(
+    error: DuplicateProfile | InvalidAttribute, decisions: list[str], changes: ProfileChanges
+) -> ApiError:
+    """Journal a refused write, and the error to answer with."""
+    given = [value for value in changes.identifiers.values() if value]
+    holders = [error.holder] if isinstance(error, DuplicateProfile) else []
+    note(*decisions, profiles=holders, identifiers=given)
     if isinstance(error, DuplicateProfile):
         return ApiError(
             409,
@@ -231,9 +243,8 @@ def create_profile() -> Response:
     try:
         profile = backend().people.create(owner, changes, decisions)
     except (DuplicateProfile, InvalidAttribute) as error:
-        note(*decisions)
-        raise _refusal(error) from None
-    note(*decisions, profiles=[profile.id])
+        raise _refusal(error, decisions, changes) from None
+    _wrote(decisions, profile)
     return _one(owner, profile, 201)
 
 
@@ -249,9 +260,8 @@ def update_profile(profile_id: str) -> Response:
     try:
         profile = backend().people.update(owner, profile_id, changes, decisions)
     except (DuplicateProfile, InvalidAttribute) as error:
-        note(*decisions, profiles=[profile_id])
-        raise _refusal(error) from None
-    note(*decisions, profiles=[profile.id])
+        raise _refusal(error, decisions, changes) from None
+    _wrote(decisions, profile)
     return _one(owner, profile)
 
 
@@ -263,9 +273,8 @@ def import_profile() -> Response:
     try:
         profile, created = backend().people.upsert(owner, profile_id, changes, decisions)
     except (DuplicateProfile, InvalidAttribute) as error:
-        note(*decisions)
-        raise _refusal(error) from None
-    note(*decisions, profiles=[profile.id])
+        raise _refusal(error, decisions, changes) from None
+    _wrote(decisions, profile)
     return _one(owner, profile, 201 if created else 200)
 
 
