@@ -776,3 +776,19 @@ def test_the_journal_explains_a_409(client):
     ]
     assert [e["status"] for e in entries] == [409, 201]
     assert any(first in decision and "j@x.com" in decision for decision in entries[0]["decisions"])
+
+
+@pytest.mark.parametrize("sort", ["id", "-id", "email", "-email", "created", "-updated"])
+def test_every_sort_pages_through_everyone_once(client, sort):
+    made = {new_profile(client, email=f"s{i:02d}@x.com") for i in range(23)}
+    seen: list[str] = []
+    query: dict[str, str] = {"page[size]": "5", "sort": sort}
+    while True:
+        answer = current(client, "GET", "/api/profiles", query_string=query)
+        seen += [p["id"] for p in answer.json["data"]]
+        if "next" not in answer.json["links"]:
+            break
+        query = {**query, "page[cursor]": cursor_forms(answer.json["links"]["next"])[0]}
+    assert sorted(seen) == sorted(made) and len(seen) == 23
+    if sort in ("id", "-id"):
+        assert seen == sorted(made, reverse=sort == "-id")

@@ -8,6 +8,7 @@ _kx). ``merge`` is the explicit merge that seed 000's users asked for.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -460,6 +461,8 @@ class ProfileQuery:
         """A page of profiles after the cursor key ``after``; the next page's key, if any."""
         field = sort.lstrip("-")
         descending = sort.startswith("-")
+        if expression is None and field == "id":
+            return self._page_by_id(account, descending, after, size)
         expression = _canonical(expression) if expression is not None else None
         with self._k.store.locked():
             candidates = self._candidates(account, expression)
@@ -474,6 +477,26 @@ class ProfileQuery:
         chosen = found[:size]
         next_key = chosen[-1][0] if len(found) > size else None
         return [profile for _, profile in chosen], next_key
+
+    def _page_by_id(
+        self, account: Account, descending: bool, after: list[Any] | None, size: int
+    ) -> tuple[list[Profile], list[Any] | None]:
+        """The plain listing (no filter, by id): sort the ids, read only the page's profiles."""
+        store = self._k.store
+        with store.locked():
+            ids = sorted(store.profile_ids(account.id))
+            if after is not None and len(after) == 3:
+                last = str(after[2])
+                ids = (
+                    ids[: bisect.bisect_left(ids, last)]
+                    if descending
+                    else ids[bisect.bisect_right(ids, last) :]
+                )
+            if descending:
+                ids.reverse()
+            chosen = [p for i in ids[:size] if (p := store.get_profile(account.id, i))]
+        next_key = sort_key(chosen[-1], "id") if len(ids) > size and chosen else None
+        return chosen, next_key
 
     def _candidates(self, account: Account, expression: Filter | None) -> list[Profile]:
         """The profiles the filter can match: through the identity index when it fixes an id

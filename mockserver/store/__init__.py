@@ -253,6 +253,10 @@ class TinyDBStore:
         with self._lock:
             return [Profile.from_document(_copy(doc)) for doc in self._tables(account).profiles]
 
+    def profile_ids(self, account: str) -> list[str]:
+        with self._lock:
+            return list(self._tables(account).profile_docs)
+
     def count_profiles(self, account: str) -> int:
         with self._lock:
             return len(self._tables(account).profile_docs)
