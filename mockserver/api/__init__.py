@@ -18,6 +18,7 @@ from . import people
 from . import person
 from . import profiles
 from . import public
+from . import subscriptions
 from .context import EXTENSION
 
 __all__ = ["EXTENSION", "init_app"]
@@ -36,6 +37,8 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.register_blueprint(lists.bp)
     app.register_blueprint(profiles.bp)
     app.register_blueprint(current_lists.bp)
+    app.register_blueprint(subscriptions.bp)
+    app.register_blueprint(subscriptions.client_bp)
     app.register_blueprint(admin.bp)
     register_error_handlers(app)
     if app.config["LEGACY"] == "gone":  # no hook, no cost, in the usual case

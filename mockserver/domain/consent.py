@@ -9,9 +9,10 @@ is (SPEC, remove_profiles_from_list).
 *Chosen* rules:
 
 - The latest call wins: subscribing after an unsubscribe subscribes again, and the reverse.
-- A profile with no recorded email consent (state from before consent was recorded, or given
-  list members) shows what its memberships say: ``SUBSCRIBED`` while subscribed to a list,
-  ``UNSUBSCRIBED`` once unsubscribed from one, ``NEVER_SUBSCRIBED`` otherwise.
+- A profile with no consent recorded at all (state from before consent was recorded, or
+  list members given by a scenario) shows as its email consent what its memberships say:
+  ``SUBSCRIBED`` while subscribed to a list, ``UNSUBSCRIBED`` once unsubscribed from one,
+  ``NEVER_SUBSCRIBED`` otherwise.
 - ``can_receive_email_marketing`` is implicit consent as the spec defines it: the profile has
   an email and no global suppression (an unsubscribe is one). SMS needs ``SUBSCRIBED`` and a
   phone number.
@@ -136,7 +137,7 @@ def view(profile: Profile, memberships: Iterable[Membership]) -> dict[Channel, C
     found: dict[Channel, ChannelView] = {}
     for channel in Channel:
         record = recorded(profile, channel)
-        if record is None and channel is Channel.EMAIL_MARKETING:
+        if record is None and channel is Channel.EMAIL_MARKETING and not profile.consent:
             record = _from_memberships(memberships)
         reachable = channel.identifier in profile.identifiers
         if record is None:
