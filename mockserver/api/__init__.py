@@ -10,6 +10,7 @@ from flask import request
 
 from ..domain.service import Klaviyo
 from . import admin
+from . import current_lists
 from . import journal
 from . import lists
 from . import metrics
@@ -17,6 +18,7 @@ from . import people
 from . import person
 from . import profiles
 from . import public
+from . import subscriptions
 from .context import EXTENSION
 
 __all__ = ["EXTENSION", "init_app"]
@@ -34,6 +36,9 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.register_blueprint(metrics.bp)
     app.register_blueprint(lists.bp)
     app.register_blueprint(profiles.bp)
+    app.register_blueprint(current_lists.bp)
+    app.register_blueprint(subscriptions.bp)
+    app.register_blueprint(subscriptions.client_bp)
     app.register_blueprint(admin.bp)
     register_error_handlers(app)
     if app.config["LEGACY"] == "gone":  # no hook, no cost, in the usual case

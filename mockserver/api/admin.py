@@ -35,6 +35,7 @@ def profile_json(profile: Profile) -> dict[str, Any]:
         "attributes": profile.attributes,
         "properties": profile.properties,
         "former_identifiers": {kind.value: values for kind, values in profile.former.items()},
+        "consent": profile.consent,
         "created": profile.created,
         "updated": profile.updated,
     }

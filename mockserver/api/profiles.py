@@ -10,14 +10,15 @@ from flask import Blueprint
 from flask import Response
 from flask import request
 
+from ..domain import consent
 from ..domain.accounts import Account
 from ..domain.commands import DuplicateProfile
 from ..domain.commands import InvalidAttribute
 from ..domain.commands import ProfileChanges
+from ..domain.consent import Channel
 from ..domain.filters import FilterError
 from ..domain.filters import parse
 from ..domain.models import IdentifierKind
-from ..domain.models import MemberStatus
 from ..domain.models import Profile
 from ..domain.profiles import PROFILE_FILTERS
 from ..domain.profiles import PROFILE_SORTS
@@ -78,42 +79,46 @@ def iso(seconds: int | None) -> str | None:
 
 
 def subscriptions(owner: Account, profile: Profile) -> dict[str, Any]:
-    """``additional-fields[profile]=subscriptions``: consent as the lists record it. Email
-    marketing is ``SUBSCRIBED`` while the profile is subscribed to a list, ``UNSUBSCRIBED``
-    once it unsubscribed from one, ``NEVER_SUBSCRIBED`` otherwise (*chosen*)."""
-    memberships = backend().store.profile_memberships(owner.id, profile.id)
-    statuses = {m.status: m.at for m in memberships}
-    if MemberStatus.SUBSCRIBED in statuses:
-        consent, at = "SUBSCRIBED", statuses[MemberStatus.SUBSCRIBED]
-    elif MemberStatus.UNSUBSCRIBED in statuses:
-        consent, at = "UNSUBSCRIBED", statuses[MemberStatus.UNSUBSCRIBED]
-    else:
-        consent, at = "NEVER_SUBSCRIBED", None
-    list_suppressions = [
-        {"list_id": m.list_id, "reason": "USER_SUPPRESSED", "timestamp": m.at}
-        for m in memberships
-        if m.status is MemberStatus.UNSUBSCRIBED
-    ]
-    sms = "NEVER_SUBSCRIBED"
+    """``additional-fields[profile]=subscriptions``: the consent the profile recorded, by
+    channel (rules in ``domain.consent``)."""
+    found = consent.view(profile, backend().store.profile_memberships(owner.id, profile.id))
+    email = found[Channel.EMAIL_MARKETING]
     return {
         "email": {
             "marketing": {
-                "can_receive_email_marketing": consent == "SUBSCRIBED",
-                "consent": consent,
-                "consent_timestamp": at,
-                "last_updated": at,
-                "method": "API" if at else None,
-                "method_detail": None,
-                "custom_method_detail": None,
-                "double_optin": MemberStatus.PENDING in statuses,
-                "suppression": [],
-                "list_suppressions": list_suppressions,
+                "can_receive_email_marketing": email.can_receive,
+                **_consent(email),
+                "custom_method_detail": email.custom_method_detail,
+                "double_optin": email.double_optin,
+                "suppression": [
+                    {"reason": reason, "timestamp": at} for reason, at in email.suppressions
+                ],
+                "list_suppressions": [
+                    {"list_id": list_id, "reason": reason, "timestamp": at}
+                    for list_id, reason, at in email.list_suppressions
+                ],
             }
         },
         "sms": {
-            "marketing": {"can_receive_sms_marketing": False, "consent": sms},
-            "transactional": {"can_receive_sms_transactional": False, "consent": sms},
+            "marketing": {
+                "can_receive_sms_marketing": found[Channel.SMS_MARKETING].can_receive,
+                **_consent(found[Channel.SMS_MARKETING]),
+            },
+            "transactional": {
+                "can_receive_sms_transactional": found[Channel.SMS_TRANSACTIONAL].can_receive,
+                **_consent(found[Channel.SMS_TRANSACTIONAL]),
+            },
         },
+    }
+
+
+def _consent(channel: consent.ChannelView) -> dict[str, Any]:
+    return {
+        "consent": channel.consent,
+        "consent_timestamp": channel.at,
+        "last_updated": channel.at,
+        "method": channel.method,
+        "method_detail": channel.method_detail,
     }
 
 

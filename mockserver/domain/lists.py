@@ -4,16 +4,29 @@ Adding people to a list goes through identity resolution, as Track and Identify 
 adds without consent; ``/subscribe`` obeys the list's opt-in: a double opt-in list records a
 pending member (who confirms by email, which the mock does not send) and a single opt-in list
 adds at once. Removing through ``/subscribe`` unsubscribes: the person stays as an exclusion.
+``/subscribe`` and its removal also record the profile's email consent (``domain.consent``).
+
+Today's API (``/api/lists``) works on the same lists and memberships: ``query`` and ``members``
+page them, ``add_profiles`` and ``remove_profiles`` change membership by profile id without
+touching consent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
+from typing import Any
 
 from .accounts import Account
 from .commands import NotFound
 from .commands import ProfileData
+from .consent import SUBSCRIBED
+from .consent import UNSUBSCRIBED
+from .filters import Filter
+from .filters import equal_values
+from .filters import matches
 from .models import IdentifierKind
 from .models import ListRecord
 from .models import Membership
@@ -22,11 +35,32 @@ from .models import Profile
 from .normalize import InvalidIdentifier
 from .normalize import normalize
 from .ports import iso_seconds
+from .profiles import _canonical as canonical  # one canonical form for identifier filters
 
 if TYPE_CHECKING:
     from .service import Klaviyo
 
 ACTIVE = frozenset({MemberStatus.MEMBER, MemberStatus.SUBSCRIBED})
+#: ``x-klaviyo-filters`` of ``get_lists`` (SPEC).
+LIST_FILTERS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("id", "name"), frozenset({"equals", "any"})),
+    **dict.fromkeys(("created", "updated"), frozenset({"greater-than"})),
+}
+LIST_SORTS = ("created", "id", "name", "updated")
+#: ``x-klaviyo-filters`` of ``get_profiles_for_list`` and ``get_profile_ids_for_list`` (SPEC).
+MEMBER_FILTERS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("email", "phone_number", "push_token"), frozenset({"equals", "any"})),
+    "_kx": frozenset({"equals"}),
+    "joined_group_at": frozenset(
+        {"greater-than", "greater-or-equal", "less-than", "less-or-equal"}
+    ),
+}
+MEMBER_SORTS = ("joined_group_at",)
+_MEMBER_KINDS = {
+    "email": IdentifierKind.EMAIL,
+    "phone_number": IdentifierKind.PHONE_NUMBER,
+    "_kx": IdentifierKind.EXCHANGE_ID,
+}
 
 
 class Lists:
@@ -103,6 +137,10 @@ class Lists:
                     account.id, Membership(list_id, profile.id, status, self._now())
                 )
                 decisions.append(f"{profile.id} is {status.value} on list {list_id}")
+                if subscribe and status is MemberStatus.SUBSCRIBED:
+                    self._klaviyo.subscriptions.record(
+                        account, profile.id, SUBSCRIBED, "v2 list subscribe", decisions
+                    )
                 if status in ACTIVE and all(p.id != profile.id for p in added):
                     added.append(profile)
         return added, decisions
@@ -153,6 +191,9 @@ class Lists:
                         Membership(list_id, profile.id, MemberStatus.UNSUBSCRIBED, self._now()),
                     )
                     decisions.append(f"{profile.id} unsubscribed from list {list_id}")
+                    self._klaviyo.subscriptions.record(
+                        account, profile.id, UNSUBSCRIBED, "v2 list unsubscribe", decisions
+                    )
                 else:
                     self._store.remove_membership(account.id, list_id, profile.id)
                     decisions.append(f"{profile.id} removed from list {list_id}")
@@ -183,6 +224,126 @@ class Lists:
                     rows.append((profile, membership))
             return rows, (batch[-1][0] if len(chosen) > size else None)
 
+    # -- today's API ------------------------------------------------------------------------
+
+    def query(
+        self,
+        account: Account,
+        expression: Filter | None,
+        sort: str,
+        after: list[Any] | None,
+        size: int,
+    ) -> tuple[list[ListRecord], list[Any] | None]:
+        """``GET /api/lists``: a page of lists after the cursor key ``after``; the next key."""
+        field = sort.lstrip("-")
+        with self._store.locked():
+            records = self._store.lists(account.id)
+        rows = [
+            ([getattr(r, field), r.id], r)
+            for r in records
+            if expression is None or matches(expression, partial(_attribute, r))
+        ]
+        return _page(rows, sort.startswith("-"), after, size)
+
+    def count(self, account: Account, list_id: str) -> int:
+        """How many profiles are on the list (``additional-fields[list]=profile_count``)."""
+        with self._store.locked():
+            self.get(account, list_id)
+            return sum(m.status in ACTIVE for _, m in self._store.memberships(account.id, list_id))
+
+    def members(
+        self,
+        account: Account,
+        list_id: str,
+        expression: Filter | None,
+        descending: bool,
+        after: list[Any] | None,
+        size: int,
+    ) -> tuple[list[tuple[Profile, Membership]], list[Any] | None]:
+        """``GET /api/lists/{id}/profiles``: the profiles on the list in the order they joined
+        (``joined_group_at``, then id), filtered; a page after ``after`` and the next key. A
+        filter on an identifier starts from the identity index, not from the whole list."""
+        expression = canonical(expression) if expression is not None else None
+        with self._store.locked():
+            self.get(account, list_id)
+            rows = []
+            for membership in self._candidates(account, list_id, expression):
+                profile: list[Profile | None] = []
+
+                def get(name: str, m: Membership = membership, cache: list[Any] = profile) -> Any:
+                    if name == "joined_group_at":
+                        return m.at
+                    kind = _MEMBER_KINDS.get(name)
+                    if kind is None:
+                        return None  # push_token: the mock keeps no push tokens
+                    if not cache:
+                        cache.append(self._store.get_profile(account.id, m.profile_id))
+                    return cache[0].identifiers.get(kind) if cache[0] else None
+
+                if expression is None or matches(expression, get):
+                    rows.append(([membership.at, membership.profile_id], membership))
+            chosen, next_key = _page(rows, descending, after, size)
+            found = []
+            for membership in chosen:
+                person = self._store.get_profile(account.id, membership.profile_id)
+                if person is not None:
+                    found.append((person, membership))
+            return found, next_key
+
+    def _candidates(
+        self, account: Account, list_id: str, expression: Filter | None
+    ) -> list[Membership]:
+        store = self._store
+        if expression is not None:
+            for name, kind in _MEMBER_KINDS.items():
+                values = equal_values(expression, name)
+                if values is not None:
+                    owners = (store.owner_of(account.id, kind, str(v)) for v in values)
+                    found = (store.membership(account.id, list_id, o) for o in owners if o)
+                    return [m for m in found if m is not None and m.status in ACTIVE]
+        return [m for _, m in store.memberships(account.id, list_id) if m.status in ACTIVE]
+
+    def add_profiles(
+        self, account: Account, list_id: str, profile_ids: Sequence[str], decisions: list[str]
+    ) -> None:
+        """Put profiles on a list without consent (``POST …/relationships/profiles``). All of
+        them or none: an unknown profile refuses the call. A member stays as it is; a pending
+        or unsubscribed profile becomes a member (its consent does not change)."""
+        with self._store.locked():
+            self.get(account, list_id)
+            self._known(account, profile_ids)
+            for profile_id in dict.fromkeys(profile_ids):
+                current = self._store.membership(account.id, list_id, profile_id)
+                if current is not None and current.status in ACTIVE:
+                    decisions.append(f"{profile_id} is on list {list_id} already")
+                    continue
+                self._store.save_membership(
+                    account.id, Membership(list_id, profile_id, MemberStatus.MEMBER, self._now())
+                )
+                decisions.append(f"{profile_id} added to list {list_id}")
+
+    def remove_profiles(
+        self, account: Account, list_id: str, profile_ids: Sequence[str], decisions: list[str]
+    ) -> None:
+        """Take profiles off a list (``DELETE …/relationships/profiles``): all or none, consent
+        unchanged. An unsubscribed profile is not on the list: its exclusion stays."""
+        with self._store.locked():
+            self.get(account, list_id)
+            self._known(account, profile_ids)
+            for profile_id in dict.fromkeys(profile_ids):
+                current = self._store.membership(account.id, list_id, profile_id)
+                if current is None or current.status is MemberStatus.UNSUBSCRIBED:
+                    continue
+                self._store.remove_membership(account.id, list_id, profile_id)
+                decisions.append(f"{profile_id} removed from list {list_id}")
+
+    def _known(self, account: Account, profile_ids: Sequence[str]) -> None:
+        missing = [p for p in profile_ids if not self._store.has_profile(account.id, p)]
+        if len(missing) == 1:
+            raise NotFound(f"A profile with id {missing[0]} does not exist.")
+        if missing:
+            raise NotFound(f"Profiles with ids {', '.join(missing)} do not exist.")
+
     def _people(
         self, account: Account, emails: Iterable[str], phone_numbers: Iterable[str]
     ) -> list[Profile]:
@@ -201,3 +362,20 @@ class Lists:
                 if profile is not None:
                     found.append(profile)
         return found
+
+
+def _attribute(record: ListRecord, name: str) -> Any:
+    return getattr(record, name, None)
+
+
+def _page(
+    rows: list[tuple[list[Any], Any]], descending: bool, after: list[Any] | None, size: int
+) -> tuple[list[Any], list[Any] | None]:
+    """Rows sorted by their keys, those after the cursor key ``after``, cut to ``size``; the
+    next page's key, if there is a next page."""
+    rows.sort(key=lambda row: row[0], reverse=descending)
+    if after is not None:
+        rows = [row for row in rows if (row[0] < after if descending else row[0] > after)]
+    chosen = rows[:size]
+    next_key = chosen[-1][0] if len(rows) > size else None
+    return [item for _, item in chosen], next_key

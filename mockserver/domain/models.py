@@ -90,7 +90,8 @@ STANDARD_ATTRIBUTES: frozenset[str] = frozenset(
 @dataclass(frozen=True)
 class Profile:
     """A person. ``former`` keeps the identifier values the profile held before (an email
-    changed through ``$id``): evidence that a later profile with an old value is a duplicate."""
+    changed through ``$id``): evidence that a later profile with an old value is a duplicate.
+    ``consent`` holds what the person agreed to, by channel (``domain.consent`` reads it)."""
 
     id: str
     created: str
@@ -99,12 +100,13 @@ class Profile:
     attributes: JSONDict = field(default_factory=dict)
     properties: JSONDict = field(default_factory=dict)
     former: dict[IdentifierKind, list[str]] = field(default_factory=dict)
+    consent: JSONDict = field(default_factory=dict)
 
     def get(self, kind: IdentifierKind) -> str | None:
         return self.identifiers.get(kind)
 
     def to_document(self) -> JSONDict:
-        return {
+        doc = {
             "id": self.id,
             "created": self.created,
             "updated": self.updated,
@@ -113,6 +115,9 @@ class Profile:
             "properties": self.properties,
             "former": {kind.value: values for kind, values in self.former.items()},
         }
+        if self.consent:  # absent from documents written before consent was recorded
+            doc["consent"] = self.consent
+        return doc
 
     @classmethod
     def from_document(cls, doc: JSONDict) -> Profile:
@@ -125,6 +130,7 @@ class Profile:
             attributes=doc["attributes"],
             properties=doc["properties"],
             former={IdentifierKind(k): v for k, v in doc.get("former", {}).items()},
+            consent=doc.get("consent", {}),
         )
 
     def with_changes(self, **changes: Any) -> Profile:

@@ -264,8 +264,9 @@ class Profiles:
         """``POST /api/profile-merge``: each source merges into ``destination`` and is deleted
         (*chosen* rules, klaviyo-behavior.md §5): the destination keeps its values and takes the
         source's where it has none, identifiers included; ``properties`` merge with the
-        destination winning; events and list memberships move; the source's identifiers that
-        the destination does not take become its former ones."""
+        destination winning, and so does consent, channel by channel; events and list
+        memberships move; the source's identifiers that the destination does not take become
+        its former ones."""
         with self._store.locked():
             target = self._store.get_profile(account.id, destination)
             if target is None:
@@ -381,6 +382,7 @@ class Profiles:
             identifiers=identifiers,
             attributes=source.attributes | target.attributes,
             properties=source.properties | target.properties,
+            consent=source.consent | target.consent,
             former=former,
             updated=iso_seconds(self._k.clock()),
         )

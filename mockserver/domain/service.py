@@ -50,6 +50,7 @@ from .ports import iso_seconds as _iso
 from .ports import system_clock
 from .profiles import ProfileQuery
 from .profiles import Profiles
+from .subscriptions import Subscriptions
 from .timeline import Page
 from .timeline import Since
 from .timeline import page
@@ -105,6 +106,7 @@ class Klaviyo:
         self.lists = Lists(self)
         self.people = Profiles(self)
         self.people_query = ProfileQuery(self)
+        self.subscriptions = Subscriptions(self)
 
     # -- Track and Identify -------------------------------------------------------------------
 

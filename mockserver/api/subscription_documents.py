@@ -1,0 +1,305 @@
+"""marshmallow schemas for today's subscription bodies (current-api.md §6 and §7): the bulk
+subscribe and unsubscribe jobs and ``/client/subscriptions``, loaded into the domain's
+``Subscriber`` values. As in ``documents``: unknown members are ignored, a wrong type, a
+missing member or a wrong ``type`` is a 400 whose pointer names it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import post_load
+from marshmallow import validate
+
+from ..domain.consent import Channel
+from ..domain.filters import parse_datetime
+from ..domain.subscriptions import Subscriber
+from .documents import ProfileAttributesSchema
+from .documents import ProfileMetaSchema
+from .documents import Text
+from .documents import _Schema
+from .documents import changes
+from .documents import resource_type
+
+#: Profiles per call (SPEC descriptions).
+MAX_SUBSCRIBE = 1000
+MAX_UNSUBSCRIBE = 100
+
+
+# -- subscriptions --------------------------------------------------------------------------
+
+
+class Moment(fields.Field[datetime]):
+    """An ISO 8601 date-time (``Z`` or an offset; naive means UTC)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+        if moment is None:
+            raise ValidationError("Must be an ISO 8601 date-time.")
+        return moment
+
+
+def _consent(value: str) -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.Equal(value, error=f"consent must be {value!r}, got {{input!r}}."),
+    )
+
+
+class _Subscribe(_Schema):
+    consent = _consent("SUBSCRIBED")
+    consented_at = Moment(allow_none=True)
+
+
+class _Unsubscribe(_Schema):
+    consent = _consent("UNSUBSCRIBED")
+
+
+class _EmailSubscribe(_Schema):
+    marketing = fields.Nested(_Subscribe, allow_none=True)
+    open_tracking = fields.Raw(allow_none=True)
+
+
+class _SmsSubscribe(_Schema):
+    marketing = fields.Nested(_Subscribe, allow_none=True)
+    transactional = fields.Nested(_Subscribe, allow_none=True)
+
+
+class _EmailUnsubscribe(_Schema):
+    marketing = fields.Nested(_Unsubscribe, allow_none=True)
+    open_tracking = fields.Raw(allow_none=True)
+
+
+class _SmsUnsubscribe(_Schema):
+    marketing = fields.Nested(_Unsubscribe, allow_none=True)
+    transactional = fields.Nested(_Unsubscribe, allow_none=True)
+
+
+class SubscribeChannels(_Schema):
+    email = fields.Nested(_EmailSubscribe, allow_none=True)
+    sms = fields.Nested(_SmsSubscribe, allow_none=True)
+    whatsapp = fields.Raw(allow_none=True)
+    push = fields.Raw(allow_none=True)
+
+
+class UnsubscribeChannels(_Schema):
+    email = fields.Nested(_EmailUnsubscribe, allow_none=True)
+    sms = fields.Nested(_SmsUnsubscribe, allow_none=True)
+    whatsapp = fields.Raw(allow_none=True)
+    push = fields.Raw(allow_none=True)
+
+
+#: The channels whose consent the mock records, by where they sit in ``subscriptions``.
+RECORDED = {
+    ("email", "marketing"): Channel.EMAIL_MARKETING,
+    ("sms", "marketing"): Channel.SMS_MARKETING,
+    ("sms", "transactional"): Channel.SMS_TRANSACTIONAL,
+}
+
+
+def channels(given: dict[str, Any]) -> tuple[dict[Channel, datetime | None], tuple[str, ...]]:
+    """The recorded channels of a loaded ``subscriptions`` object (with ``consented_at``),
+    and the names of those given that the mock accepts without recording them."""
+    found: dict[Channel, datetime | None] = {}
+    ignored: list[str] = []
+    for group, members in given.items():
+        if members is None:
+            continue
+        if group not in ("email", "sms"):
+            ignored.append(group)
+            continue
+        for kind, parameters in members.items():
+            channel = RECORDED.get((group, kind))
+            if parameters is None:
+                continue
+            if channel is None:
+                ignored.append(f"{group}.{kind}")
+            else:
+                found[channel] = parameters.get("consented_at")
+    return found, tuple(ignored)
+
+
+def _subscriber(data: dict[str, Any]) -> Subscriber:
+    attributes = data["attributes"]
+    found, ignored = channels(attributes.get("subscriptions") or {})
+    identifiers = {k: attributes[k] for k in ("email", "phone_number") if k in attributes}
+    return Subscriber(data.get("id"), changes(identifiers, None), found, ignored)
+
+
+class _SubscribeAttributes(_Schema):
+    email = Text()
+    phone_number = Text()
+    subscriptions = fields.Nested(SubscribeChannels, required=True)
+    age_gated_date_of_birth = Text()
+
+
+class _UnsubscribeAttributes(_Schema):
+    email = Text()
+    phone_number = Text()
+    subscriptions = fields.Nested(UnsubscribeChannels, required=True)
+
+
+class _SubscribeProfile(_Schema):
+    type = resource_type("profile")
+    id = Text()
+    attributes = fields.Nested(_SubscribeAttributes, required=True)
+
+
+class _UnsubscribeProfile(_Schema):
+    type = resource_type("profile")
+    attributes = fields.Nested(_UnsubscribeAttributes, required=True)
+
+
+def _profiles(schema: type[_Schema], maximum: int) -> fields.Nested:
+    class Profiles(_Schema):
+        data = fields.List(
+            fields.Nested(schema),
+            required=True,
+            validate=validate.Length(
+                min=1, max=maximum, error="Give from {min} to {max} profiles."
+            ),
+        )
+
+    return fields.Nested(Profiles, required=True)
+
+
+class _ListReference(_Schema):
+    type = resource_type("list")
+    id = fields.String(required=True)
+
+
+class _ListLink(_Schema):
+    data = fields.Nested(_ListReference, allow_none=True)
+
+
+class _OptionalList(_Schema):
+    list = fields.Nested(_ListLink, allow_none=True)
+
+
+class _RequiredListLink(_Schema):
+    data = fields.Nested(_ListReference, required=True)
+
+
+class _RequiredList(_Schema):
+    list = fields.Nested(_RequiredListLink, required=True)
+
+
+def list_id(data: dict[str, Any]) -> str | None:
+    link = (data.get("relationships") or {}).get("list") or {}
+    reference = link.get("data")
+    return None if reference is None else str(reference["id"])
+
+
+class _BulkSubscribeAttributes(_Schema):
+    custom_source = Text()
+    historical_import = fields.Boolean(allow_none=True)
+    profiles = _profiles(_SubscribeProfile, MAX_SUBSCRIBE)
+
+
+class _BulkUnsubscribeAttributes(_Schema):
+    profiles = _profiles(_UnsubscribeProfile, MAX_UNSUBSCRIBE)
+
+
+class _BulkSubscribeData(_Schema):
+    type = resource_type("profile-subscription-bulk-create-job")
+    attributes = fields.Nested(_BulkSubscribeAttributes, required=True)
+    relationships = fields.Nested(_OptionalList, allow_none=True)
+
+
+class _BulkUnsubscribeData(_Schema):
+    type = resource_type("profile-subscription-bulk-delete-job")
+    attributes = fields.Nested(_BulkUnsubscribeAttributes, required=True)
+    relationships = fields.Nested(_OptionalList, allow_none=True)
+
+
+class BulkSubscribeQuery(_Schema):
+    """``POST /api/profile-subscription-bulk-create-jobs``, loaded as a dict: ``subscribers``,
+    ``list_id``, ``historical``, ``custom_source``."""
+
+    data = fields.Nested(_BulkSubscribeData, required=True)
+
+    @post_load
+    def make(self, document: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data = document["data"]
+        attributes = data["attributes"]
+        return {
+            "subscribers": [_subscriber(p) for p in attributes["profiles"]["data"]],
+            "list_id": list_id(data),
+            "historical": bool(attributes.get("historical_import")),
+            "custom_source": attributes.get("custom_source"),
+        }
+
+
+class BulkUnsubscribeQuery(_Schema):
+    """``POST /api/profile-subscription-bulk-delete-jobs``: ``subscribers``, ``list_id``."""
+
+    data = fields.Nested(_BulkUnsubscribeData, required=True)
+
+    @post_load
+    def make(self, document: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data = document["data"]
+        return {
+            "subscribers": [_subscriber(p) for p in data["attributes"]["profiles"]["data"]],
+            "list_id": list_id(data),
+        }
+
+
+class _ClientProfileAttributes(ProfileAttributesSchema):
+    meta = fields.Nested(ProfileMetaSchema, allow_none=True)
+    subscriptions = fields.Nested(SubscribeChannels, allow_none=True)
+
+
+class _ClientProfileData(_Schema):
+    type = resource_type("profile")
+    id = Text()
+    attributes = fields.Nested(_ClientProfileAttributes, required=True)
+
+
+class _ClientProfile(_Schema):
+    data = fields.Nested(_ClientProfileData, required=True)
+
+
+class _ClientAttributes(_Schema):
+    custom_source = Text()
+    profile = fields.Nested(_ClientProfile, required=True)
+
+
+class _ClientData(_Schema):
+    type = resource_type("subscription")
+    attributes = fields.Nested(_ClientAttributes, required=True)
+    relationships = fields.Nested(_RequiredList, required=True)
+
+
+class ClientSubscriptionQuery(_Schema):
+    """``POST /client/subscriptions``: ``subscriber``, ``list_id``, ``custom_source``. Without
+    a ``subscriptions`` object the profile subscribes to marketing on the channels it gives
+    (email, SMS), as the spec says."""
+
+    data = fields.Nested(_ClientData, required=True)
+
+    @post_load
+    def make(self, document: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data = document["data"]
+        profile = data["attributes"]["profile"]["data"]
+        attributes = profile["attributes"]
+        given = attributes.get("subscriptions")
+        if given is None:
+            found: dict[Channel, datetime | None] = {}
+            if attributes.get("email"):
+                found[Channel.EMAIL_MARKETING] = None
+            if attributes.get("phone_number"):
+                found[Channel.SMS_MARKETING] = None
+            ignored: tuple[str, ...] = ()
+        else:
+            found, ignored = channels(given)
+        subscriber = Subscriber(
+            profile.get("id"), changes(attributes, attributes.get("meta")), found, ignored
+        )
+        return {
+            "subscriber": subscriber,
+            "list_id": list_id(data),
+            "custom_source": data["attributes"].get("custom_source"),
+        }

@@ -1,0 +1,272 @@
+"""Subscribe and unsubscribe calls of today's API (current-api.md §6 and §7):
+``POST /api/profile-subscription-bulk-create-jobs``, ``…-bulk-delete-jobs`` and
+``POST /client/subscriptions``.
+
+Klaviyo answers these with 202 and does the work in a job; the mock does it before answering,
+all of it or none: the whole batch is checked first (identifiers, required channels,
+``consented_at``, the list), then applied under one lock. Profiles are found or created as a
+background call does (``Profiles.absorb``: never a 409); consent goes on the profile
+(``domain.consent``) and the list relationship adds them to the list.
+
+*Chosen* rules, where the spec says nothing:
+
+- A double opt-in list makes an email subscription pending (the mock sends no confirmation,
+  so the profile waits: not on the list, email consent unchanged); SMS consent is recorded at
+  once. ``historical_import`` skips the confirmation, as the spec says.
+- An ``id`` that names no profile drops that one profile (as ``absorb`` does for every
+  background call); the rest of the batch is applied.
+- A channel needs its identifier in the call (email for email, phone for SMS) unless the
+  profile is named by ``id``.
+- The bulk delete job unsubscribes globally and, with a list, turns the profile's membership
+  into an unsubscribed one (a list exclusion, as the legacy unsubscribe does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .accounts import Account
+from .commands import InvalidAttribute
+from .commands import ProfileChanges
+from .consent import SUBSCRIBED
+from .consent import UNSUBSCRIBED
+from .consent import Channel
+from .consent import ConsentRecord
+from .consent import with_consent
+from .lists import ACTIVE
+from .models import IdentifierKind
+from .models import ListRecord
+from .models import Membership
+from .models import MemberStatus
+from .models import Profile
+from .ports import iso_seconds
+from .profiles import normalise
+
+if TYPE_CHECKING:
+    from .service import Klaviyo
+
+IDENTIFIER_REQUIRED = "Either email or phone_number is required."
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """One profile of a subscribe or unsubscribe call: how to find it, what to set on it, and
+    the channels (with ``consented_at`` for a historical import)."""
+
+    profile_id: str | None
+    changes: ProfileChanges
+    channels: dict[Channel, datetime | None]
+    #: Channels given that the mock accepts and does not record (whatsapp, push).
+    ignored: tuple[str, ...] = field(default=())
+
+
+class BadSubscriber(ValueError):
+    """Subscriber ``index`` cannot be applied; ``name`` is the member at fault (a path under
+    the profile's ``attributes``, empty for the attributes as a whole)."""
+
+    def __init__(self, index: int, name: str, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+        self.name = name
+
+
+class Subscriptions:
+    """Consent calls; ``Klaviyo.subscriptions`` is one."""
+
+    def __init__(self, klaviyo: Klaviyo) -> None:
+        self._k = klaviyo
+
+    def subscribe(
+        self,
+        account: Account,
+        subscribers: Sequence[Subscriber],
+        list_id: str | None,
+        decisions: list[str],
+        *,
+        source: str,
+        custom_source: str | None = None,
+        historical: bool = False,
+        keep_identifiers: bool = False,
+    ) -> list[str]:
+        """Record consent for each subscriber and put them on the list; the profiles touched."""
+        store = self._k.store
+        with store.locked():
+            now = self._k.clock()
+            record = self._list(account, list_id)
+            self._check(subscribers, now, historical)
+            touched = []
+            for subscriber in subscribers:
+                profile = self._k.people.absorb(
+                    account,
+                    subscriber.profile_id,
+                    subscriber.changes,
+                    decisions,
+                    keep_identifiers=keep_identifiers,
+                )
+                if profile is None:
+                    continue
+                email = Channel.EMAIL_MARKETING in subscriber.channels
+                pending = record is not None and record.double_opt_in and not historical and email
+                records = {
+                    channel: ConsentRecord(
+                        SUBSCRIBED, iso_seconds(at or now), source, custom_source
+                    )
+                    for channel, at in subscriber.channels.items()
+                    if not (pending and channel is Channel.EMAIL_MARKETING)
+                }
+                self._record(account, profile, records, decisions)
+                if record is not None:
+                    status = MemberStatus.PENDING if pending else MemberStatus.SUBSCRIBED
+                    self._join(account, record, profile.id, status, decisions)
+                if subscriber.ignored:
+                    decisions.append(
+                        f"not recorded for {profile.id}: {', '.join(subscriber.ignored)}"
+                        " (the mock records email and SMS consent)"
+                    )
+                touched.append(profile.id)
+            return touched
+
+    def unsubscribe(
+        self,
+        account: Account,
+        subscribers: Sequence[Subscriber],
+        list_id: str | None,
+        decisions: list[str],
+        *,
+        source: str,
+    ) -> list[str]:
+        """Revoke consent for each subscriber (created when unknown, as the spec says) and
+        exclude them from the list; the profiles touched."""
+        store = self._k.store
+        with store.locked():
+            now = self._k.clock()
+            record = self._list(account, list_id)
+            self._check(subscribers, now, historical=False)
+            touched = []
+            for subscriber in subscribers:
+                profile = self._k.people.absorb(account, None, subscriber.changes, decisions)
+                if profile is None:  # pragma: no cover - absorb without an id always finds one
+                    continue
+                records = {
+                    channel: ConsentRecord(UNSUBSCRIBED, iso_seconds(now), source)
+                    for channel in subscriber.channels
+                }
+                self._record(account, profile, records, decisions)
+                if record is not None:
+                    membership = store.membership(account.id, record.id, profile.id)
+                    if (
+                        membership is not None
+                        and membership.status is not MemberStatus.UNSUBSCRIBED
+                    ):
+                        store.save_membership(
+                            account.id,
+                            Membership(
+                                record.id, profile.id, MemberStatus.UNSUBSCRIBED, iso_seconds(now)
+                            ),
+                        )
+                        decisions.append(f"{profile.id} unsubscribed from list {record.id}")
+                touched.append(profile.id)
+            return touched
+
+    def record(
+        self, account: Account, profile_id: str, consent: str, source: str, decisions: list[str]
+    ) -> None:
+        """Record email marketing consent for a profile that has an email (the legacy
+        ``/subscribe`` and its unsubscribe)."""
+        with self._k.store.locked():
+            profile = self._k.store.get_profile(account.id, profile_id)
+            if profile is None or IdentifierKind.EMAIL not in profile.identifiers:
+                return
+            now = iso_seconds(self._k.clock())
+            self._record(
+                account,
+                profile,
+                {Channel.EMAIL_MARKETING: ConsentRecord(consent, now, source)},
+                decisions,
+            )
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _list(self, account: Account, list_id: str | None) -> ListRecord | None:
+        """The list a call names (NotFound when there is none), or None."""
+        if list_id is None:
+            return None
+        return self._k.lists.get(account, list_id)
+
+    def _check(self, subscribers: Sequence[Subscriber], now: datetime, historical: bool) -> None:
+        """Refuse the whole call when any subscriber cannot be applied."""
+        for index, subscriber in enumerate(subscribers):
+            given = {
+                kind
+                for kind, raw in subscriber.changes.identifiers.items()
+                if raw is not None and raw != ""
+            }
+            for kind in sorted(given, key=lambda k: k.value):
+                try:
+                    normalise(kind, subscriber.changes.identifiers[kind] or "")
+                except InvalidAttribute as error:
+                    raise BadSubscriber(index, kind.value, str(error)) from None
+            reachable = given & {IdentifierKind.EMAIL, IdentifierKind.PHONE_NUMBER}
+            if subscriber.profile_id is None and not reachable:
+                raise BadSubscriber(index, "", IDENTIFIER_REQUIRED)
+            if not subscriber.channels and not subscriber.ignored:
+                raise BadSubscriber(index, "subscriptions", "Give at least one channel.")
+            for channel, at in subscriber.channels.items():
+                kind = channel.identifier
+                if subscriber.profile_id is None and kind not in given:
+                    raise BadSubscriber(
+                        index, kind.value, f"{kind.value} is required for {channel.path}."
+                    )
+                where = f"subscriptions/{channel.path}/consented_at"
+                if historical and at is None:
+                    raise BadSubscriber(
+                        index, where, "consented_at is required when historical_import is true."
+                    )
+                if historical and at is not None and at > now:
+                    raise BadSubscriber(index, where, "consented_at must be in the past.")
+                if not historical and at is not None:
+                    raise BadSubscriber(
+                        index, where, "consented_at may only be given with historical_import."
+                    )
+
+    def _record(
+        self,
+        account: Account,
+        profile: Profile,
+        records: dict[Channel, ConsentRecord],
+        decisions: list[str],
+    ) -> None:
+        updated = with_consent(profile, records, iso_seconds(self._k.clock()))
+        if updated is None:
+            return
+        self._k.store.save_profile(account.id, updated)
+        for channel, record in records.items():
+            decisions.append(f"{profile.id}: {channel.path} consent {record.consent}")
+
+    def _join(
+        self,
+        account: Account,
+        record: ListRecord,
+        profile_id: str,
+        status: MemberStatus,
+        decisions: list[str],
+    ) -> None:
+        """Put a profile on a list with ``status``. A member stays one (a pending subscription
+        does not take anybody off the list) and keeps the time it joined."""
+        store = self._k.store
+        current = store.membership(account.id, record.id, profile_id)
+        was = current.status if current is not None else None
+        if status is MemberStatus.PENDING and was in ACTIVE:
+            return
+        if current is not None and (was is status or (was in ACTIVE and status in ACTIVE)):
+            at = current.at
+        else:
+            at = iso_seconds(self._k.clock())
+        if current is not None and was is status and current.at == at:
+            return
+        store.save_membership(account.id, Membership(record.id, profile_id, status, at))
+        decisions.append(f"{profile_id} is {status.value} on list {record.id}")
