@@ -765,3 +765,28 @@ def test_the_python_sdk_works_unchanged(klaviyo_live: Any) -> None:
     assert counted.data.attributes.profile_count == 2
     k.Lists.remove_profiles_from_list(list_id, members([profile_id]))
     k.Lists.delete_list(list_id)
+
+
+def test_the_lists_a_profile_is_on(client: FlaskClient) -> None:
+    news, vip, gone = make_list(client, "News"), make_list(client, "VIP"), make_list(client, "Old")
+    pid = make_profile(client, "on@x.com")
+    for list_id in (news, vip, gone):
+        assert (
+            call(
+                client, "POST", f"/api/lists/{list_id}/relationships/profiles", members([pid])
+            ).status_code
+            == 204
+        )
+    call(client, "DELETE", f"/api/lists/{gone}/relationships/profiles", members([pid]))
+    answer = call(client, "GET", f"/api/profiles/{pid}/lists?fields[list]=name")
+    assert answer.status_code == 200
+    assert sorted(r["attributes"]["name"] for r in answer.json["data"]) == ["News", "VIP"]
+    ids = call(client, "GET", f"/api/profiles/{pid}/relationships/lists").json["data"]
+    assert sorted(r["id"] for r in ids) == sorted([news, vip])
+    assert all(r["type"] == "list" for r in ids)
+
+
+@pytest.mark.parametrize("path", ["/api/profiles/{}/lists", "/api/profiles/{}/relationships/lists"])
+def test_the_lists_of_an_unknown_profile_are_404(client: FlaskClient, path: str) -> None:
+    answer = call(client, "GET", path.format("01JUNKNOWN"))
+    assert (answer.status_code, error(answer)["code"]) == (404, "not_found")

@@ -287,3 +287,26 @@ def remove_list_profiles(list_id: str) -> Response:
     backend().lists.remove_profiles(owner, list_id, profile_ids, decisions)
     note(*decisions, profiles=profile_ids)
     return respond(None, 204)
+
+
+@bp.get("/api/profiles/<profile_id>/lists", strict_slashes=False)
+def get_profile_lists(profile_id: str) -> Response:
+    fields = csv_param("fields[list]", LIST_FIELDS)
+    records = backend().lists.of_profile(account(), profile_id)
+    return respond(
+        {
+            "data": [list_resource(record, fields) for record in records],
+            "links": {"self": self_link(f"/api/profiles/{profile_id}/lists")},
+        }
+    )
+
+
+@bp.get("/api/profiles/<profile_id>/relationships/lists", strict_slashes=False)
+def get_profile_list_ids(profile_id: str) -> Response:
+    records = backend().lists.of_profile(account(), profile_id)
+    return respond(
+        {
+            "data": [{"type": "list", "id": record.id} for record in records],
+            "links": {"self": self_link(f"/api/profiles/{profile_id}/relationships/lists")},
+        }
+    )
