@@ -10,6 +10,7 @@ from flask import request
 
 from ..domain.service import Klaviyo
 from . import admin
+from . import events
 from . import journal
 from . import lists
 from . import metrics
@@ -34,6 +35,7 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.register_blueprint(metrics.bp)
     app.register_blueprint(lists.bp)
     app.register_blueprint(profiles.bp)
+    app.register_blueprint(events.bp)
     app.register_blueprint(admin.bp)
     register_error_handlers(app)
     if app.config["LEGACY"] == "gone":  # no hook, no cost, in the usual case
