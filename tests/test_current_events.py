@@ -8,49 +8,24 @@ import copy
 import json
 import time
 import uuid
-from datetime import UTC
-from datetime import datetime
 from typing import Any
 
 import pytest
 from conftest import PRIVATE
 from conftest import PUBLIC
+from current import ACCOUNT
+from current import E2
+from current import HEADERS
+from current import PERSON
+from current import PHONE
+from current import T0
+from current import E
+from current import error
+from current import event_body
+from current import iso
+from current import state
 
 from mockserver.api.jsonapi import encode_cursor
-
-ACCOUNT = "default"
-HEADERS = {"Authorization": "Klaviyo-API-Key pk_test", "revision": "2026-07-15"}
-E, E2, PHONE = "betty@example.com", "betty.new@example.com", "+15555550100"
-T0 = 1_704_067_200  # 2024-01-01T00:00:00+00:00
-
-
-def iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat()
-
-
-def event_body(
-    metric: str = "Placed Order",
-    profile: dict[str, Any] | None = None,
-    profile_id: str | None = None,
-    **attributes: Any,
-) -> dict[str, Any]:
-    person: dict[str, Any] = {
-        "type": "profile",
-        "attributes": {"email": E} if profile is None else profile,
-    }
-    if profile_id is not None:
-        person["id"] = profile_id
-    return {
-        "data": {
-            "type": "event",
-            "attributes": {
-                "properties": {"Sku": "1"},
-                "metric": {"data": {"type": "metric", "attributes": {"name": metric}}},
-                "profile": {"data": person},
-                **attributes,
-            },
-        }
-    }
 
 
 def post(
@@ -78,22 +53,6 @@ def track(client, event: str, when: int, **properties: Any):
         "time": when,
     }
     return client.post("/api/track", data=json.dumps(payload), content_type="application/json")
-
-
-def state(klaviyo) -> tuple[Any, ...]:
-    return (
-        klaviyo.profiles(ACCOUNT),
-        klaviyo.store.events(ACCOUNT),
-        klaviyo.store.metrics(ACCOUNT),
-    )
-
-
-def error(response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.data
-    assert response.mimetype == "application/vnd.api+json"
-    [entry] = response.json["errors"]
-    assert entry["status"] == status
-    return entry
 
 
 def seed(client, *events: tuple[str, str, int]) -> list[str]:
@@ -346,7 +305,6 @@ def _with(path: str, value: Any) -> dict[str, Any]:
 
 
 A = "data/attributes"
-PERSON = f"{A}/profile/data/attributes"
 
 
 @pytest.mark.parametrize(
