@@ -10,6 +10,7 @@ from flask import request
 
 from ..domain.service import Klaviyo
 from . import admin
+from . import client
 from . import events
 from . import journal
 from . import lists
@@ -36,6 +37,7 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.register_blueprint(lists.bp)
     app.register_blueprint(profiles.bp)
     app.register_blueprint(events.bp)
+    app.register_blueprint(client.bp)
     app.register_blueprint(admin.bp)
     register_error_handlers(app)
     if app.config["LEGACY"] == "gone":  # no hook, no cost, in the usual case
