@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -16,14 +17,12 @@ from ulid import ULID
 from ..domain.accounts import Account
 from ..domain.commands import InvalidAttribute
 from ..domain.events import API_INTEGRATION
-from ..domain.events import EVENT_FILTERS
 from ..domain.events import EVENT_SORTS
-from ..domain.events import METRIC_FILTERS
 from ..domain.events import EventPage
-from ..domain.events import event_filter
+from ..domain.events import parse_event_filter
+from ..domain.events import parse_metric_filter
 from ..domain.filters import Filter
 from ..domain.filters import FilterError
-from ..domain.filters import parse
 from ..domain.models import Event
 from ..domain.models import Metric
 from .context import backend
@@ -172,12 +171,12 @@ def _document(owner: Account, found: EventPage, shape: _Shape) -> dict[str, Any]
     return document
 
 
-def _filter(text: str | None, allowed: dict[str, frozenset[str]]) -> Filter | None:
+def _filter(parser: Callable[[str], Filter]) -> Filter | None:
+    text = request.args.get("filter")
     if not text:
         return None
     try:
-        expression = parse(text, allowed)
-        return event_filter(expression) if allowed is EVENT_FILTERS else expression
+        return parser(text)
     except FilterError as error:
         raise ApiError(400, str(error), parameter="filter") from None
 
@@ -220,7 +219,7 @@ def get_events() -> Response:
             " descending).",
             parameter="sort",
         )
-    expression = _filter(request.args.get("filter"), EVENT_FILTERS)
+    expression = _filter(parse_event_filter)
     after = _cursor((int, str))
     size = page_size(200, 1000)
     found = backend().event_query.page(
@@ -291,7 +290,7 @@ def get_metrics() -> Response:
     owner = account()
     fields = csv_param("fields[metric]", METRIC_FIELDS)
     _flow_include()
-    expression = _filter(request.args.get("filter"), METRIC_FILTERS)
+    expression = _filter(parse_metric_filter)
     found, next_key = backend().event_query.metrics(
         owner, expression, _cursor((str, str)), METRICS_PAGE
     )

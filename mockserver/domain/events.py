@@ -28,6 +28,7 @@ from .filters import Has
 from .filters import Logic
 from .filters import equal_values
 from .filters import matches
+from .filters import parse
 from .filters import parse_datetime
 from .models import Event
 from .models import JSONDict
@@ -172,6 +173,16 @@ METRIC_FILTERS: dict[str, frozenset[str]] = {
     "integration.name": frozenset({"equals"}),
     "integration.category": frozenset({"equals"}),
 }
+
+
+def parse_event_filter(text: str) -> Filter:
+    """``GET /api/events``' ``filter``, checked (:class:`FilterError` otherwise)."""
+    return event_filter(parse(text, EVENT_FILTERS))
+
+
+def parse_metric_filter(text: str) -> Filter:
+    """``GET /api/metrics``' ``filter``, checked (:class:`FilterError` otherwise)."""
+    return parse(text, METRIC_FILTERS)
 
 
 def event_filter(expression: Filter) -> Filter:
