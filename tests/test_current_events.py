@@ -27,6 +27,7 @@ from current import event_body
 from current import iso
 from current import state
 
+from mockserver.api.events import event_uuid
 from mockserver.api.jsonapi import encode_cursor
 
 
@@ -318,6 +319,11 @@ A = "data/attributes"
         (_without(f"{A}/properties"), f"/{A}/properties", None),
         (_with(f"{A}/properties", None), f"/{A}/properties", None),
         (_with(f"{A}/properties", [1]), f"/{A}/properties", None),
+        (
+            _with(f"{A}/properties", {str(n): n for n in range(401)}),
+            f"/{A}/properties",
+            "at most 400 properties",
+        ),
         (_without(f"{A}/metric"), f"/{A}/metric", None),
         (_with(f"{A}/metric/data/type", "event"), f"/{A}/metric/data/type", None),
         (_without(f"{A}/metric/data/attributes/name"), f"/{A}/metric/data/attributes/name", None),
@@ -666,6 +672,17 @@ def test_event_resource(client, history):
     assert again["attributes"]["uuid"] == attributes["uuid"]  # stable
     uuids = {e["attributes"]["uuid"] for e in get(client, "/api/events").json["data"]}
     assert len(uuids) == len(HISTORY)  # distinct
+
+
+@pytest.mark.parametrize(
+    ("event_id", "expected"),
+    [
+        ("01ARZ3NDEKTSV4RRFFQ69G5FAV", "01563e3a-b5d3-d676-4c61-efb99302bd5b"),  # the same bits
+        ("not-a-ulid", str(uuid.uuid5(uuid.NAMESPACE_URL, "not-a-ulid"))),
+    ],
+)
+def test_event_uuid(event_id, expected):
+    assert event_uuid(event_id) == expected
 
 
 @pytest.mark.parametrize(

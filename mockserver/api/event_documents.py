@@ -30,6 +30,8 @@ from .documents import resource_type
 
 #: SPEC ``MetricCreateQueryResourceObject``: "Must be less than 128 characters."
 METRIC_NAME_LIMIT = 127
+#: SPEC ``properties``: "must not exceed 400 properties".
+PROPERTY_LIMIT = 400
 
 
 class _Schema(Schema):
@@ -94,7 +96,13 @@ class _Profile(_Schema):
 
 
 class _EventAttributes(_Schema):
-    properties = fields.Dict(keys=fields.String(), required=True)
+    properties = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        validate=validate.Length(
+            max=PROPERTY_LIMIT, error=f"An event has at most {PROPERTY_LIMIT} properties."
+        ),
+    )
     time = Moment(allow_none=True)
     value = Number(allow_none=True)
     value_currency = Text()
