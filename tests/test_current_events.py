@@ -280,6 +280,8 @@ TOO_LATE = iso(NOW + 400 * 24 * 3600)
         ("[1]", "/data"),
         ('{"x": 1}', "/data"),
         ("", "/data/"),
+        ('{"data": {"type": "event", "attributes": {"properties": {"x": NaN}}}}', "/data/"),
+        ('{"data": {"type": "event", "attributes": {"properties": {"x": -Infinity}}}}', "/data/"),
     ],
 )
 def test_unreadable_body_is_refused_and_changes_nothing(client, klaviyo, body, pointer):
