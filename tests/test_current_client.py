@@ -166,7 +166,7 @@ ENDPOINTS = ("/client/events", "/client/profiles")
 
 
 def _valid(path: str) -> dict[str, Any]:
-    return event_body() if path == "/client/events" else profile_body({"email": E})
+    return event_body() if path.startswith("/client/events") else profile_body({"email": E})
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
@@ -197,8 +197,9 @@ def test_declared_accounts_refuse_an_unknown_company_id(client, klaviyo, path, c
     assert klaviyo.profiles(PUBLIC) == []
 
 
-@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize("path", [*ENDPOINTS, "/client/events/", "/client/profiles/"])
 def test_declared_accounts_take_their_company_id(client, klaviyo, path):
+    """The mobile SDKs' paths end in ``/``."""
     klaviyo.declare_accounts([f"{PUBLIC}:{PRIVATE}"])
     assert post(client, path, _valid(path)).status_code == 202
     assert len(klaviyo.profiles(PUBLIC)) == 1
