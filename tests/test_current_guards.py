@@ -6,6 +6,8 @@ The endpoints come from the app's own URL map, so a new endpoint is covered by b
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import CURRENT
 from openapi_check import is_current
@@ -15,15 +17,19 @@ from mockserver import create_app
 SAMPLE_ID = "01JSAMPLE0000000000000000X"
 
 
+def _sample(match: re.Match[str]) -> str:
+    """A value for a URL variable: the first choice of ``any(…)``, else an id."""
+    choices = re.fullmatch(r"any\(([^)]*)\):\w+", match.group(1))
+    return choices.group(1).split(",")[0].strip() if choices else SAMPLE_ID
+
+
 def endpoints() -> list[tuple[str, str]]:
     app = create_app({"TESTING": True})
     found = set()
     for rule in app.url_map.iter_rules():
         if not is_current(rule.rule):
             continue
-        path = rule.rule
-        for name in rule.arguments:
-            path = path.replace(f"<{name}>", SAMPLE_ID)
+        path = re.sub(r"<([^>]*)>", _sample, rule.rule)
         for method in rule.methods or ():
             if method not in ("HEAD", "OPTIONS"):
                 found.add((method, path))

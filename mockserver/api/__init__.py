@@ -10,7 +10,9 @@ from flask import request
 
 from ..domain.service import Klaviyo
 from . import admin
+from . import client
 from . import current_lists
+from . import events
 from . import journal
 from . import lists
 from . import metrics
@@ -39,6 +41,8 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.register_blueprint(current_lists.bp)
     app.register_blueprint(subscriptions.bp)
     app.register_blueprint(subscriptions.client_bp)
+    app.register_blueprint(events.bp)
+    app.register_blueprint(client.bp)
     app.register_blueprint(admin.bp)
     register_error_handlers(app)
     if app.config["LEGACY"] == "gone":  # no hook, no cost, in the usual case

@@ -126,13 +126,19 @@ def body() -> dict[str, Any]:
             pointer="/data/",
         )
     try:
-        document = json.loads(raw)
+        document = json.loads(raw, parse_constant=_not_json)
     except (ValueError, RecursionError) as error:
         raise ApiError(400, f"JSON parse error - {error}", pointer="/data/") from None
     if not isinstance(document, dict) or "data" not in document:
         raise ApiError(400, "The request body must be an object with 'data'.", pointer="/data")
     notes().payload = document
     return document
+
+
+def _not_json(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are no JSON: stored, they would make every answer that shows
+    them unreadable."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def load(schema: Schema, document: dict[str, Any]) -> Any:

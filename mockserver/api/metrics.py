@@ -11,6 +11,7 @@ from flask import Response
 from flask import jsonify
 
 from ..domain.accounts import Account
+from ..domain.events import API_INTEGRATION
 from ..domain.models import Event
 from ..domain.models import Metric
 from .context import backend
@@ -29,9 +30,6 @@ metrics_query = MetricsQuerySchema()
 export_query = ExportQuerySchema()
 timeline_query = TimelineQuerySchema()
 
-#: The integration a metric made through the API belongs to.
-_API = {"object": "integration", "id": "0rG4eQ", "name": "API", "category": "API"}
-
 
 def metric_json(metric: Metric) -> dict[str, Any]:
     created = v1_time(metric.created)
@@ -39,7 +37,7 @@ def metric_json(metric: Metric) -> dict[str, Any]:
         "object": "metric",
         "id": metric.id,
         "name": metric.name,
-        "integration": _API,
+        "integration": API_INTEGRATION,
         "created": created,
         "updated": created,
     }

@@ -202,6 +202,7 @@ class Profiles:
         endpoints) a matched profile keeps its identifiers and only takes those it lacks.
         None when ``profile_id`` names no profile (*chosen*: the call is dropped, as
         Klaviyo's queue would drop it after answering 202)."""
+        self._emails([], changes)  # a bad secondary email refuses the call before any change
         identifiers = (
             {k: normalise(k, v) for k, v in changes.identifiers.items() if v is not None}
             if profile_id is not None

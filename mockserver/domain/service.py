@@ -28,6 +28,10 @@ from .commands import SeedError
 from .commands import TrackCommand
 from .duplicates import Group
 from .duplicates import groups
+from .events import ONE_YEAR
+from .events import EventQuery
+from .events import Events
+from .events import unique_key as _unique_key
 from .export import Query as ExportQuery
 from .export import export
 from .ingest import Ingest
@@ -57,7 +61,6 @@ from .timeline import page
 
 #: Ingestion limit on event times (legacy-api.md §2.4): "between 2000 and now + 1 year".
 EARLIEST_EVENT = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
-ONE_YEAR = 366 * 24 * 3600
 
 
 IDENTIFIER_NAMES = frozenset(kind.value for kind in IdentifierKind)
@@ -75,16 +78,6 @@ def _normalised(data: ProfileData, decisions: list[str]) -> Identifiers:
         except InvalidIdentifier as error:
             decisions.append(f"ignored {kind.legacy}: {error}")
     return identifiers
-
-
-def _unique_key(event_id: object, timestamp: int) -> str:
-    """What deduplicates an event: its ``$event_id`` (``7``, ``7.0`` and ``"7"`` alike), or
-    else its time to the second (legacy-api.md §3)."""
-    if event_id is None or event_id == "":
-        return str(timestamp)
-    if isinstance(event_id, float) and event_id.is_integer():
-        return str(int(event_id))
-    return str(event_id)
 
 
 class Klaviyo:
@@ -107,6 +100,8 @@ class Klaviyo:
         self.people = Profiles(self)
         self.people_query = ProfileQuery(self)
         self.subscriptions = Subscriptions(self)
+        self.events = Events(self)
+        self.event_query = EventQuery(self)
 
     # -- Track and Identify -------------------------------------------------------------------
 

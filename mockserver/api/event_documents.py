@@ -1,0 +1,140 @@
+"""marshmallow schemas for event bodies (current-api.md §5.1): ``EventCreateQueryV2``, which
+``POST /api/events`` and ``POST /client/events`` share, loaded as the domain's
+:class:`EventCommand`.
+
+As for profiles, unknown members are ignored and a wrong type, a missing member or a wrong
+``type`` is a 400 whose pointer names it. The profile's ``meta`` sits inside its attributes here
+(SPEC ``EventProfileCreateQueryResourceObject``).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from marshmallow import EXCLUDE
+from marshmallow import Schema
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import post_load
+from marshmallow import validate
+
+from ..domain.events import EventCommand
+from ..domain.filters import parse_datetime
+from .documents import ProfileAttributesSchema
+from .documents import ProfileMetaSchema
+from .documents import Text
+from .documents import changes
+from .documents import resource_type
+
+#: SPEC ``MetricCreateQueryResourceObject``: "Must be less than 128 characters."
+METRIC_NAME_LIMIT = 127
+#: SPEC ``properties``: "must not exceed 400 properties".
+PROPERTY_LIMIT = 400
+
+
+class _Schema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class Moment(fields.Field[datetime]):
+    """An ISO 8601 date-time (``Z`` or an offset; without one, UTC)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+        if moment is None:
+            raise ValidationError("Not a valid ISO 8601 date-time.")
+        return moment
+
+
+class Number(fields.Field[float]):
+    """A JSON number: not a string, not a boolean, not NaN or infinite."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError("Must be a number.")
+        if not math.isfinite(value):
+            raise ValidationError("Must be a finite number.")
+        return value
+
+
+class _MetricAttributes(_Schema):
+    name = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1,
+            max=METRIC_NAME_LIMIT,
+            error=f"The metric name must be 1 to {METRIC_NAME_LIMIT} characters long.",
+        ),
+    )
+    service = Text()
+
+
+class _MetricData(_Schema):
+    type = resource_type("metric")
+    attributes = fields.Nested(_MetricAttributes, required=True)
+
+
+class _Metric(_Schema):
+    data = fields.Nested(_MetricData, required=True)
+
+
+class EventProfileAttributes(ProfileAttributesSchema):
+    meta = fields.Nested(ProfileMetaSchema, allow_none=True)
+
+
+class _ProfileData(_Schema):
+    type = resource_type("profile")
+    id = Text()
+    attributes = fields.Nested(EventProfileAttributes, required=True)
+
+
+class _Profile(_Schema):
+    data = fields.Nested(_ProfileData, required=True)
+
+
+class _EventAttributes(_Schema):
+    properties = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        validate=validate.Length(
+            max=PROPERTY_LIMIT, error=f"An event has at most {PROPERTY_LIMIT} properties."
+        ),
+    )
+    time = Moment(allow_none=True)
+    value = Number(allow_none=True)
+    value_currency = Text()
+    unique_id = Text()
+    backfill = fields.Boolean(allow_none=True)
+    metric = fields.Nested(_Metric, required=True)
+    profile = fields.Nested(_Profile, required=True)
+
+
+class _EventData(_Schema):
+    type = resource_type("event")
+    attributes = fields.Nested(_EventAttributes, required=True)
+
+
+class EventCreateQuery(_Schema):
+    """``EventCreateQueryV2``, loaded as an :class:`EventCommand`."""
+
+    data = fields.Nested(_EventData, required=True)
+
+    @post_load
+    def make(self, document: dict[str, Any], **kwargs: Any) -> EventCommand:
+        attributes = document["data"]["attributes"]
+        profile = attributes["profile"]["data"]
+        person = profile["attributes"]
+        return EventCommand(
+            metric=attributes["metric"]["data"]["attributes"]["name"],
+            properties=attributes["properties"],
+            profile=changes(person, person.get("meta")),
+            profile_id=profile.get("id") or None,
+            time=attributes.get("time"),
+            value=attributes.get("value"),
+            value_currency=attributes.get("value_currency"),
+            unique_id=attributes.get("unique_id"),
+            backfill=bool(attributes.get("backfill")),
+        )
