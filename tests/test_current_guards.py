@@ -122,3 +122,64 @@ def test_a_document_of_the_wrong_type_is_400(client, method, path):
     assert answer.status_code in (400, 404)  # 404: the URL's id is checked first
     if answer.status_code == 400:
         assert envelope(answer)["source"]["pointer"].startswith("/data")
+
+
+def forged(key: object) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+LISTINGS = [
+    "/api/profiles",
+    "/api/profiles?sort=email",
+    "/api/profiles?sort=-id",
+    "/api/lists",
+    "/api/events",
+    "/api/events?sort=-datetime",
+    "/api/metrics",
+    "/api/lists/{list}/profiles",
+    "/api/lists/{list}/relationships/profiles",
+]
+
+
+@pytest.mark.parametrize("path", LISTINGS)
+@pytest.mark.parametrize(
+    "key",
+    [
+        [1, 2, 3],
+        ["x"],
+        [None],
+        [{"a": 1}],
+        [True, "a", 5],
+        ["x", 1],
+        [],
+        [True, "a", "b", "c"],
+    ],
+)
+def test_a_forged_cursor_is_400_never_500(client, path, key):
+    from conftest import current
+
+    person = {"data": {"type": "profile", "attributes": {"email": "a@b.com"}}}
+    profile_id = current(client, "POST", "/api/profiles", person).json["data"]["id"]
+    made = current(
+        client, "POST", "/api/lists", {"data": {"type": "list", "attributes": {"name": "N"}}}
+    )
+    list_id = made.json["data"]["id"]
+    members = {"data": [{"type": "profile", "id": profile_id}]}
+    current(client, "POST", f"/api/lists/{list_id}/relationships/profiles", members)
+    metric = {"data": {"type": "metric", "attributes": {"name": "Paid"}}}
+    event = {
+        "data": {
+            "type": "event",
+            "attributes": {"properties": {}, "metric": metric, "profile": person},
+        }
+    }
+    assert current(client, "POST", "/api/events", event).status_code == 202
+    url = path.format(list=list_id)
+    answer = current(
+        client, "GET", url + ("&" if "?" in url else "?") + f"page[cursor]={forged(key)}"
+    )
+    assert answer.status_code == 400
+    assert envelope(answer)["source"] == {"parameter": "page[cursor]"}

@@ -24,6 +24,7 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 
 from ..domain.commands import NotFound
+from ..domain.paging import InvalidCursor
 from .context import note
 
 PUBLIC_PATHS = ("/api/track", "/api/identify")
@@ -129,6 +130,10 @@ def register_error_handlers(app: Flask) -> None:
         """Something a call names is not there (or stopped being there while it ran)."""
         note(f"not found: {error}")
         return error_response(404, str(error), request.path)
+
+    @app.errorhandler(InvalidCursor)
+    def invalid_cursor(error: InvalidCursor) -> Response:
+        return error_answer(ApiError(400, str(error), parameter="page[cursor]"), request.path)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

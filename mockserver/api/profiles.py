@@ -20,8 +20,8 @@ from ..domain.filters import FilterError
 from ..domain.filters import parse
 from ..domain.models import IdentifierKind
 from ..domain.models import Profile
-from ..domain.profiles import PROFILE_FILTERS
-from ..domain.profiles import PROFILE_SORTS
+from ..domain.profile_query import PROFILE_FILTERS
+from ..domain.profile_query import PROFILE_SORTS
 from .context import backend
 from .context import note
 from .documents import LOCATION

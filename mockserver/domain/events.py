@@ -34,6 +34,7 @@ from .models import Event
 from .models import JSONDict
 from .models import Metric
 from .models import Profile
+from .paging import cut
 
 if TYPE_CHECKING:
     from .service import Klaviyo
@@ -221,11 +222,6 @@ def _event_field(event: Event, name: str) -> Any:
     return event.metric_id  # metric_id, metric
 
 
-def _beyond(have: tuple[int, str], key: tuple[int, str], descending: bool) -> bool:
-    """Whether an event sorting at ``have`` comes after the cursor ``key``."""
-    return have < key if descending else have > key
-
-
 def _metric_field(metric: Metric, name: str) -> Any:
     return API_INTEGRATION.get(name.removeprefix("integration."))
 
@@ -263,17 +259,12 @@ class EventQuery:
         descending = sort.startswith("-")
         with self._k.store.locked():
             candidates = self._candidates(account, expression)
-            found = [
-                e
+            rows = [
+                ([e.timestamp, e.id], e)
                 for e in candidates
                 if expression is None or matches(expression, partial(_event_field, e))
             ]
-            found.sort(key=lambda e: (e.timestamp, e.id), reverse=descending)
-            if after is not None:
-                key = (after[0], after[1])
-                found = [e for e in found if _beyond((e.timestamp, e.id), key, descending)]
-            chosen = found[:size]
-            next_key = [chosen[-1].timestamp, chosen[-1].id] if len(found) > size else None
+            chosen, next_key = cut(rows, descending, after, size)
             return self._with_related(account, chosen, next_key, with_profiles)
 
     def get(self, account: Account, event_id: str, *, with_profiles: bool = False) -> EventPage:
@@ -290,14 +281,12 @@ class EventQuery:
         """A page of metrics, oldest first (then by id), after the cursor key ``after``."""
         with self._k.store.locked():
             found = self._k.store.metrics(account.id)
-        found = [
-            m for m in found if expression is None or matches(expression, partial(_metric_field, m))
+        rows = [
+            ([m.created, m.id], m)
+            for m in found
+            if expression is None or matches(expression, partial(_metric_field, m))
         ]
-        found.sort(key=lambda m: (m.created, m.id))
-        if after is not None:
-            found = [m for m in found if [m.created, m.id] > after]
-        chosen = found[:size]
-        next_key = [chosen[-1].created, chosen[-1].id] if len(found) > size else None
+        chosen, next_key = cut(rows, False, after, size)
         return chosen, next_key
 
     def metric(self, account: Account, metric_id: str) -> Metric:

@@ -34,8 +34,9 @@ from .models import MemberStatus
 from .models import Profile
 from .normalize import InvalidIdentifier
 from .normalize import normalize
+from .paging import cut
 from .ports import iso_seconds
-from .profiles import _canonical as canonical  # one canonical form for identifier filters
+from .profile_query import canonical
 
 if TYPE_CHECKING:
     from .service import Klaviyo
@@ -243,7 +244,7 @@ class Lists:
             for r in records
             if expression is None or matches(expression, partial(_attribute, r))
         ]
-        return _page(rows, sort.startswith("-"), after, size)
+        return cut(rows, sort.startswith("-"), after, size)
 
     def of_profile(self, account: Account, profile_id: str) -> list[ListRecord]:
         """The lists a profile is on (``GET /api/profiles/{id}/lists``), by list id."""
@@ -293,7 +294,7 @@ class Lists:
 
                 if expression is None or matches(expression, get):
                     rows.append(([membership.at, membership.profile_id], membership))
-            chosen, next_key = _page(rows, descending, after, size)
+            chosen, next_key = cut(rows, descending, after, size)
             found = []
             for membership in chosen:
                 person = self._store.get_profile(account.id, membership.profile_id)
@@ -377,16 +378,3 @@ class Lists:
 
 def _attribute(record: ListRecord, name: str) -> Any:
     return getattr(record, name, None)
-
-
-def _page(
-    rows: list[tuple[list[Any], Any]], descending: bool, after: list[Any] | None, size: int
-) -> tuple[list[Any], list[Any] | None]:
-    """Rows sorted by their keys, those after the cursor key ``after``, cut to ``size``; the
-    next page's key, if there is a next page."""
-    rows.sort(key=lambda row: row[0], reverse=descending)
-    if after is not None:
-        rows = [row for row in rows if (row[0] < after if descending else row[0] > after)]
-    chosen = rows[:size]
-    next_key = chosen[-1][0] if len(rows) > size else None
-    return [item for _, item in chosen], next_key

@@ -8,11 +8,8 @@ _kx). ``merge`` is the explicit merge that seed 000's users asked for.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
-from functools import partial
 from typing import TYPE_CHECKING
-from typing import Any
 
 from .accounts import Account
 from .commands import DuplicateProfile
@@ -21,11 +18,6 @@ from .commands import NotFound
 from .commands import ProfileChanges
 from .commands import ProfileData
 from .commands import PropertyPatch
-from .filters import Compare
-from .filters import Filter
-from .filters import Logic
-from .filters import equal_values
-from .filters import matches
 from .models import CURRENT_ORDER
 from .models import Evidence
 from .models import EvidenceKind
@@ -392,131 +384,3 @@ class Profiles:
             f"merged {source.id} into {target.id}: {moved} events moved, {source.id} deleted"
         )
         return merged
-
-
-# -- reading: GET /api/profiles -------------------------------------------------------------
-
-#: ``x-klaviyo-filters`` of ``get_profiles`` that the mock evaluates (current-api.md §4.1).
-PROFILE_FILTERS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("id", "email", "phone_number", "external_id"), frozenset({"equals", "any"})),
-    "_kx": frozenset({"equals"}),
-    **dict.fromkeys(("created", "updated"), frozenset({"greater-than", "less-than"})),
-}
-PROFILE_SORTS = ("created", "email", "id", "updated")
-_FIELD_KINDS = {
-    "email": IdentifierKind.EMAIL,
-    "phone_number": IdentifierKind.PHONE_NUMBER,
-    "external_id": IdentifierKind.EXTERNAL_ID,
-    "_kx": IdentifierKind.EXCHANGE_ID,
-}
-
-
-def _field(profile: Profile, name: str) -> Any:
-    kind = _FIELD_KINDS.get(name)
-    if kind is not None:
-        return profile.identifiers.get(kind)
-    return getattr(profile, name, None) if name in ("id", "created", "updated") else None
-
-
-def _canonical(expression: Filter) -> Filter:
-    """``expression`` with identifier values in canonical form (``A@B.com`` finds ``a@b.com``);
-    a value that is no valid identifier stays as it is and matches nobody."""
-    if isinstance(expression, Logic):
-        return Logic(expression.op, tuple(_canonical(term) for term in expression.terms))
-    if not isinstance(expression, Compare) or expression.field not in _FIELD_KINDS:
-        return expression
-    kind = _FIELD_KINDS[expression.field]
-
-    def one(value: Any) -> Any:
-        try:
-            return normalize(kind, value) if isinstance(value, str) else value
-        except InvalidIdentifier:
-            return value
-
-    value = expression.value
-    return Compare(
-        expression.op,
-        expression.field,
-        [one(v) for v in value] if isinstance(value, list) else one(value),
-    )
-
-
-def sort_key(profile: Profile, field: str) -> list[Any]:
-    """Where a profile sorts: by ``field`` (missing values first), then by id."""
-    value = _field(profile, field)
-    return [value is not None, value or "", profile.id]
-
-
-class ProfileQuery:
-    """``GET /api/profiles``: filter, sort and a cursor, over the profiles of one account."""
-
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
-
-    def page(
-        self,
-        account: Account,
-        expression: Filter | None,
-        sort: str,
-        after: list[Any] | None,
-        size: int,
-    ) -> tuple[list[Profile], list[Any] | None]:
-        """A page of profiles after the cursor key ``after``; the next page's key, if any."""
-        field = sort.lstrip("-")
-        descending = sort.startswith("-")
-        if expression is None and field == "id":
-            return self._page_by_id(account, descending, after, size)
-        expression = _canonical(expression) if expression is not None else None
-        with self._k.store.locked():
-            candidates = self._candidates(account, expression)
-        found = [
-            (sort_key(p, field), p)
-            for p in candidates
-            if expression is None or matches(expression, partial(_field, p))
-        ]
-        found.sort(key=lambda pair: pair[0], reverse=descending)
-        if after is not None:
-            found = [pair for pair in found if (pair[0] < after if descending else pair[0] > after)]
-        chosen = found[:size]
-        next_key = chosen[-1][0] if len(found) > size else None
-        return [profile for _, profile in chosen], next_key
-
-    def _page_by_id(
-        self, account: Account, descending: bool, after: list[Any] | None, size: int
-    ) -> tuple[list[Profile], list[Any] | None]:
-        """The plain listing (no filter, by id): sort the ids, read only the page's profiles."""
-        store = self._k.store
-        with store.locked():
-            ids = sorted(store.profile_ids(account.id))
-            if after is not None and len(after) == 3:
-                last = str(after[2])
-                ids = (
-                    ids[: bisect.bisect_left(ids, last)]
-                    if descending
-                    else ids[bisect.bisect_right(ids, last) :]
-                )
-            if descending:
-                ids.reverse()
-            chosen = [p for i in ids[:size] if (p := store.get_profile(account.id, i))]
-        next_key = sort_key(chosen[-1], "id") if len(ids) > size and chosen else None
-        return chosen, next_key
-
-    def _candidates(self, account: Account, expression: Filter | None) -> list[Profile]:
-        """The profiles the filter can match: through the identity index when it fixes an id
-        or an identifier (the common lookup by email), all of them otherwise."""
-        store = self._k.store
-        if expression is not None:
-            ids = equal_values(expression, "id")
-            if ids is not None:
-                return [p for i in ids if (p := store.get_profile(account.id, str(i)))]
-            for name, kind in _FIELD_KINDS.items():
-                values = equal_values(expression, name)
-                if values is not None:
-                    owners = (store.owner_of(account.id, kind, str(v)) for v in values)
-                    return [p for o in owners if o and (p := store.get_profile(account.id, o))]
-        return store.profiles(account.id)
-
-    def last_event_date(self, account: Account, profile_id: str) -> int | None:
-        with self._k.store.locked():
-            events = self._k.store.events(account.id, profile_id=profile_id)
-        return max((event.timestamp for event in events), default=None)

@@ -52,7 +52,7 @@ from .ports import Ids
 from .ports import Store
 from .ports import iso_seconds as _iso
 from .ports import system_clock
-from .profiles import ProfileQuery
+from .profile_query import ProfileQuery
 from .profiles import Profiles
 from .subscriptions import Subscriptions
 from .timeline import Page
