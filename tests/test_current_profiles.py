@@ -90,7 +90,10 @@ def test_well_formed_revisions_and_both_auth_schemes_are_served(client, headers)
 def test_an_unknown_key_of_a_declared_account_is_refused():
     from mockserver import create_app
 
-    app = create_app({"TESTING": True, "ACCOUNTS": [f"{PUBLIC}:{PRIVATE}"]})
+    from openapi_check import failures
+    from openapi_check import validating
+
+    app = validating(create_app({"TESTING": True, "ACCOUNTS": [f"{PUBLIC}:{PRIVATE}"]}))
     client = app.test_client()
     headers = {"revision": "2026-07-15"}
     known = client.get(
