@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 import requests
@@ -137,3 +139,78 @@ def test_bad_requests_raise_the_sdks_exceptions(sdk, live):
     wrong_key = klaviyo_api.KlaviyoAPI("", test_host=live.url, max_retries=1)
     status, body = refused(wrong_key.Profiles.get_profiles)
     assert (status, body["errors"][0]["code"]) == (401, "not_authenticated")
+
+
+def test_events_and_metrics(sdk):
+    """Typed event answers parse, and a whole ``links.next`` URL works as ``page_cursor``."""
+    t0 = 1_704_067_200
+    for second in range(3):
+        event = {
+            "data": {
+                "type": "event",
+                "attributes": {
+                    "properties": {"Sku": "1"},
+                    "time": datetime.fromtimestamp(t0 + second, UTC).isoformat(),
+                    "metric": {"data": {"type": "metric", "attributes": {"name": "Viewed"}}},
+                    "profile": {"data": {"type": "profile", "attributes": {"email": "e@x.com"}}},
+                },
+            }
+        }
+        assert sdk.Events.create_event(event) is None  # 202
+    first = sdk.Events.get_events(include=["metric", "profile"], page_size=2)
+    assert [e.attributes.timestamp for e in first.data] == [t0, t0 + 1]
+    rest = sdk.Events.get_events(page_size=2, page_cursor=first.links.next)
+    assert [e.attributes.timestamp for e in rest.data] == [t0 + 2]
+    assert rest.links.next is None
+    event = sdk.Events.get_event(rest.data[0].id, include=["metric"]).data
+    assert event.attributes.datetime_ == datetime.fromtimestamp(t0 + 2, UTC)
+    assert sdk.Events.get_event_profile(event.id).data.attributes.email == "e@x.com"
+    [metric] = sdk.Metrics.get_metrics().data
+    assert sdk.Metrics.get_metric(metric.id).data.attributes.name == "Viewed"
+
+
+def members(ids):
+    return {"data": [{"type": "profile", "id": i} for i in ids]}
+
+
+def test_lists_members_and_bulk_subscribe(sdk):
+    """Typed list answers parse (``joined_group_at`` never null), an ``http://`` cursor works,
+    202 and 204 answers return None."""
+    new_list = {"data": {"type": "list", "attributes": {"name": "SDK"}}}
+    list_id = sdk.Lists.create_list(new_list).data.id
+    profile_id = sdk.Profiles.create_profile(profile(email="s@x.com")).data.id
+    sdk.Lists.add_profiles_to_list(list_id, members([profile_id]))
+    assert [m.id for m in sdk.Lists.get_profiles_for_list(list_id).data] == [profile_id]
+    assert [m.id for m in sdk.Lists.get_profile_ids_for_list(list_id).data] == [profile_id]
+    for i in range(12):
+        sdk.Lists.create_list({"data": {"type": "list", "attributes": {"name": f"L{i}"}}})
+    first = sdk.Lists.get_lists()
+    assert len(first.data) == 10
+    assert len(sdk.Lists.get_lists(page_cursor=first.links.next).data) == 3
+    consent = {"email": {"marketing": {"consent": "SUBSCRIBED"}}}
+    job = {
+        "type": "profile-subscription-bulk-create-job",
+        "attributes": {
+            "profiles": {
+                "data": [
+                    {
+                        "type": "profile",
+                        "attributes": {"email": "b@x.com", "subscriptions": consent},
+                    }
+                ]
+            }
+        },
+        "relationships": {"list": {"data": {"type": "list", "id": list_id}}},
+    }
+    assert sdk.Profiles.bulk_subscribe_profiles({"data": job}) is None
+    found = sdk.Profiles.get_profiles(
+        filter='equals(email,"b@x.com")', additional_fields_profile=["subscriptions"]
+    )
+    assert found.data[0].attributes.subscriptions.email.marketing.consent == "SUBSCRIBED"
+    counted = sdk.Lists.get_list(list_id, additional_fields_list=["profile_count"])
+    assert counted.data.attributes.profile_count == 2
+    assert [r.id for r in sdk.Profiles.get_lists_for_profile(profile_id).data] == [list_id]
+    sdk.Lists.remove_profiles_from_list(list_id, members([profile_id]))
+    sdk.Lists.delete_list(list_id)
+    status, _ = refused(sdk.Lists.get_list, list_id)
+    assert status == 404

@@ -8,8 +8,6 @@ import copy
 import json
 import time
 import uuid
-from datetime import UTC
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -856,28 +854,3 @@ def test_a_current_event_shows_in_the_legacy_timeline(client, klaviyo):
     assert event["person"]["$email"] == E
     legacy_metrics = client.get("/api/v1/metrics", query_string={"api_key": "pk_test"}).json
     assert [m["name"] for m in legacy_metrics["data"]] == ["Placed Order"]
-
-
-# -- the official SDK, unchanged ---------------------------------------------------------------
-
-
-def test_the_python_sdk_creates_and_pages_events(app):
-    """PyPI ``klaviyo-api`` 25.0.0 against a live server: its typed models accept the answers,
-    and a whole ``links.next`` URL works as its ``page_cursor``."""
-    klaviyo_api = pytest.importorskip("klaviyo_api")
-    from mockserver.testing import serve
-
-    with serve(app) as live:
-        sdk = klaviyo_api.KlaviyoAPI("pk_test", test_host=live.url, max_retries=1)
-        for second in range(3):
-            assert sdk.Events.create_event(event_body("Viewed", time=iso(T0 + second))) is None
-        first = sdk.Events.get_events(include=["metric", "profile"], page_size=2)
-        assert [e.attributes.timestamp for e in first.data] == [T0, T0 + 1]
-        rest = sdk.Events.get_events(page_size=2, page_cursor=first.links.next)
-        assert [e.attributes.timestamp for e in rest.data] == [T0 + 2]
-        assert rest.links.next is None
-        event = sdk.Events.get_event(rest.data[0].id, include=["metric"]).data
-        assert event.attributes.datetime_ == datetime.fromtimestamp(T0 + 2, UTC)
-        assert sdk.Events.get_event_profile(event.id).data.attributes.email == E
-        [metric] = sdk.Metrics.get_metrics().data
-        assert sdk.Metrics.get_metric(metric.id).data.attributes.name == "Viewed"

@@ -722,51 +722,6 @@ def test_an_unknown_key_is_401(declared: FlaskClient, method: str, path: str, pa
     assert ok.status_code == 200 and ok.json["data"] == []
 
 
-def test_the_python_sdk_works_unchanged(klaviyo_live: Any) -> None:
-    """PyPI ``klaviyo-api`` over HTTP: typed answers parse (``joined_group_at`` never null),
-    an ``http://`` cursor works, 202 and 204 answers return None."""
-    from klaviyo_api import KlaviyoAPI
-
-    k = KlaviyoAPI("pk_test", test_host=klaviyo_live.url, max_retries=1)
-    list_id = k.Lists.create_list({"data": {"type": "list", "attributes": {"name": "SDK"}}}).data.id
-    body = {"data": {"type": "profile", "attributes": {"email": "s@x.com"}}}
-    profile_id = k.Profiles.create_profile(body).data.id
-    k.Lists.add_profiles_to_list(list_id, members([profile_id]))
-    assert [m.id for m in k.Lists.get_profiles_for_list(list_id).data] == [profile_id]
-    assert [m.id for m in k.Lists.get_profile_ids_for_list(list_id).data] == [profile_id]
-    for i in range(12):
-        k.Lists.create_list({"data": {"type": "list", "attributes": {"name": f"L{i}"}}})
-    first = k.Lists.get_lists()
-    assert len(first.data) == 10
-    assert len(k.Lists.get_lists(page_cursor=first.links.next).data) == 3
-    job = {
-        "type": "profile-subscription-bulk-create-job",
-        "attributes": {
-            "profiles": {
-                "data": [
-                    {
-                        "type": "profile",
-                        "attributes": {
-                            "email": "b@x.com",
-                            "subscriptions": {"email": {"marketing": {"consent": "SUBSCRIBED"}}},
-                        },
-                    }
-                ]
-            }
-        },
-        "relationships": {"list": {"data": {"type": "list", "id": list_id}}},
-    }
-    assert k.Profiles.bulk_subscribe_profiles({"data": job}) is None
-    found = k.Profiles.get_profiles(
-        filter='equals(email,"b@x.com")', additional_fields_profile=["subscriptions"]
-    )
-    assert found.data[0].attributes.subscriptions.email.marketing.consent == "SUBSCRIBED"
-    counted = k.Lists.get_list(list_id, additional_fields_list=["profile_count"])
-    assert counted.data.attributes.profile_count == 2
-    k.Lists.remove_profiles_from_list(list_id, members([profile_id]))
-    k.Lists.delete_list(list_id)
-
-
 def test_the_lists_a_profile_is_on(client: FlaskClient) -> None:
     news, vip, gone = make_list(client, "News"), make_list(client, "VIP"), make_list(client, "Old")
     pid = make_profile(client, "on@x.com")

@@ -88,10 +88,9 @@ def test_well_formed_revisions_and_both_auth_schemes_are_served(client, headers)
 
 
 def test_an_unknown_key_of_a_declared_account_is_refused():
-    from mockserver import create_app
-
-    from openapi_check import failures
     from openapi_check import validating
+
+    from mockserver import create_app
 
     app = validating(create_app({"TESTING": True, "ACCOUNTS": [f"{PUBLIC}:{PRIVATE}"]}))
     client = app.test_client()
