@@ -119,7 +119,22 @@ def test_both_body_types_and_both_path_forms_work(client, content_type, path):
     )
 
 
+DEEP: dict[str, Any] = {}
+for _ in range(11):
+    DEEP = {"n": DEEP}
+
 BAD_BODIES = [
+    (json.dumps(profile_doc(email="a@b.com", properties=DEEP)), 400, "/data/attributes/properties"),
+    (
+        json.dumps(profile_doc(email="a@b.com", properties={"s": "x" * 100_001})),
+        400,
+        "/data/attributes/properties",
+    ),
+    (
+        json.dumps(profile_doc(email="a@b.com", properties={"a": list(range(4001))})),
+        400,
+        "/data/attributes/properties",
+    ),
     ("not json", 400, "/data/"),
     ("[1]", 400, "/data"),
     ('{"nodata": 1}', 400, "/data"),
@@ -328,6 +343,13 @@ def test_patch_null_clears_omitted_keeps_meta_patches(
             None,
         ),
         ({"properties": "x"}, None, 400, "/data/attributes/properties", None),
+        (
+            {},
+            {"patch_properties": {"append": {"deep": DEEP}}},
+            400,
+            "/data/meta/patch_properties/append",
+            None,
+        ),
     ],
 )
 def test_refused_patches_change_nothing(client, attributes, meta, status, pointer, detail):
@@ -552,6 +574,8 @@ def test_merge_takes_the_sources_identifier_only_where_the_destination_has_none(
     [
         (lambda d, s: merge_doc(d, d), 400, "/data/relationships/profiles"),
         (lambda d, s: merge_doc(d), 400, "/data/relationships/profiles/data"),
+        (lambda d, s: merge_doc(d, s, "01JUNKNOWN"), 400, "/data/relationships/profiles/data"),
+        (lambda d, s: merge_doc(d, s, s), 400, "/data/relationships/profiles/data"),
         (lambda d, s: merge_doc(d, s, kind="profile"), 400, "/data/type"),
         (lambda d, s: {"data": {"type": "profile-merge", "id": d}}, 400, "/data/relationships"),
         (lambda d, s: merge_doc("01JUNKNOWN", s), 404, "/data/"),
@@ -794,3 +818,56 @@ def test_every_sort_pages_through_everyone_once(client, sort):
     assert sorted(seen) == sorted(made) and len(seen) == 23
     if sort in ("id", "-id"):
         assert seen == sorted(made, reverse=sort == "-id")
+
+
+def legacy_list(client, name: str = "News") -> str:
+    return client.post("/api/v2/lists", data={"api_key": "pk_test", "list_name": name}).json[
+        "list_id"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dest_status", "source_status", "expected"),
+    [
+        ("member", "pending", "member"),  # a pending source does not take the destination off
+        ("unsubscribed", "member", "unsubscribed"),  # nor does a member undo an exclusion
+        (None, "subscribed", "subscribed"),  # a list only the source was on moves
+        ("pending", "subscribed", "pending"),  # the destination keeps its own, list by list
+    ],
+)
+def test_a_merge_keeps_the_destinations_membership_list_by_list(
+    client, klaviyo, dest_status, source_status, expected
+):
+    from mockserver.domain.models import Membership
+    from mockserver.domain.models import MemberStatus
+
+    list_id = legacy_list(client)
+    dest = new_profile(client, email="d@b.com")
+    source = new_profile(client, email="s@b.com")
+    for pid, status in ((dest, dest_status), (source, source_status)):
+        if status is not None:
+            klaviyo.store.save_membership(
+                "default",
+                Membership(list_id, pid, MemberStatus(status), "2026-01-01T00:00:00+00:00"),
+            )
+    assert current(client, "POST", "/api/profile-merge", merge_doc(dest, source)).status_code == 201
+    membership = klaviyo.store.membership("default", list_id, dest)
+    assert membership.status.value == expected
+    assert klaviyo.store.membership("default", list_id, source) is None
+
+
+def test_a_merge_keeps_the_evidence_that_named_the_source(client):
+    """Row 11 (A{E}, B{U}): merging B into C leaves C and A as one person."""
+    identify(client, **{"$email": "e@x.com"})
+    identify(client, **{"$id": "u-1"})
+    identify(client, **{"$email": "e@x.com", "$id": "u-1"})
+    a = client.get("/__mock__/profiles", query_string={"email": "e@x.com"}).json["profiles"][0][
+        "id"
+    ]
+    b = client.get("/__mock__/profiles", query_string={"external_id": "u-1"}).json["profiles"][0][
+        "id"
+    ]
+    c = new_profile(client, email="c@x.com")
+    assert current(client, "POST", "/api/profile-merge", merge_doc(c, b)).status_code == 201
+    [group] = client.get("/__mock__/duplicates").json["groups"]
+    assert {p["id"] for p in group["profiles"]} == {a, c}

@@ -8,6 +8,7 @@ whose pointer names it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from marshmallow import EXCLUDE
@@ -19,7 +20,9 @@ from marshmallow import validate
 
 from ..domain.commands import ProfileChanges
 from ..domain.commands import PropertyPatch
+from ..domain.filters import parse_datetime
 from ..domain.models import IdentifierKind
+from .schemas import check_limits
 
 #: Attributes of a profile that are not identifiers (current-api.md §3).
 PROFILE_ATTRIBUTES = ("first_name", "last_name", "organization", "locale", "title", "image")
@@ -46,9 +49,40 @@ IDENTIFIER_KEYS = {
 UNSET_ERROR = "Unset must be a string or an array of strings (the property keys to unset)."
 
 
-class _Schema(Schema):
+class BodySchema(Schema):
+    """A part of a request body: unknown members are ignored (current-api.md §0)."""
+
     class Meta:
         unknown = EXCLUDE
+
+
+class Moment(fields.Field[datetime]):
+    """An ISO 8601 date-time (``Z`` or an offset; without one, UTC)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+        if moment is None:
+            raise ValidationError("Not a valid ISO 8601 date-time.")
+        return moment
+
+
+class FreeObject(fields.Dict):
+    """A free-form JSON object (``properties``) within Klaviyo's ingestion limits (at most
+    10 levels, 100,000-character strings, 4,000-item arrays), or the pointer says why."""
+
+    def __init__(self, *, most: int | None = None, **kwargs: Any) -> None:
+        super().__init__(keys=fields.String(), **kwargs)
+        self.most = most
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        loaded = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-untyped-call]
+        if self.most is not None and len(loaded) > self.most:
+            raise ValidationError(f"An object has at most {self.most} properties.")
+        try:
+            check_limits(loaded)
+        except ValueError as error:
+            raise ValidationError(str(error).capitalize() + ".") from None
+        return loaded
 
 
 def resource_type(name: str) -> fields.String:
@@ -74,7 +108,7 @@ class Coordinate(fields.Field[Any]):
         return value
 
 
-class LocationSchema(_Schema):
+class LocationSchema(BodySchema):
     address1 = Text()
     address2 = Text()
     city = Text()
@@ -87,7 +121,7 @@ class LocationSchema(_Schema):
     ip = Text()
 
 
-class ProfileAttributesSchema(_Schema):
+class ProfileAttributesSchema(BodySchema):
     email = Text()
     phone_number = Text()
     external_id = Text()
@@ -100,7 +134,7 @@ class ProfileAttributesSchema(_Schema):
     title = Text()
     image = Text()
     location = fields.Nested(LocationSchema, allow_none=True)
-    properties = fields.Dict(keys=fields.String(), allow_none=True)
+    properties = FreeObject(allow_none=True)
 
 
 class Unset(fields.Field[tuple[str, ...]]):
@@ -114,30 +148,32 @@ class Unset(fields.Field[tuple[str, ...]]):
         raise ValidationError(UNSET_ERROR)
 
 
-class PatchPropertiesSchema(_Schema):
-    append = fields.Dict(keys=fields.String(), load_default=dict)
-    unappend = fields.Dict(keys=fields.String(), load_default=dict)
+class PatchPropertiesSchema(BodySchema):
+    append = FreeObject(load_default=dict)
+    unappend = FreeObject(load_default=dict)
     unset = Unset(load_default=())
 
 
-class EmailList(_Schema):
+class EmailList(BodySchema):
     email = fields.List(fields.String(), load_default=list)
 
 
-class PatchIdentifiersSchema(_Schema):
+class PatchIdentifiersSchema(BodySchema):
     append = fields.Nested(EmailList, load_default=dict)
     unappend = fields.Nested(EmailList, load_default=dict)
 
 
-class ProfileMetaSchema(_Schema):
+class ProfileMetaSchema(BodySchema):
     patch_properties = fields.Nested(PatchPropertiesSchema, allow_none=True)
     patch_identifiers = fields.Nested(PatchIdentifiersSchema, allow_none=True)
 
 
 def changes(attributes: dict[str, Any], meta: dict[str, Any] | None) -> ProfileChanges:
     """The domain's view of loaded ``attributes`` and ``meta``."""
-    identifiers = {
-        kind: attributes[key] for key, kind in IDENTIFIER_KEYS.items() if key in attributes
+    identifiers = {  # "" counts as absent, as in the legacy API
+        kind: attributes[key]
+        for key, kind in IDENTIFIER_KEYS.items()
+        if key in attributes and (attributes[key] is None or attributes[key].strip())
     }
     values = {key: attributes[key] for key in PROFILE_ATTRIBUTES if key in attributes}
     if "location" in attributes:
@@ -163,13 +199,13 @@ def changes(attributes: dict[str, Any], meta: dict[str, Any] | None) -> ProfileC
     )
 
 
-class _ProfileData(_Schema):
+class _ProfileData(BodySchema):
     type = resource_type("profile")
     attributes = fields.Nested(ProfileAttributesSchema, required=True)
     meta = fields.Nested(ProfileMetaSchema, allow_none=True)
 
 
-class ProfileCreateData(_Schema):
+class ProfileCreateData(BodySchema):
     type = resource_type("profile")
     attributes = fields.Nested(ProfileAttributesSchema, required=True)
 
@@ -183,7 +219,7 @@ class ProfileImportData(_ProfileData):
     id = fields.String(allow_none=True)
 
 
-class _Document(_Schema):
+class _Document(BodySchema):
     """``{"data": {...}}`` loaded as ``(id, ProfileChanges)``."""
 
     @post_load
@@ -204,35 +240,37 @@ class ProfileImportQuery(_Document):
     data = fields.Nested(ProfileImportData, required=True)
 
 
-class _Reference(_Schema):
+class _Reference(BodySchema):
     type = resource_type("profile")
     id = fields.String(required=True)
 
 
-class _References(_Schema):
+class _References(BodySchema):
     data = fields.List(
         fields.Nested(_Reference),
         required=True,
-        validate=validate.Length(min=1, error="Give one or more source profiles."),
+        validate=validate.Length(
+            min=1, max=1, error="Give exactly one source profile (this endpoint merges one)."
+        ),
     )
 
 
-class _MergeRelationships(_Schema):
+class _MergeRelationships(BodySchema):
     profiles = fields.Nested(_References, required=True)
 
 
-class _MergeData(_Schema):
+class _MergeData(BodySchema):
     type = resource_type("profile-merge")
     id = fields.String(required=True)
     relationships = fields.Nested(_MergeRelationships, required=True)
 
 
-class ProfileMergeQuery(_Schema):
-    """``POST /api/profile-merge``, loaded as ``(destination, [sources])``."""
+class ProfileMergeQuery(BodySchema):
+    """``POST /api/profile-merge``, loaded as ``(destination, source)``."""
 
     data = fields.Nested(_MergeData, required=True)
 
     @post_load
-    def make(self, document: dict[str, Any], **kwargs: Any) -> tuple[str, list[str]]:
+    def make(self, document: dict[str, Any], **kwargs: Any) -> tuple[str, str]:
         data = document["data"]
-        return data["id"], [ref["id"] for ref in data["relationships"]["profiles"]["data"]]
+        return data["id"], data["relationships"]["profiles"]["data"][0]["id"]

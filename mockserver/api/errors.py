@@ -23,6 +23,7 @@ from flask import jsonify
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from ..domain.commands import InvalidAttribute
 from ..domain.commands import NotFound
 from ..domain.paging import InvalidCursor
 from .context import note
@@ -130,6 +131,12 @@ def register_error_handlers(app: Flask) -> None:
         """Something a call names is not there (or stopped being there while it ran)."""
         note(f"not found: {error}")
         return error_response(404, str(error), request.path)
+
+    @app.errorhandler(InvalidAttribute)
+    def invalid_attribute(error: InvalidAttribute) -> Response:
+        """A value the domain refuses that no view turned into its own answer."""
+        pointer = f"/data/attributes/{error.name}" if error.name else "/data/attributes"
+        return error_answer(ApiError(400, str(error), pointer=pointer), request.path)
 
     @app.errorhandler(InvalidCursor)
     def invalid_cursor(error: InvalidCursor) -> Response:

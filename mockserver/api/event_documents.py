@@ -10,18 +10,17 @@ As for profiles, unknown members are ignored and a wrong type, a missing member 
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any
 
-from marshmallow import EXCLUDE
-from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import post_load
 from marshmallow import validate
 
 from ..domain.events import EventCommand
-from ..domain.filters import parse_datetime
+from .documents import BodySchema
+from .documents import FreeObject
+from .documents import Moment
 from .documents import ProfileAttributesSchema
 from .documents import ProfileMetaSchema
 from .documents import Text
@@ -32,21 +31,6 @@ from .documents import resource_type
 METRIC_NAME_LIMIT = 127
 #: SPEC ``properties``: "must not exceed 400 properties".
 PROPERTY_LIMIT = 400
-
-
-class _Schema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-
-class Moment(fields.Field[datetime]):
-    """An ISO 8601 date-time (``Z`` or an offset; without one, UTC)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        moment = parse_datetime(value) if isinstance(value, str) else None
-        if moment is None:
-            raise ValidationError("Not a valid ISO 8601 date-time.")
-        return moment
 
 
 class Number(fields.Field[float]):
@@ -60,7 +44,7 @@ class Number(fields.Field[float]):
         return value
 
 
-class _MetricAttributes(_Schema):
+class _MetricAttributes(BodySchema):
     name = fields.String(
         required=True,
         validate=validate.Length(
@@ -72,12 +56,12 @@ class _MetricAttributes(_Schema):
     service = Text()
 
 
-class _MetricData(_Schema):
+class _MetricData(BodySchema):
     type = resource_type("metric")
     attributes = fields.Nested(_MetricAttributes, required=True)
 
 
-class _Metric(_Schema):
+class _Metric(BodySchema):
     data = fields.Nested(_MetricData, required=True)
 
 
@@ -85,24 +69,18 @@ class EventProfileAttributes(ProfileAttributesSchema):
     meta = fields.Nested(ProfileMetaSchema, allow_none=True)
 
 
-class _ProfileData(_Schema):
+class _ProfileData(BodySchema):
     type = resource_type("profile")
     id = Text()
     attributes = fields.Nested(EventProfileAttributes, required=True)
 
 
-class _Profile(_Schema):
+class _Profile(BodySchema):
     data = fields.Nested(_ProfileData, required=True)
 
 
-class _EventAttributes(_Schema):
-    properties = fields.Dict(
-        keys=fields.String(),
-        required=True,
-        validate=validate.Length(
-            max=PROPERTY_LIMIT, error=f"An event has at most {PROPERTY_LIMIT} properties."
-        ),
-    )
+class _EventAttributes(BodySchema):
+    properties = FreeObject(required=True, most=PROPERTY_LIMIT)
     time = Moment(allow_none=True)
     value = Number(allow_none=True)
     value_currency = Text()
@@ -112,12 +90,12 @@ class _EventAttributes(_Schema):
     profile = fields.Nested(_Profile, required=True)
 
 
-class _EventData(_Schema):
+class _EventData(BodySchema):
     type = resource_type("event")
     attributes = fields.Nested(_EventAttributes, required=True)
 
 
-class EventCreateQuery(_Schema):
+class EventCreateQuery(BodySchema):
     """``EventCreateQueryV2``, loaded as an :class:`EventCommand`."""
 
     data = fields.Nested(_EventData, required=True)

@@ -11,7 +11,7 @@ from marshmallow import fields
 from marshmallow import post_load
 from marshmallow import validate
 
-from .documents import _Schema
+from .documents import BodySchema
 from .documents import resource_type
 
 OPT_IN = ("double_opt_in", "single_opt_in")
@@ -22,7 +22,7 @@ MAX_MEMBERS = 1000
 # -- lists ----------------------------------------------------------------------------------
 
 
-class _ListAttributes(_Schema):
+class _ListAttributes(BodySchema):
     name = fields.String(
         required=True, validate=validate.Length(min=1, error="A list needs a name.")
     )
@@ -35,12 +35,12 @@ class _ListUpdateAttributes(_ListAttributes):
     )
 
 
-class _ListCreateData(_Schema):
+class _ListCreateData(BodySchema):
     type = resource_type("list")
     attributes = fields.Nested(_ListAttributes, required=True)
 
 
-class _ListUpdateData(_Schema):
+class _ListUpdateData(BodySchema):
     type = resource_type("list")
     id = fields.String(required=True)
     attributes = fields.Nested(_ListUpdateAttributes, required=True)
@@ -51,7 +51,7 @@ def _double_opt_in(attributes: dict[str, Any]) -> bool | None:
     return None if process is None else process == "double_opt_in"
 
 
-class ListCreateQuery(_Schema):
+class ListCreateQuery(BodySchema):
     """``POST /api/lists``, loaded as ``(name, double_opt_in or None)``."""
 
     data = fields.Nested(_ListCreateData, required=True)
@@ -62,7 +62,7 @@ class ListCreateQuery(_Schema):
         return attributes["name"], _double_opt_in(attributes)
 
 
-class ListUpdateQuery(_Schema):
+class ListUpdateQuery(BodySchema):
     """``PATCH /api/lists/{id}``, loaded as ``(id, name or None, double_opt_in or None)``."""
 
     data = fields.Nested(_ListUpdateData, required=True)
@@ -73,12 +73,12 @@ class ListUpdateQuery(_Schema):
         return data["id"], data["attributes"].get("name"), _double_opt_in(data["attributes"])
 
 
-class _ProfileReference(_Schema):
+class _ProfileReference(BodySchema):
     type = resource_type("profile")
     id = fields.String(required=True)
 
 
-class ListMembersQuery(_Schema):
+class ListMembersQuery(BodySchema):
     """``POST|DELETE /api/lists/{id}/relationships/profiles``, loaded as the profile ids."""
 
     data = fields.List(

@@ -286,13 +286,13 @@ def import_profile() -> Response:
 @bp.post("/api/profile-merge", strict_slashes=False)
 def merge_profiles() -> Response:
     owner = account()
-    destination, sources = load(merge_query, body())
+    destination, source = load(merge_query, body())
     decisions: list[str] = []
     try:
-        profile = backend().people.merge(owner, destination, sources, decisions)
+        profile = backend().people.merge(owner, destination, source, decisions)
     except InvalidAttribute as error:
         raise ApiError(400, str(error), pointer="/data/relationships/profiles") from None
-    note(*decisions, profiles=[profile.id, *sources])
+    note(*decisions, profiles=[profile.id, source])
     return respond(
         {
             "data": {

@@ -128,7 +128,8 @@ def check_limits(value: Any, depth: int = 0) -> None:
             check_limits(item, depth + 1)
 
 
-def _within_limits(properties: dict[str, Any]) -> None:
+def within_limits(properties: dict[str, Any]) -> None:
+    """Klaviyo's ingestion limits on a free-form object, as a ``ValidationError``."""
     if len(properties) > MAX_PROPERTIES:
         raise ValidationError(f"More than {MAX_PROPERTIES} properties.")
     try:
@@ -150,7 +151,7 @@ class Properties(_Field):
     ) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise self.make_error("invalid")
-        _within_limits(value)
+        within_limits(value)
         return value
 
 
@@ -176,7 +177,7 @@ class ProfileProperties(_Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> ProfileData:
         if not isinstance(value, dict):
             raise self.make_error("invalid")
-        _within_limits(value)
+        within_limits(value)
         if self.aliases and ALIASES.keys() & value.keys():
             value = dict(value)
             for alias, key in ALIASES.items():

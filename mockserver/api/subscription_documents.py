@@ -9,18 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import post_load
 from marshmallow import validate
 
 from ..domain.consent import Channel
-from ..domain.filters import parse_datetime
 from ..domain.subscriptions import Subscriber
+from .documents import BodySchema
+from .documents import Moment
 from .documents import ProfileAttributesSchema
 from .documents import ProfileMetaSchema
 from .documents import Text
-from .documents import _Schema
 from .documents import changes
 from .documents import resource_type
 
@@ -32,16 +31,6 @@ MAX_UNSUBSCRIBE = 100
 # -- subscriptions --------------------------------------------------------------------------
 
 
-class Moment(fields.Field[datetime]):
-    """An ISO 8601 date-time (``Z`` or an offset; naive means UTC)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        moment = parse_datetime(value) if isinstance(value, str) else None
-        if moment is None:
-            raise ValidationError("Must be an ISO 8601 date-time.")
-        return moment
-
-
 def _consent(value: str) -> fields.String:
     return fields.String(
         required=True,
@@ -49,43 +38,43 @@ def _consent(value: str) -> fields.String:
     )
 
 
-class _Subscribe(_Schema):
+class _Subscribe(BodySchema):
     consent = _consent("SUBSCRIBED")
     consented_at = Moment(allow_none=True)
 
 
-class _Unsubscribe(_Schema):
+class _Unsubscribe(BodySchema):
     consent = _consent("UNSUBSCRIBED")
 
 
-class _EmailSubscribe(_Schema):
+class _EmailSubscribe(BodySchema):
     marketing = fields.Nested(_Subscribe, allow_none=True)
     open_tracking = fields.Raw(allow_none=True)
 
 
-class _SmsSubscribe(_Schema):
+class _SmsSubscribe(BodySchema):
     marketing = fields.Nested(_Subscribe, allow_none=True)
     transactional = fields.Nested(_Subscribe, allow_none=True)
 
 
-class _EmailUnsubscribe(_Schema):
+class _EmailUnsubscribe(BodySchema):
     marketing = fields.Nested(_Unsubscribe, allow_none=True)
     open_tracking = fields.Raw(allow_none=True)
 
 
-class _SmsUnsubscribe(_Schema):
+class _SmsUnsubscribe(BodySchema):
     marketing = fields.Nested(_Unsubscribe, allow_none=True)
     transactional = fields.Nested(_Unsubscribe, allow_none=True)
 
 
-class SubscribeChannels(_Schema):
+class SubscribeChannels(BodySchema):
     email = fields.Nested(_EmailSubscribe, allow_none=True)
     sms = fields.Nested(_SmsSubscribe, allow_none=True)
     whatsapp = fields.Raw(allow_none=True)
     push = fields.Raw(allow_none=True)
 
 
-class UnsubscribeChannels(_Schema):
+class UnsubscribeChannels(BodySchema):
     email = fields.Nested(_EmailUnsubscribe, allow_none=True)
     sms = fields.Nested(_SmsUnsubscribe, allow_none=True)
     whatsapp = fields.Raw(allow_none=True)
@@ -129,32 +118,32 @@ def _subscriber(data: dict[str, Any]) -> Subscriber:
     return Subscriber(data.get("id"), changes(identifiers, None), found, ignored)
 
 
-class _SubscribeAttributes(_Schema):
+class _SubscribeAttributes(BodySchema):
     email = Text()
     phone_number = Text()
     subscriptions = fields.Nested(SubscribeChannels, required=True)
     age_gated_date_of_birth = Text()
 
 
-class _UnsubscribeAttributes(_Schema):
+class _UnsubscribeAttributes(BodySchema):
     email = Text()
     phone_number = Text()
     subscriptions = fields.Nested(UnsubscribeChannels, required=True)
 
 
-class _SubscribeProfile(_Schema):
+class _SubscribeProfile(BodySchema):
     type = resource_type("profile")
     id = Text()
     attributes = fields.Nested(_SubscribeAttributes, required=True)
 
 
-class _UnsubscribeProfile(_Schema):
+class _UnsubscribeProfile(BodySchema):
     type = resource_type("profile")
     attributes = fields.Nested(_UnsubscribeAttributes, required=True)
 
 
-def _profiles(schema: type[_Schema], maximum: int) -> fields.Nested:
-    class Profiles(_Schema):
+def _profiles(schema: type[BodySchema], maximum: int) -> fields.Nested:
+    class Profiles(BodySchema):
         data = fields.List(
             fields.Nested(schema),
             required=True,
@@ -166,24 +155,24 @@ def _profiles(schema: type[_Schema], maximum: int) -> fields.Nested:
     return fields.Nested(Profiles, required=True)
 
 
-class _ListReference(_Schema):
+class _ListReference(BodySchema):
     type = resource_type("list")
     id = fields.String(required=True)
 
 
-class _ListLink(_Schema):
+class _ListLink(BodySchema):
     data = fields.Nested(_ListReference, allow_none=True)
 
 
-class _OptionalList(_Schema):
+class _OptionalList(BodySchema):
     list = fields.Nested(_ListLink, allow_none=True)
 
 
-class _RequiredListLink(_Schema):
+class _RequiredListLink(BodySchema):
     data = fields.Nested(_ListReference, required=True)
 
 
-class _RequiredList(_Schema):
+class _RequiredList(BodySchema):
     list = fields.Nested(_RequiredListLink, required=True)
 
 
@@ -193,29 +182,29 @@ def list_id(data: dict[str, Any]) -> str | None:
     return None if reference is None else str(reference["id"])
 
 
-class _BulkSubscribeAttributes(_Schema):
+class _BulkSubscribeAttributes(BodySchema):
     custom_source = Text()
     historical_import = fields.Boolean(allow_none=True)
     profiles = _profiles(_SubscribeProfile, MAX_SUBSCRIBE)
 
 
-class _BulkUnsubscribeAttributes(_Schema):
+class _BulkUnsubscribeAttributes(BodySchema):
     profiles = _profiles(_UnsubscribeProfile, MAX_UNSUBSCRIBE)
 
 
-class _BulkSubscribeData(_Schema):
+class _BulkSubscribeData(BodySchema):
     type = resource_type("profile-subscription-bulk-create-job")
     attributes = fields.Nested(_BulkSubscribeAttributes, required=True)
     relationships = fields.Nested(_OptionalList, allow_none=True)
 
 
-class _BulkUnsubscribeData(_Schema):
+class _BulkUnsubscribeData(BodySchema):
     type = resource_type("profile-subscription-bulk-delete-job")
     attributes = fields.Nested(_BulkUnsubscribeAttributes, required=True)
     relationships = fields.Nested(_OptionalList, allow_none=True)
 
 
-class BulkSubscribeQuery(_Schema):
+class BulkSubscribeQuery(BodySchema):
     """``POST /api/profile-subscription-bulk-create-jobs``, loaded as a dict: ``subscribers``,
     ``list_id``, ``historical``, ``custom_source``."""
 
@@ -233,7 +222,7 @@ class BulkSubscribeQuery(_Schema):
         }
 
 
-class BulkUnsubscribeQuery(_Schema):
+class BulkUnsubscribeQuery(BodySchema):
     """``POST /api/profile-subscription-bulk-delete-jobs``: ``subscribers``, ``list_id``."""
 
     data = fields.Nested(_BulkUnsubscribeData, required=True)
@@ -252,28 +241,28 @@ class _ClientProfileAttributes(ProfileAttributesSchema):
     subscriptions = fields.Nested(SubscribeChannels, allow_none=True)
 
 
-class _ClientProfileData(_Schema):
+class _ClientProfileData(BodySchema):
     type = resource_type("profile")
     id = Text()
     attributes = fields.Nested(_ClientProfileAttributes, required=True)
 
 
-class _ClientProfile(_Schema):
+class _ClientProfile(BodySchema):
     data = fields.Nested(_ClientProfileData, required=True)
 
 
-class _ClientAttributes(_Schema):
+class _ClientAttributes(BodySchema):
     custom_source = Text()
     profile = fields.Nested(_ClientProfile, required=True)
 
 
-class _ClientData(_Schema):
+class _ClientData(BodySchema):
     type = resource_type("subscription")
     attributes = fields.Nested(_ClientAttributes, required=True)
     relationships = fields.Nested(_RequiredList, required=True)
 
 
-class ClientSubscriptionQuery(_Schema):
+class ClientSubscriptionQuery(BodySchema):
     """``POST /client/subscriptions``: ``subscriber``, ``list_id``, ``custom_source``. Without
     a ``subscriptions`` object the profile subscribes to marketing on the channels it gives
     (email, SMS), as the spec says."""

@@ -8,7 +8,6 @@ _kx). ``merge`` is the explicit merge that seed 000's users asked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .accounts import Account
@@ -25,7 +24,6 @@ from .models import IdentifierKind
 from .models import Identifiers
 from .models import JSONDict
 from .models import Membership
-from .models import MemberStatus
 from .models import Profile
 from .normalize import InvalidIdentifier
 from .normalize import normalize
@@ -45,13 +43,6 @@ INVALID = {
 NO_IDENTIFIER = "One or more identifiers is required"
 DUPLICATE = "A profile already exists with one of these identifiers."
 SECONDARY_EMAILS = "secondary_emails"
-#: Which membership wins when a merge finds both profiles on one list.
-_STRENGTH = {
-    MemberStatus.UNSUBSCRIBED: 0,
-    MemberStatus.MEMBER: 1,
-    MemberStatus.PENDING: 2,
-    MemberStatus.SUBSCRIBED: 3,
-}
 
 
 def normalise(kind: IdentifierKind, raw: str) -> str:
@@ -252,26 +243,25 @@ class Profiles:
             return self._apply(account, current, background, decisions)
 
     def merge(
-        self, account: Account, destination: str, sources: Iterable[str], decisions: list[str]
+        self, account: Account, destination: str, source_id: str, decisions: list[str]
     ) -> Profile:
-        """``POST /api/profile-merge``: each source merges into ``destination`` and is deleted
-        (*chosen* rules, klaviyo-behavior.md §5): the destination keeps its values and takes the
-        source's where it has none, identifiers included; ``properties`` merge with the
-        destination winning, and so does consent, channel by channel; events and list
-        memberships move; the source's identifiers that the destination does not take become
-        its former ones."""
+        """``POST /api/profile-merge`` ("accepts only one source profile"): the source merges
+        into ``destination`` and is deleted (*chosen* rules, klaviyo-behavior.md §5): the
+        destination keeps its values and takes the source's where it has none, identifiers
+        included; ``properties`` merge with the destination winning, and so does consent,
+        channel by channel, and list membership, list by list; events move; the source's
+        identifiers that the destination does not take become its former ones; evidence that
+        named the source names the destination."""
+        if source_id == destination:
+            raise InvalidAttribute("id", "A profile cannot be merged into itself.")
         with self._store.locked():
             target = self._store.get_profile(account.id, destination)
             if target is None:
                 raise NotFound(f"A profile with id {destination} does not exist.")
-            for source_id in sources:
-                if source_id == destination:
-                    raise InvalidAttribute("id", "A profile cannot be merged into itself.")
-                source = self._store.get_profile(account.id, source_id)
-                if source is None:
-                    raise NotFound(f"A profile with id {source_id} does not exist.")
-                target = self._merge_one(account, target, source, decisions)
-            return target
+            source = self._store.get_profile(account.id, source_id)
+            if source is None:
+                raise NotFound(f"A profile with id {source_id} does not exist.")
+            return self._merge_one(account, target, source, decisions)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -355,12 +345,12 @@ class Profiles:
         store = self._store
         moved = store.move_events(account.id, source.id, target.id)
         for membership in store.profile_memberships(account.id, source.id):
-            have = store.membership(account.id, membership.list_id, target.id)
-            if have is None or _STRENGTH[membership.status] > _STRENGTH[have.status]:
+            if store.membership(account.id, membership.list_id, target.id) is None:
                 store.save_membership(
                     account.id,
                     Membership(membership.list_id, target.id, membership.status, membership.at),
                 )
+        store.repoint_evidence(account.id, source.id, target.id)
         store.delete_profile(account.id, source.id)  # frees its identifiers for the target
         identifiers = dict(target.identifiers)
         former = {kind: list(values) for kind, values in target.former.items()}
@@ -371,15 +361,19 @@ class Profiles:
                 former.setdefault(kind, []).append(value)
             else:
                 identifiers[kind] = value
+        now = iso_seconds(self._k.clock())
         merged = target.with_changes(
             identifiers=identifiers,
             attributes=source.attributes | target.attributes,
             properties=source.properties | target.properties,
             consent=source.consent | target.consent,
             former=former,
-            updated=iso_seconds(self._k.clock()),
+            updated=now,
         )
-        store.save_profile(account.id, merged)
+        self._k.ingest.save(account.id, target, merged)
+        for kind, value in identifiers.items():
+            if target.identifiers.get(kind) != value:
+                self._k.ingest.link(account.id, target.id, kind, value, now, decisions)
         decisions.append(
             f"merged {source.id} into {target.id}: {moved} events moved, {source.id} deleted"
         )

@@ -210,6 +210,11 @@ class Subscriptions:
                     normalise(kind, subscriber.changes.identifiers[kind] or "")
                 except InvalidAttribute as error:
                     raise BadSubscriber(index, kind.value, str(error)) from None
+            for raw in (*subscriber.changes.add_emails, *subscriber.changes.remove_emails):
+                try:
+                    normalise(IdentifierKind.EMAIL, raw)
+                except InvalidAttribute as error:
+                    raise BadSubscriber(index, "meta/patch_identifiers", str(error)) from None
             reachable = given & {IdentifierKind.EMAIL, IdentifierKind.PHONE_NUMBER}
             if subscriber.profile_id is None and not reachable:
                 raise BadSubscriber(index, "", IDENTIFIER_REQUIRED)

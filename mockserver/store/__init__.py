@@ -430,6 +430,25 @@ class TinyDBStore:
         with self.locked():
             self._tables(account).evidence.insert(evidence.to_document())
 
+    def repoint_evidence(self, account: str, source: str, target: str) -> None:
+        """Evidence that named ``source`` names ``target`` (a merge); evidence between the two
+        is dropped: they are one profile now. (Rare: a scan is fine here.)"""
+        with self.locked():
+            table = self._tables(account).evidence
+            drop: list[tuple[int, list[str]]] = []
+            change: list[tuple[int, list[str]]] = []
+            for doc in table:
+                if source not in doc["profiles"]:
+                    continue
+                profiles = list(
+                    dict.fromkeys(target if p == source else p for p in doc["profiles"])
+                )
+                (drop if len(profiles) < 2 else change).append((doc.doc_id, profiles))
+            if drop:
+                table.remove(doc_ids=[doc_id for doc_id, _ in drop])
+            for doc_id, profiles in change:
+                table.update({"profiles": profiles}, doc_ids=[doc_id])
+
     def evidence(self, account: str) -> list[Evidence]:
         with self._lock:
             return [Evidence.from_document(_copy(doc)) for doc in self._tables(account).evidence]
