@@ -871,3 +871,23 @@ def test_a_merge_keeps_the_evidence_that_named_the_source(client):
     assert current(client, "POST", "/api/profile-merge", merge_doc(c, b)).status_code == 201
     [group] = client.get("/__mock__/duplicates").json["groups"]
     assert {p["id"] for p in group["profiles"]} == {a, c}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"sort": "email"},
+        {"sort": "-updated", "filter": "greater-than(created,2000-01-01T00:00:00Z)"},
+    ],
+)
+def test_a_listing_reads_whole_profiles_only_for_its_page(client, klaviyo, query):
+    for i in range(30):
+        new_profile(client, email=f"p{i:02d}@x.com")
+    store = klaviyo.store
+    reads: list[str] = []
+    original = store.get_profile
+    store.profiles = lambda account: pytest.fail("a listing copied every profile")
+    store.get_profile = lambda account, pid: reads.append(pid) or original(account, pid)
+    answer = current(client, "GET", "/api/profiles", query_string={**query, "page[size]": "5"})
+    assert len(answer.json["data"]) == 5
+    assert len(set(reads)) == 5

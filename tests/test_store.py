@@ -467,3 +467,26 @@ def test_the_trash_keeps_up_with_resets():
     while not trash._queue.empty():
         assert time.monotonic() < deadline, f"{trash._queue.qsize()} containers still waiting"
         time.sleep(0.01)
+
+
+def test_the_last_event_index_follows_adds_moves_deletes_and_restarts(tmp_path):
+    from mockserver.store import TinyDBStore
+
+    path = tmp_path / "state.json"
+    store = TinyDBStore(path)
+    stamp = "2026-01-01T00:00:00+00:00"
+    for pid in ("a", "b"):
+        store.save_profile(
+            "acc", Profile(pid, stamp, stamp, {IdentifierKind.EMAIL: f"{pid}@x.com"})
+        )
+    for n, (pid, at) in enumerate([("a", 300), ("a", 100), ("b", 500)]):
+        store.add_event("acc", Event(f"e{n}", pid, "m", at, str(n), {}, stamp))
+    assert (store.last_event_time("acc", "a"), store.last_event_time("acc", "b")) == (300, 500)
+    store.move_events("acc", "b", "a")
+    assert (store.last_event_time("acc", "a"), store.last_event_time("acc", "b")) == (500, None)
+    store.close()
+    again = TinyDBStore(path)
+    assert again.last_event_time("acc", "a") == 500
+    again.delete_profile("acc", "a")
+    assert again.last_event_time("acc", "a") is None
+    again.close()

@@ -31,6 +31,7 @@ from .filters import matches
 from .filters import parse
 from .filters import parse_datetime
 from .models import Event
+from .models import EventHead
 from .models import JSONDict
 from .models import Metric
 from .models import Profile
@@ -212,7 +213,7 @@ def event_filter(expression: Filter) -> Filter:
     return expression
 
 
-def _event_field(event: Event, name: str) -> Any:
+def _event_field(event: EventHead, name: str) -> Any:
     if name == "datetime":
         return datetime.fromtimestamp(event.timestamp, UTC)
     if name == "timestamp":
@@ -264,7 +265,9 @@ class EventQuery:
                 for e in candidates
                 if expression is None or matches(expression, partial(_event_field, e))
             ]
-            chosen, next_key = cut(rows, descending, after, size)
+            heads, next_key = cut(rows, descending, after, size)
+            # the page's events in full (the rows may be heads, without properties)
+            chosen = [e for h in heads if (e := self._k.store.get_event(account.id, h.id))]
             return self._with_related(account, chosen, next_key, with_profiles)
 
     def get(self, account: Account, event_id: str, *, with_profiles: bool = False) -> EventPage:
@@ -296,21 +299,23 @@ class EventQuery:
             raise NotFound(f"A metric with id {metric_id} does not exist.")
         return found[metric_id]
 
-    def _candidates(self, account: Account, expression: Filter | None) -> list[Event]:
+    def _candidates(self, account: Account, expression: Filter | None) -> list[EventHead]:
         """The events the filter can match: through the profile or metric index when it fixes
         either, all of the account's otherwise."""
         store = self._k.store
         if expression is None:
-            return store.events(account.id)
+            return store.event_heads(account.id)
         profiles = equal_values(expression, "profile_id")
         metrics = equal_values(expression, "metric_id")
         if profiles is None and metrics is None:
-            return store.events(account.id)
-        found: dict[str, Event] = {}
+            return store.event_heads(account.id)
+        found: dict[str, EventHead] = {}
         for profile_id in dict.fromkeys(profiles or [None]):
             for metric_id in dict.fromkeys(metrics or [None]):
                 for event in store.events(account.id, profile_id=profile_id, metric_id=metric_id):
-                    found[event.id] = event
+                    found[event.id] = EventHead(
+                        event.id, event.profile_id, event.metric_id, event.timestamp
+                    )
         return list(found.values())
 
     def _with_related(

@@ -7,10 +7,12 @@ as it is, and immutable where it can be, so that nobody edits stored state by ac
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from typing import Any
+from typing import NamedTuple
 
 JSONDict = dict[str, Any]
 
@@ -135,6 +137,26 @@ class Profile:
 
     def with_changes(self, **changes: Any) -> Profile:
         return replace(self, **changes)
+
+
+class ProfileHead(NamedTuple):
+    """What a listing filters and sorts profiles by, read without copying whole profiles.
+    ``identifiers`` is keyed by ``IdentifierKind.value`` and may be the stored mapping itself:
+    read it, never change it."""
+
+    id: str
+    created: str
+    updated: str
+    identifiers: Mapping[str, str]
+
+
+class EventHead(NamedTuple):
+    """What a listing filters and sorts events by, read without copying their properties."""
+
+    id: str
+    profile_id: str
+    metric_id: str
+    timestamp: int
 
 
 @dataclass(frozen=True)

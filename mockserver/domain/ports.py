@@ -18,12 +18,14 @@ from typing import Protocol
 from ulid import ULID
 
 from .models import Event
+from .models import EventHead
 from .models import Evidence
 from .models import IdentifierKind
 from .models import ListRecord
 from .models import Membership
 from .models import Metric
 from .models import Profile
+from .models import ProfileHead
 
 Clock = Callable[[], datetime]
 
@@ -66,6 +68,8 @@ class Store(Protocol):
 
     def profiles(self, account: str) -> list[Profile]: ...
 
+    def profile_heads(self, account: str) -> list[ProfileHead]: ...
+
     def profile_ids(self, account: str) -> list[str]: ...
 
     def count_profiles(self, account: str) -> int: ...
@@ -79,6 +83,10 @@ class Store(Protocol):
     def add_event(self, account: str, event: Event) -> None: ...
 
     def get_event(self, account: str, event_id: str) -> Event | None: ...
+
+    def last_event_time(self, account: str, profile_id: str) -> int | None: ...
+
+    def event_heads(self, account: str) -> list[EventHead]: ...
 
     def move_events(self, account: str, source: str, destination: str) -> int: ...
 

@@ -15,6 +15,7 @@ from .filters import equal_values
 from .filters import matches
 from .models import IdentifierKind
 from .models import Profile
+from .models import ProfileHead
 from .normalize import InvalidIdentifier
 from .normalize import normalize
 from .paging import check
@@ -38,10 +39,15 @@ _FIELD_KINDS = {
 }
 
 
-def _field(profile: Profile, name: str) -> Any:
+def _head(profile: Profile) -> ProfileHead:
+    identifiers = {kind.value: value for kind, value in profile.identifiers.items()}
+    return ProfileHead(profile.id, profile.created, profile.updated, identifiers)
+
+
+def _field(profile: ProfileHead, name: str) -> Any:
     kind = _FIELD_KINDS.get(name)
     if kind is not None:
-        return profile.identifiers.get(kind)
+        return profile.identifiers.get(kind.value)
     return getattr(profile, name, None) if name in ("id", "created", "updated") else None
 
 
@@ -68,7 +74,7 @@ def canonical(expression: Filter) -> Filter:
     )
 
 
-def sort_key(profile: Profile, field: str) -> list[Any]:
+def sort_key(profile: ProfileHead, field: str) -> list[Any]:
     """Where a profile sorts: by ``field`` (missing values first), then by id."""
     value = _field(profile, field)
     return [value is not None, value or "", profile.id]
@@ -101,7 +107,10 @@ class ProfileQuery:
             for p in candidates
             if expression is None or matches(expression, partial(_field, p))
         ]
-        return cut(rows, descending, after, size)
+        heads, next_key = cut(rows, descending, after, size)
+        with self._k.store.locked():  # the page's profiles in full (the rows may be heads)
+            chosen = [p for h in heads if (p := self._k.store.get_profile(account.id, h.id))]
+        return chosen, next_key
 
     def _page_by_id(
         self, account: Account, descending: bool, after: list[Any] | None, size: int
@@ -121,25 +130,25 @@ class ProfileQuery:
             if descending:
                 ids.reverse()
             chosen = [p for i in ids[:size] if (p := store.get_profile(account.id, i))]
-        next_key = sort_key(chosen[-1], "id") if len(ids) > size and chosen else None
+        next_key = [True, chosen[-1].id, chosen[-1].id] if len(ids) > size and chosen else None
         return chosen, next_key
 
-    def _candidates(self, account: Account, expression: Filter | None) -> list[Profile]:
+    def _candidates(self, account: Account, expression: Filter | None) -> list[ProfileHead]:
         """The profiles the filter can match: through the identity index when it fixes an id
         or an identifier (the common lookup by email), all of them otherwise."""
         store = self._k.store
         if expression is not None:
             ids = equal_values(expression, "id")
             if ids is not None:
-                return [p for i in ids if (p := store.get_profile(account.id, str(i)))]
+                return [_head(p) for i in ids if (p := store.get_profile(account.id, str(i)))]
             for name, kind in _FIELD_KINDS.items():
                 values = equal_values(expression, name)
                 if values is not None:
                     owners = (store.owner_of(account.id, kind, str(v)) for v in values)
-                    return [p for o in owners if o and (p := store.get_profile(account.id, o))]
-        return store.profiles(account.id)
+                    return [
+                        _head(p) for o in owners if o and (p := store.get_profile(account.id, o))
+                    ]
+        return store.profile_heads(account.id)
 
     def last_event_date(self, account: Account, profile_id: str) -> int | None:
-        with self._k.store.locked():
-            events = self._k.store.events(account.id, profile_id=profile_id)
-        return max((event.timestamp for event in events), default=None)
+        return self._k.store.last_event_time(account.id, profile_id)

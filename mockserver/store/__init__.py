@@ -18,13 +18,16 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
 from tinydb import TinyDB
 from tinydb.table import Table
 
 from ..domain.models import Event
+from ..domain.models import EventHead
 from ..domain.models import Evidence
 from ..domain.models import IdentifierKind
 from ..domain.models import JSONDict
@@ -32,6 +35,7 @@ from ..domain.models import ListRecord
 from ..domain.models import Membership
 from ..domain.models import Metric
 from ..domain.models import Profile
+from ..domain.models import ProfileHead
 from .storage import Database
 from .storage import InPlaceTable
 from .storage import SnapshotStorage
@@ -72,6 +76,8 @@ class _AccountTables:
         self.metric_ids: set[str] = set()
         self.event_keys: set[tuple[str, str, str]] = set()
         self.event_docs: dict[str, int] = {}
+        #: profile id -> the time of its latest event (``last_event_date``)
+        self.last_event: dict[str, int] = {}
         self.profile_events: dict[str, list[int]] = {}
         self.metric_events: dict[str, list[int]] = {}
         self._index()
@@ -85,6 +91,7 @@ class _AccountTables:
             self.metric_ids,
             self.event_keys,
             self.event_docs,
+            self.last_event,
             self.profile_events,
             self.metric_events,
             self.list_docs,
@@ -111,6 +118,8 @@ class _AccountTables:
             event = Event.from_document(doc)
             self.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
             self.event_docs[event.id] = doc.doc_id
+            if event.timestamp > self.last_event.get(event.profile_id, event.timestamp - 1):
+                self.last_event[event.profile_id] = event.timestamp
             self.profile_events.setdefault(event.profile_id, []).append(doc.doc_id)
             self.metric_events.setdefault(event.metric_id, []).append(doc.doc_id)
         for doc in self.evidence:
@@ -226,6 +235,7 @@ class TinyDBStore:
             for kind, values in profile.former.items():
                 for value in values:
                     tables.former[kind].get(value, set()).discard(profile_id)
+            tables.last_event.pop(profile_id, None)
             event_ids = tables.profile_events.pop(profile_id, [])
             for event_id in event_ids:
                 event = tables.events.get(doc_id=event_id)
@@ -252,6 +262,20 @@ class TinyDBStore:
     def profiles(self, account: str) -> list[Profile]:
         with self._lock:
             return [Profile.from_document(_copy(doc)) for doc in self._tables(account).profiles]
+
+    def profile_heads(self, account: str) -> list[ProfileHead]:
+        """Every profile's id, times and identifiers: enough to filter and sort a listing
+        without copying whole profiles."""
+        with self._lock:
+            return [
+                ProfileHead(
+                    doc["id"],
+                    doc["created"],
+                    doc["updated"],
+                    doc["identifiers"],
+                )
+                for doc in _raw(self._tables(account).profiles)
+            ]
 
     def profile_ids(self, account: str) -> list[str]:
         with self._lock:
@@ -291,8 +315,25 @@ class TinyDBStore:
             doc_id = tables.events.insert(_copy(event.to_document()))
             tables.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
             tables.event_docs[event.id] = doc_id
+            last = tables.last_event.get(event.profile_id)
+            if last is None or event.timestamp > last:
+                tables.last_event[event.profile_id] = event.timestamp
             tables.profile_events.setdefault(event.profile_id, []).append(doc_id)
             tables.metric_events.setdefault(event.metric_id, []).append(doc_id)
+
+    def last_event_time(self, account: str, profile_id: str) -> int | None:
+        """When the profile's latest event happened (UNIX seconds), through the index."""
+        with self._lock:
+            return self._tables(account).last_event.get(profile_id)
+
+    def event_heads(self, account: str) -> list[EventHead]:
+        """Every event's id, profile, metric and time: enough to filter and sort a listing
+        without copying properties."""
+        with self._lock:
+            return [
+                EventHead(d["id"], d["profile_id"], d["metric_id"], d["timestamp"])
+                for d in _raw(self._tables(account).events)
+            ]
 
     def get_event(self, account: str, event_id: str) -> Event | None:
         with self._lock:
@@ -311,6 +352,9 @@ class TinyDBStore:
                     key = (event["metric_id"], event["unique_key"])
                     tables.event_keys.discard((source, *key))
                     tables.event_keys.add((destination, *key))
+            moved_last = tables.last_event.pop(source, None)
+            if moved_last is not None and moved_last > tables.last_event.get(destination, -1):
+                tables.last_event[destination] = moved_last
             if doc_ids:
                 tables.events.update({"profile_id": destination}, doc_ids=doc_ids)
                 merged = tables.profile_events.setdefault(destination, [])
@@ -500,6 +544,13 @@ def _copy(doc: Any) -> Any:
     if isinstance(doc, list):
         return [_copy(value) for value in doc]
     return doc
+
+
+def _raw(table: Table) -> Iterable[Mapping[str, Any]]:
+    """A table's documents uncopied, for reads that take a few fields (see ``raw_documents``)."""
+    if isinstance(table, InPlaceTable):
+        return table.raw_documents()
+    return iter(table)
 
 
 def _read(table: Table, doc_id: int | None) -> JSONDict | None:

@@ -27,7 +27,9 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
@@ -383,6 +385,13 @@ class _Tracked(MutableMapping[int, Any]):
 
 class InPlaceTable(Table):
     """A TinyDB table whose writes cost O(1) instead of O(table size)."""
+
+    def raw_documents(self) -> Iterable[Mapping[str, Any]]:
+        """The stored documents themselves, uncopied (TinyDB's iteration copies each one):
+        for reads that take a few fields from every document. Never change them."""
+        tables = self._storage.read() or {}
+        documents: dict[str, Mapping[str, Any]] = tables.get(self.name) or {}
+        return documents.values()
 
     def _update_table(self, updater: Callable[[dict[int, Any]], None]) -> None:
         tables = self._storage.read() or {}
