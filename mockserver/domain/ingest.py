@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from .commands import ProfileData
@@ -97,15 +98,7 @@ class Ingest:
         """Resolve ``identifiers`` in ``order`` (the legacy API's, or ``CURRENT_ORDER``) and
         create or update the profile; the profile, whether it was created, and the profiles
         touched. Never refuses: a conflict is recorded as evidence (Track, Identify, events)."""
-        window = self.window()
-
-        def owner_of(kind: IdentifierKind, value: str) -> str | None:
-            key = (account, kind, value)
-            if window is not None and key in window.before:
-                return window.before[key]
-            return self._k.store.owner_of(account, kind, value)
-
-        resolution = resolve(identifiers, owner_of, order)
+        resolution = resolve(identifiers, partial(self.owner_of, account), order)
         if resolution.profile_id is None:
             taken = self.taken(account, identifiers)
             if not taken:
@@ -124,6 +117,42 @@ class Ingest:
                 tuple((k, identifiers[k], o) for k, o in taken.items() if o != taken[first]),
             )
         return self.update(account, resolution, identifiers, data, decisions)
+
+    def conflict(
+        self,
+        account: str,
+        profile_id: str,
+        matched: str,
+        kind: IdentifierKind,
+        value: str,
+        holder: str,
+        decisions: list[str],
+    ) -> None:
+        """Record that a call which selected ``profile_id`` (by ``matched``, in words) also
+        carried an identifier another profile holds, which stays there (row 11)."""
+        self._k.store.add_evidence(
+            account,
+            Evidence(
+                EvidenceKind.IDENTITY_CONFLICT,
+                (profile_id, holder),
+                f"a call identified {profile_id} by {matched} and also carried"
+                f" {kind.legacy} {value}, which {holder} holds",
+                _iso(self._k.clock()),
+            ),
+        )
+        decisions.append(
+            f"identity conflict: {kind.legacy} {value} belongs to {holder} and stays there;"
+            f" {profile_id} and {holder} look like one person"
+        )
+
+    def owner_of(self, account: str, kind: IdentifierKind, value: str) -> str | None:
+        """Who holds an identifier, as calls see it: inside a race window, as it was when the
+        window opened."""
+        window = self.window()
+        key = (account, kind, value)
+        if window is not None and key in window.before:
+            return window.before[key]
+        return self._k.store.owner_of(account, kind, value)
 
     def taken(self, account: str, identifiers: Identifiers) -> dict[IdentifierKind, str]:
         found = {
@@ -186,20 +215,8 @@ class Ingest:
                 decisions.append(f"changed {kind.legacy} of {current.id} from {old} to {value}")
             self.link(account, current.id, kind, value, now, decisions)
         for kind, value, holder in conflicts:
-            self._k.store.add_evidence(
-                account,
-                Evidence(
-                    EvidenceKind.IDENTITY_CONFLICT,
-                    (current.id, holder),
-                    f"a call identified {current.id} by {matched.legacy} {identifiers[matched]}"
-                    f" and also carried {kind.legacy} {value}, which {holder} holds",
-                    now,
-                ),
-            )
-            decisions.append(
-                f"identity conflict: {kind.legacy} {value} belongs to {holder} and stays there;"
-                f" {current.id} and {holder} look like one person"
-            )
+            how = f"{matched.legacy} {identifiers[matched]}"
+            self.conflict(account, current.id, how, kind, value, holder, decisions)
         updated = current
         if (
             new_identifiers != current.identifiers

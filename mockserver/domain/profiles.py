@@ -191,39 +191,46 @@ class Profiles:
             if profile_id is not None
             else self._identifiers(changes)
         )
+        ingest = self._k.ingest
         with self._store.locked():
+            resolved = False  # by Ingest.upsert, which records its own conflicts
             if profile_id is not None:
                 current = self._store.get_profile(account.id, profile_id)
                 if current is None:
                     decisions.append(f"dropped: no profile {profile_id}")
                     return None
+                how = "its id"
                 decisions.append(f"matched {current.id} by its id")
+            elif not keep_identifiers:
+                data = ProfileData(identifiers={}, attributes={}, properties={})
+                current, created, _ = ingest.upsert(
+                    account.id, identifiers, data, decisions, CURRENT_ORDER
+                )
+                if created:
+                    return self._apply(account, current, changes, decisions)
+                resolved, how = True, ""
             else:
-                owners = {
-                    kind: self._store.owner_of(account.id, kind, value)
-                    for kind, value in identifiers.items()
+                owners = {k: ingest.owner_of(account.id, k, v) for k, v in identifiers.items()}
+                # a call of the same race window may have just taken one of them
+                owners |= {
+                    k: o
+                    for k, o in ingest.taken(account.id, identifiers).items()
+                    if owners[k] is None
                 }
-                selected = next((o for o in owners.values() if o is not None), None)
-                if selected is None:
+                matched = next((k for k, o in owners.items() if o is not None), None)
+                if matched is None:
                     return self._create(account, identifiers, changes, decisions)
-                if not keep_identifiers:
-                    data = ProfileData(identifiers={}, attributes={}, properties={})
-                    profile, _, _ = self._k.ingest.upsert(
-                        account.id, identifiers, data, decisions, CURRENT_ORDER
-                    )
-                    current = profile
-                else:
-                    current = self._store.get_profile(account.id, selected)
-                    if current is None:
-                        raise NotFound(f"A profile with id {selected} does not exist.")
-                    decisions.append(f"matched {current.id}")
+                current = self._store.get_profile(account.id, owners[matched] or "")
+                if current is None:
+                    raise NotFound(f"A profile with id {owners[matched]} does not exist.")
+                how = _describe(matched, identifiers[matched])
+                decisions.append(f"matched {current.id} by {how}")
             kept = dict(current.identifiers)
             for kind, value in identifiers.items():
                 holder = self._store.owner_of(account.id, kind, value)
                 if holder is not None and holder != current.id:
-                    decisions.append(
-                        f"{_describe(kind, value)} belongs to {holder} and stays there"
-                    )
+                    if not resolved:
+                        ingest.conflict(account.id, current.id, how, kind, value, holder, decisions)
                 elif kind in kept and kept[kind] != value and keep_identifiers:
                     decisions.append(
                         f"kept {_describe(kind, kept[kind])} on {current.id}: a client call"
