@@ -79,7 +79,14 @@ def test_a_client_call_without_company_id_is_400(client, method, path, query):
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
 @pytest.mark.parametrize(
     ("revision", "status"),
-    [(None, 400), ("", 400), ("15-07-2026", 400), ("2026-13-01", 400), ("2999-01-01", 404)],
+    [
+        (None, 400),
+        ("", 400),
+        ("15-07-2026", 400),
+        ("2026-13-01", 400),
+        ("\u0662\u0660\u0662\u0666-07-15", 400),  # digits, but not ASCII ones
+        ("2999-01-01", 404),
+    ],
 )
 def test_a_missing_malformed_or_future_revision(client, method, path, revision, status):
     headers = {"Authorization": CURRENT["Authorization"]}
@@ -183,3 +190,19 @@ def test_a_forged_cursor_is_400_never_500(client, path, key):
     )
     assert answer.status_code == 400
     assert envelope(answer)["source"] == {"parameter": "page[cursor]"}
+
+
+def test_an_answer_without_a_body_has_no_content_type(client):
+    from conftest import current
+
+    person = {"data": {"type": "profile", "attributes": {"email": "a@b.com"}}}
+    metric = {"data": {"type": "metric", "attributes": {"name": "Paid"}}}
+    event = {
+        "data": {
+            "type": "event",
+            "attributes": {"properties": {}, "metric": metric, "profile": person},
+        }
+    }
+    answer = current(client, "POST", "/api/events", event)
+    assert (answer.status_code, answer.data) == (202, b"")
+    assert "Content-Type" not in answer.headers

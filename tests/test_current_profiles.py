@@ -124,6 +124,17 @@ for _ in range(11):
     DEEP = {"n": DEEP}
 
 BAD_BODIES = [
+    (
+        '{"data": {"type": "profile", "attributes": {"email": "a@b.com", "properties": {"x": 1e999}}}}',
+        400,
+        "/data/",
+    ),
+    (
+        '{"data": {"type": "profile", "attributes": {"email": "a@b.com", "location": {"latitude": -1e400}}}}',
+        400,
+        "/data/",
+    ),
+    (json.dumps(profile_doc(external_id="  ")), 400, "/data/attributes"),
     (json.dumps(profile_doc(email="a@b.com", properties=DEEP)), 400, "/data/attributes/properties"),
     (
         json.dumps(profile_doc(email="a@b.com", properties={"s": "x" * 100_001})),
@@ -891,3 +902,17 @@ def test_a_listing_reads_whole_profiles_only_for_its_page(client, klaviyo, query
     answer = current(client, "GET", "/api/profiles", query_string={**query, "page[size]": "5"})
     assert len(answer.json["data"]) == 5
     assert len(set(reads)) == 5
+
+
+def test_identifiers_are_trimmed_and_an_empty_one_is_absent(client):
+    pid = new_profile(client, email="f@x.com", external_id=" U1 ", phone_number="")
+    attributes = current(client, "GET", f"/api/profiles/{pid}").json["data"]["attributes"]
+    assert (attributes["external_id"], attributes["phone_number"]) == ("U1", None)
+    assert (
+        current(
+            client, "POST", "/api/profiles", profile_doc(email="g@x.com", external_id="")
+        ).status_code
+        == 201
+    )
+    identify(client, **{"$id": "U1"})
+    assert count(client) == 2  # legacy $id U1 found f@x.com's profile

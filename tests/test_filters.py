@@ -67,6 +67,9 @@ BAD = [
     ('"email"', "expected an operator"),
     ("equals(email,'unterminated)", "cannot read"),
     ("", "ends too soon"),
+    ("and(" * 30 + 'equals(email,"a")' + ")" * 30, "nested deeper than"),
+    ("not(" * 3000 + 'equals(email,"a")' + ")" * 3000, "nested deeper than"),
+    ("any(email," + "[" * 30 + "]" * 30 + ")", "nested deeper than"),
 ]
 
 

@@ -170,8 +170,8 @@ class ProfileMetaSchema(BodySchema):
 
 def changes(attributes: dict[str, Any], meta: dict[str, Any] | None) -> ProfileChanges:
     """The domain's view of loaded ``attributes`` and ``meta``."""
-    identifiers = {  # "" counts as absent, as in the legacy API
-        kind: attributes[key]
+    identifiers = {  # trimmed, and "" counts as absent, as in the legacy API
+        kind: None if attributes[key] is None else attributes[key].strip()
         for key, kind in IDENTIFIER_KEYS.items()
         if key in attributes and (attributes[key] is None or attributes[key].strip())
     }

@@ -49,6 +49,8 @@ def record(response: Response) -> Response:
             incoming["body"] = said.body.decode("utf-8", "replace")
     if said.answer is not None:
         answered = said.answer
+    elif response.content_type is None:  # 202, 204: no body
+        answered = ""
     elif response.direct_passthrough or not response.content_type.startswith(
         ("text/", "application/")
     ):

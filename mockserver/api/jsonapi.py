@@ -24,6 +24,7 @@ from marshmallow import Schema
 from marshmallow import ValidationError
 
 from ..domain.accounts import Account
+from . import wire
 from .context import backend
 from .context import note
 from .context import notes
@@ -33,7 +34,7 @@ MEDIA_TYPE = "application/vnd.api+json"
 BODY_TYPES = frozenset({MEDIA_TYPE, "application/json"})
 #: The oldest revision the mock serves (*chosen*: the first stable revision of today's API).
 EARLIEST_REVISION = date(2022, 10, 17)
-_REVISION = re.compile(r"(\d{4})-(\d{2})-(\d{2})(\.[A-Za-z0-9]+)?")
+_REVISION = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(\.[A-Za-z0-9]+)?")
 _ACCOUNT = "klaviyo_mock.account"
 _REVISION_SERVED = "klaviyo_mock.revision"
 
@@ -125,20 +126,14 @@ def body() -> dict[str, Any]:
             f'Unsupported media type "{request.mimetype or "none"}" in request.',
             pointer="/data/",
         )
-    try:
-        document = json.loads(raw, parse_constant=_not_json)
-    except (ValueError, RecursionError) as error:
+    try:  # the legacy API's reader: no NaN, no Infinity, no number beyond a double
+        document = wire.parse_json(raw)
+    except ValueError as error:
         raise ApiError(400, f"JSON parse error - {error}", pointer="/data/") from None
     if not isinstance(document, dict) or "data" not in document:
         raise ApiError(400, "The request body must be an object with 'data'.", pointer="/data")
     notes().payload = document
     return document
-
-
-def _not_json(name: str) -> Any:
-    """``NaN`` and ``Infinity`` are no JSON: stored, they would make every answer that shows
-    them unreadable."""
-    raise ValueError(f"{name} is not a JSON value")
 
 
 def load(schema: Schema, document: dict[str, Any]) -> Any:
@@ -161,8 +156,10 @@ def first_error(messages: Any, path: tuple[str, ...] = ()) -> tuple[tuple[str, .
 
 
 def respond(document: dict[str, Any] | None, status: int = 200) -> Response:
-    if document is None:
-        return Response(status=status)
+    if document is None:  # 202, 204: no body, so no content type
+        response = Response(status=status)
+        del response.headers["Content-Type"]
+        return response
     return Response(json.dumps(document), status=status, mimetype=MEDIA_TYPE)
 
 

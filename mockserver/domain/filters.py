@@ -97,10 +97,20 @@ def parse_datetime(text: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+#: How deep ``and``/``or``/``not`` and lists may nest (the mock's limit; Klaviyo's is unknown).
+MAX_DEPTH = 20
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
         self.at = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FilterError(f"Invalid filter: nested deeper than {MAX_DEPTH} levels.")
 
     def peek(self) -> _Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -128,7 +138,9 @@ class _Parser:
         op = name.text
         self.take("(")
         if op in ("and", "or", "not"):
+            self.deeper()
             terms = tuple(self.expressions())
+            self.depth -= 1
             self.take(")")
             if op == "not" and len(terms) != 1:
                 raise FilterError("Invalid filter: not() takes one expression.")
@@ -153,12 +165,14 @@ class _Parser:
         if token.kind == "string":
             return token.text
         if token.kind == "punct" and token.text == "[":
+            self.deeper()
             items = []
             while (next_token := self.peek()) is not None and next_token.text != "]":
                 items.append(self.value())
                 if (after := self.peek()) is not None and after.text == ",":
                     self.take(",")
             self.take("]")
+            self.depth -= 1
             return items
         if token.kind == "bare":
             return _bare(token.text)

@@ -42,9 +42,10 @@ def iso_seconds(moment: datetime) -> str:
     current second, because every call stamps something."""
     global _last_iso
     second = int(moment.timestamp())
-    if _last_iso[0] != second:
-        _last_iso = (second, moment.astimezone(UTC).replace(microsecond=0).isoformat())
-    return _last_iso[1]
+    cached = _last_iso  # one read: another thread may replace it meanwhile
+    if cached[0] != second:
+        cached = _last_iso = (second, moment.astimezone(UTC).replace(microsecond=0).isoformat())
+    return cached[1]
 
 
 class Store(Protocol):
