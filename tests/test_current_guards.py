@@ -206,3 +206,31 @@ def test_an_answer_without_a_body_has_no_content_type(client):
     answer = current(client, "POST", "/api/events", event)
     assert (answer.status_code, answer.data) == (202, b"")
     assert "Content-Type" not in answer.headers
+
+
+SPARSE = [
+    ("/api/profiles", "/api/profiles", "fields[profile]"),
+    ("/api/profiles/{id}", "/api/profiles/{profile}", "fields[profile]"),
+    ("/api/events", "/api/events?include=profile", "fields[profile]"),
+    ("/api/lists/{id}/profiles", "/api/lists/{list}/profiles", "fields[profile]"),
+    ("/api/lists", "/api/lists", "fields[list]"),
+    ("/api/events", "/api/events?include=metric", "fields[metric]"),
+    ("/api/events", "/api/events", "fields[event]"),
+]
+
+
+@pytest.mark.parametrize(("spec_path", "path", "parameter"), SPARSE)
+def test_every_sparse_field_the_spec_allows_is_taken(client, spec_path, path, parameter):
+    from conftest import current
+    from openapi_check import enum
+
+    person = {"data": {"type": "profile", "attributes": {"email": "a@b.com"}}}
+    profile_id = current(client, "POST", "/api/profiles", person).json["data"]["id"]
+    made = current(
+        client, "POST", "/api/lists", {"data": {"type": "list", "attributes": {"name": "N"}}}
+    )
+    url = path.format(profile=profile_id, list=made.json["data"]["id"])
+    joiner = "&" if "?" in url else "?"
+    for value in enum(spec_path, "get", parameter):
+        answer = current(client, "GET", f"{url}{joiner}{parameter}={value}")
+        assert answer.status_code == 200, (value, answer.json)

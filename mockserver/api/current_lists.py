@@ -44,7 +44,7 @@ from .list_documents import ListCreateQuery
 from .list_documents import ListMembersQuery
 from .list_documents import ListUpdateQuery
 from .profiles import ADDITIONAL_FIELDS
-from .profiles import PROFILE_FIELDS
+from .profiles import profile_fields
 from .profiles import profile_resource
 
 bp = Blueprint("current_lists", __name__)
@@ -57,9 +57,6 @@ members_query = ListMembersQuery()
 
 LIST_FIELDS = frozenset({"created", "id", "name", "opt_in_process", "updated"})
 INCLUDES = frozenset({"flow-triggers", "tags"})
-MEMBER_FIELDS = frozenset({*PROFILE_FIELDS, "id", "joined_group_at"})
-#: Sparse fieldsets may also name members inside these objects (``subscriptions.email``).
-NESTED_FIELDS = ("subscriptions.", "predictive_analytics.")
 #: Without ``sort``, lists come in the order they were made (*chosen*).
 DEFAULT_LIST_SORT = "created"
 
@@ -108,18 +105,6 @@ def _one(
     if included:
         document["included"] = []  # the mock has no tags or flows
     return respond(document, status)
-
-
-def _member_fields() -> list[str]:
-    fields = csv_param("fields[profile]")
-    for name in fields:
-        if name not in MEMBER_FIELDS and not name.startswith(NESTED_FIELDS):
-            raise ApiError(
-                400, f"{name!r} is not a field of a profile.", parameter="fields[profile]"
-            )
-    # a channel's object stays whole (``subscriptions.email.marketing``): the spec requires
-    # its ``consent`` and ``can_receive_…`` members
-    return [".".join(n.split(".")[:3]) if n.startswith("subscriptions.") else n for n in fields]
 
 
 def _member(
@@ -256,7 +241,7 @@ def _members(
 
 @bp.get("/api/lists/<list_id>/profiles", strict_slashes=False)
 def get_list_profiles(list_id: str) -> Response:
-    fields = _member_fields()
+    fields = profile_fields(frozenset({"joined_group_at"}))
     additional = csv_param("additional-fields[profile]", ADDITIONAL_FIELDS)
     owner, rows, links = _members(list_id, f"/api/lists/{list_id}/profiles")
     data = [_member(owner, p, m, fields, additional) for p, m in rows]

@@ -44,7 +44,7 @@ from .jsonapi import self_link
 from .jsonapi import sparse
 from .jsonapi import stamp
 from .profiles import ADDITIONAL_FIELDS
-from .profiles import PROFILE_FIELDS
+from .profiles import profile_fields
 from .profiles import profile_resource
 
 bp = Blueprint("events", __name__)
@@ -55,8 +55,6 @@ create_query = EventCreateQuery()
 
 EVENT_FIELDS = frozenset({"datetime", "event_properties", "id", "timestamp", "uuid"})
 METRIC_FIELDS = frozenset({"created", "id", "integration", "name", "updated"})
-#: ``fields[profile]`` on events: the profile's fields without the additional ones.
-EVENT_PROFILE_FIELDS = (PROFILE_FIELDS - ADDITIONAL_FIELDS) | {"id"}
 #: ``include=attributions`` is accepted and includes nothing (*chosen*: no flows or campaigns
 #: to attribute an event to).
 EVENT_INCLUDES = frozenset({"attributions", "metric", "profile"})
@@ -159,7 +157,7 @@ class _Shape:
             includes=csv_param("include", EVENT_INCLUDES),
             event=csv_param("fields[event]", EVENT_FIELDS),
             metric=csv_param("fields[metric]", METRIC_FIELDS),
-            profile=csv_param("fields[profile]", EVENT_PROFILE_FIELDS),
+            profile=profile_fields(additional=False),
         )
 
 
@@ -255,7 +253,7 @@ def get_event(event_id: str) -> Response:
 @bp.get("/api/events/<event_id>/profile", strict_slashes=False)
 def get_event_profile(event_id: str) -> Response:
     owner = account()
-    fields = csv_param("fields[profile]", PROFILE_FIELDS)
+    fields = profile_fields()
     additional = csv_param("additional-fields[profile]", ADDITIONAL_FIELDS)
     event = backend().event_query.get(owner, event_id).events[0]
     profile = backend().people.get(owner, event.profile_id)

@@ -72,6 +72,27 @@ PROFILE_FIELDS = frozenset(
 )
 
 
+#: Sparse fieldsets may also name members inside these objects (``subscriptions.email``).
+NESTED_FIELDS = ("subscriptions.", "predictive_analytics.")
+
+
+def profile_fields(extra: frozenset[str] = frozenset(), *, additional: bool = True) -> list[str]:
+    """``fields[profile]``: the spec's names (attributes, ``id``, and members of
+    ``location``, ``subscriptions`` and ``predictive_analytics``; without ``additional``, as
+    ``include=profile`` on events takes them, none of the latter two), checked. A subscription
+    channel's object stays whole (``subscriptions.email.marketing``): the spec requires its
+    ``consent`` and ``can_receive_…`` members."""
+    fields = csv_param("fields[profile]")
+    known = (PROFILE_FIELDS | extra if additional else PROFILE_FIELDS - ADDITIONAL_FIELDS) | {"id"}
+    for name in fields:
+        nested = additional and name.startswith(NESTED_FIELDS)
+        if name not in known and not nested:
+            raise ApiError(
+                400, f"{name!r} is not a field of a profile.", parameter="fields[profile]"
+            )
+    return [".".join(n.split(".")[:3]) if n.startswith("subscriptions.") else n for n in fields]
+
+
 def iso(seconds: int | None) -> str | None:
     if seconds is None:
         return None
@@ -167,7 +188,7 @@ def profile_resource(
 
 
 def _one(owner: Account, profile: Profile, status: int = 200) -> Response:
-    fields = csv_param("fields[profile]", PROFILE_FIELDS)
+    fields = profile_fields()
     additional = csv_param("additional-fields[profile]", ADDITIONAL_FIELDS)
     return respond(
         {
@@ -205,7 +226,7 @@ def _refusal(
 @bp.get("/api/profiles", strict_slashes=False)
 def get_profiles() -> Response:
     owner = account()
-    fields = csv_param("fields[profile]", PROFILE_FIELDS)
+    fields = profile_fields()
     additional = csv_param("additional-fields[profile]", ADDITIONAL_FIELDS)
     sort = request.args.get("sort", "id")
     if sort.lstrip("-") not in PROFILE_SORTS:

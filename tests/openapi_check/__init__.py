@@ -14,6 +14,7 @@ import functools
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask import Response
@@ -34,10 +35,24 @@ FAILURES = "openapi_failures"
 
 
 @functools.cache
-def spec() -> OpenAPI:
+def document() -> dict[str, Any]:
     with gzip.open(SPEC) as file:
-        document = json.load(file)
-    return OpenAPI.from_dict(document, config=Config(spec_validator_cls=None))
+        loaded: dict[str, Any] = json.load(file)
+    return loaded
+
+
+@functools.cache
+def spec() -> OpenAPI:
+    return OpenAPI.from_dict(document(), config=Config(spec_validator_cls=None))
+
+
+def enum(path: str, method: str, parameter: str) -> list[str]:
+    """The values the spec allows for a query parameter that takes a list (``fields[…]``)."""
+    for entry in document()["paths"][path][method]["parameters"]:
+        if entry.get("name") == parameter:
+            values: list[str] = entry["schema"]["items"]["enum"]
+            return values
+    raise KeyError(parameter)
 
 
 def is_current(path: str) -> bool:
