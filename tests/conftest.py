@@ -13,6 +13,12 @@ from openapi_check import validating
 
 from mockserver import create_app
 from mockserver.domain.service import Klaviyo
+from mockserver.testing import KlaviyoMock
+from mockserver.testing import LiveServer
+from mockserver.testing import in_process
+from mockserver.testing import mock_klaviyo
+from mockserver.testing import over_http
+from mockserver.testing import serve
 
 PUBLIC = "AbC123"
 PRIVATE = "pk_" + "a1" * 17
@@ -42,10 +48,41 @@ def run_scenario_text(text: str, name: str = "test.yaml"):
     """Load a scenario from text and run it on a fresh app; its report."""
     from mockserver import scenario
 
-    app = create_app({"TESTING": True})
-    return scenario.run(
+    app = validating(create_app({"TESTING": True}))
+    report = scenario.run(
         app.extensions["klaviyo_mock"], app.test_client(), scenario.load(name, text)
     )
+    assert not failures(app), "\n".join(failures(app))
+    return report
+
+
+# The plugin's fixtures (mockserver.testing), with every current-API answer checked against
+# stable.json, as the `app` fixture does: the README's examples and the scenario files use them.
+
+
+@pytest.fixture
+def klaviyo_mock() -> Iterator[KlaviyoMock]:
+    app = validating(create_app({"TESTING": True}))
+    with mock_klaviyo(app) as mock:
+        handle = in_process(app)
+        handle.responses = mock
+        yield handle
+    assert not failures(app), "\n".join(failures(app))
+
+
+@pytest.fixture(scope="session")
+def klaviyo_server() -> Iterator[LiveServer]:
+    with serve(validating(create_app())) as server:
+        yield server
+
+
+@pytest.fixture
+def klaviyo_live(klaviyo_server: LiveServer) -> Iterator[KlaviyoMock]:
+    failures(klaviyo_server.app).clear()
+    handle = over_http(klaviyo_server.url)
+    handle.reset()
+    yield handle
+    assert not failures(klaviyo_server.app), "\n".join(failures(klaviyo_server.app))
 
 
 def b64(payload: Any) -> str:
