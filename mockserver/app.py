@@ -22,6 +22,7 @@ STORE = "klaviyo_mock.store"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build an app with its own state. ``config`` overrides ``config.APP_DEFAULTS``."""
     app = Flask(__name__)
+    app.url_map.merge_slashes = False  # "//" is a 404 in JSON, not a redirect with an HTML body
     app.config.from_mapping(APP_DEFAULTS)
     if config:
         app.config.from_mapping(config)

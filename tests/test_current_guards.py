@@ -234,3 +234,12 @@ def test_every_sparse_field_the_spec_allows_is_taken(client, spec_path, path, pa
     for value in enum(spec_path, "get", parameter):
         answer = current(client, "GET", f"{url}{joiner}{parameter}={value}")
         assert answer.status_code == 200, (value, answer.json)
+
+
+@pytest.mark.parametrize("path", ["/api//profiles", "/api/profiles//", "//api/profiles"])
+def test_doubled_slashes_are_a_json_404_not_an_html_redirect(client, path):
+    from conftest import current
+
+    answer = current(client, "GET", path)
+    assert answer.status_code == 404
+    envelope(answer)

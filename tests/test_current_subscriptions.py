@@ -300,6 +300,18 @@ def test_client_subscription_never_changes_identifiers(client: FlaskClient) -> N
     assert on_list(client, list_id) == ["c@x.com"]
 
 
+def test_a_client_call_subscribes_only_the_address_it_gave(client: FlaskClient) -> None:
+    """X{old@, phone}: a visitor gives new@ and X's phone. X keeps old@ (a client call changes
+    no identifier), so email consent is not recorded for old@; SMS consent is."""
+    list_id = make_list(client)
+    make_profile(client, "old@x.com", phone_number=PHONE)
+    body = client_body(list_id, BOTH, email="new@x.com", phone_number=PHONE)
+    assert call(client, "POST", CLIENT, body).status_code == 202
+    consent = consent_of(client, "old@x.com")
+    assert consent["email"]["marketing"]["consent"] == "NEVER_SUBSCRIBED"
+    assert consent["sms"]["marketing"]["consent"] == "SUBSCRIBED"
+
+
 def test_client_subscription_to_a_double_opt_in_list_waits(client: FlaskClient) -> None:
     list_id = make_list(client, "Double", "double_opt_in")
     assert call(client, "POST", CLIENT, client_body(list_id, email="c@x.com")).status_code == 202

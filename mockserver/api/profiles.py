@@ -181,7 +181,7 @@ def profile_resource(
                     "related": self_link(f"{path}/{name}"),
                 }
             }
-            for name in ("lists", "segments")
+            for name in ("lists",)  # the mock has no segments
         },
         "links": {"self": self_link(path)},
     }
@@ -229,7 +229,7 @@ def get_profiles() -> Response:
     fields = profile_fields()
     additional = csv_param("additional-fields[profile]", ADDITIONAL_FIELDS)
     sort = request.args.get("sort", "id")
-    if sort.lstrip("-") not in PROFILE_SORTS:
+    if sort.removeprefix("-") not in PROFILE_SORTS:
         raise ApiError(
             400,
             f"{sort!r} is not a sort the mock supports; choose from"

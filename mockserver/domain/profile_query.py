@@ -140,11 +140,12 @@ class ProfileQuery:
         if expression is not None:
             ids = equal_values(expression, "id")
             if ids is not None:
-                return [_head(p) for i in ids if (p := store.get_profile(account.id, str(i)))]
+                unique = dict.fromkeys(str(i) for i in ids)
+                return [_head(p) for i in unique if (p := store.get_profile(account.id, i))]
             for name, kind in _FIELD_KINDS.items():
                 values = equal_values(expression, name)
                 if values is not None:
-                    owners = (store.owner_of(account.id, kind, str(v)) for v in values)
+                    owners = dict.fromkeys(store.owner_of(account.id, kind, str(v)) for v in values)
                     return [
                         _head(p) for o in owners if o and (p := store.get_profile(account.id, o))
                     ]

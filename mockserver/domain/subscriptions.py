@@ -109,13 +109,16 @@ class Subscriptions:
                 )
                 if profile is None:
                     continue
-                email = Channel.EMAIL_MARKETING in subscriber.channels
+                channels = subscriber.channels
+                if keep_identifiers:
+                    channels = self._given_channels(subscriber, profile, decisions)
+                email = Channel.EMAIL_MARKETING in channels
                 pending = record is not None and record.double_opt_in and not historical and email
                 records = {
                     channel: ConsentRecord(
                         SUBSCRIBED, iso_seconds(at or now), source, custom_source
                     )
-                    for channel, at in subscriber.channels.items()
+                    for channel, at in channels.items()
                     if not (pending and channel is Channel.EMAIL_MARKETING)
                 }
                 self._record(account, profile, records, decisions)
@@ -190,6 +193,24 @@ class Subscriptions:
             )
 
     # -- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _given_channels(
+        subscriber: Subscriber, profile: Profile, decisions: list[str]
+    ) -> dict[Channel, datetime | None]:
+        """A client call keeps the profile's identifiers, so a channel whose identifier the
+        profile holds with another value (an email the visitor did not give) is not subscribed
+        (*chosen*): consent belongs to the address that was given."""
+        channels = dict(subscriber.channels)
+        for channel in subscriber.channels:
+            raw = subscriber.changes.identifiers.get(channel.identifier)
+            have = profile.identifiers.get(channel.identifier)
+            if raw is not None and have is not None and normalise(channel.identifier, raw) != have:
+                del channels[channel]
+                decisions.append(
+                    f"not subscribed: {channel.path} of {profile.id} is {have}, not {raw}"
+                )
+        return channels
 
     def _list(self, account: Account, list_id: str | None) -> ListRecord | None:
         """The list a call names (NotFound when there is none), or None."""
