@@ -745,3 +745,24 @@ def test_the_lists_a_profile_is_on(client: FlaskClient) -> None:
 def test_the_lists_of_an_unknown_profile_are_404(client: FlaskClient, path: str) -> None:
     answer = call(client, "GET", path.format("01JUNKNOWN"))
     assert (answer.status_code, error(answer)["code"]) == (404, "not_found")
+
+
+def test_a_list_listing_reads_whole_profiles_only_for_its_page(
+    client: FlaskClient, klaviyo: Any
+) -> None:
+    list_id = make_list(client)
+    ids = [make_profile(client, f"m{i:02d}@x.com") for i in range(12)]
+    assert (
+        call(
+            client, "POST", f"/api/lists/{list_id}/relationships/profiles", members(ids)
+        ).status_code
+        == 204
+    )
+    store = klaviyo.store
+    reads: list[str] = []
+    original = store.get_profile
+    store.memberships = lambda account, list_id: pytest.fail("a listing copied every membership")
+    store.get_profile = lambda account, pid: reads.append(pid) or original(account, pid)
+    answer = call(client, "GET", f"/api/lists/{list_id}/profiles?page[size]=5")
+    assert [p["id"] for p in answer.json["data"]] == ids[:5]
+    assert len(set(reads)) == 5

@@ -31,9 +31,8 @@ from .jsonapi import account
 from .jsonapi import body
 from .jsonapi import csv_param
 from .jsonapi import decode_cursor
-from .jsonapi import encode_cursor
 from .jsonapi import load
-from .jsonapi import page_link
+from .jsonapi import page_links
 from .jsonapi import page_size
 from .jsonapi import private_guard
 from .jsonapi import respond
@@ -150,15 +149,6 @@ def _cursor() -> list[Any] | None:
     return decode_cursor(cursor) if cursor else None
 
 
-def _links(path: str, next_key: list[Any] | None) -> dict[str, str]:
-    """``links.self`` and, unless this is the last page, ``links.next`` (never null)."""
-    cursor = request.args.get("page[cursor]")
-    links = {"self": page_link(cursor) if cursor else self_link(path)}
-    if next_key is not None:
-        links["next"] = page_link(encode_cursor(next_key))
-    return links
-
-
 # -- /api/lists -----------------------------------------------------------------------------
 
 
@@ -175,7 +165,7 @@ def get_lists() -> Response:
     note(f"listed {len(found)} lists")
     document: dict[str, Any] = {
         "data": [list_resource(record, fields) for record in found],
-        "links": _links("/api/lists", next_key),
+        "links": page_links("/api/lists", next_key),
     }
     if included:
         document["included"] = []  # the mock has no tags or flows
@@ -236,7 +226,7 @@ def _members(
         owner, list_id, expression, sort.startswith("-"), after, size
     )
     note(f"listed {len(rows)} profiles of list {list_id}", profiles=[p.id for p, _ in rows])
-    return owner, rows, _links(path, next_key)
+    return owner, rows, page_links(path, next_key)
 
 
 @bp.get("/api/lists/<list_id>/profiles", strict_slashes=False)

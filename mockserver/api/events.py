@@ -34,9 +34,8 @@ from .jsonapi import account
 from .jsonapi import body
 from .jsonapi import csv_param
 from .jsonapi import decode_cursor
-from .jsonapi import encode_cursor
 from .jsonapi import load
-from .jsonapi import page_link
+from .jsonapi import page_links
 from .jsonapi import page_size
 from .jsonapi import private_guard
 from .jsonapi import respond
@@ -202,14 +201,6 @@ def _cursor(shape: tuple[type, type]) -> list[Any] | None:
     return key
 
 
-def _page_links(path: str, next_key: list[Any] | None) -> dict[str, str]:
-    cursor = request.args.get("page[cursor]")
-    links = {"self": page_link(cursor) if cursor else self_link(path)}
-    if next_key is not None:
-        links["next"] = page_link(encode_cursor(next_key))
-    return links
-
-
 @bp.post("/api/events", strict_slashes=False)
 def create_event() -> Response:
     return record_event()
@@ -234,7 +225,7 @@ def get_events() -> Response:
         owner, expression, sort, after, size, with_profiles="profile" in shape.includes
     )
     document = _document(owner, found, shape)
-    document["links"] = _page_links("/api/events", found.next_key)
+    document["links"] = page_links("/api/events", found.next_key)
     note(f"listed {len(found.events)} events")
     return respond(document)
 
@@ -306,7 +297,7 @@ def get_metrics() -> Response:
     return respond(
         {
             "data": [metric_resource(m, fields) for m in found],
-            "links": _page_links("/api/metrics", next_key),
+            "links": page_links("/api/metrics", next_key),
         }
     )
 

@@ -184,6 +184,16 @@ def page_link(cursor: str) -> str:
     return f"{base_url()}{request.path}?{urlencode(args)}"
 
 
+def page_links(path: str, next_key: list[Any] | None) -> dict[str, str]:
+    """``links.self`` and, unless this is the last page, ``links.next`` (the spec allows no
+    ``null`` there: current-api.md §9.1)."""
+    cursor = request.args.get("page[cursor]")
+    links = {"self": page_link(cursor) if cursor else self_link(path)}
+    if next_key is not None:
+        links["next"] = page_link(encode_cursor(next_key))
+    return links
+
+
 def encode_cursor(key: list[Any]) -> str:
     """An opaque, URL-safe cursor (no ``+``, ``&``, ``%`` or ``=``: current-api.md §9.1)."""
     text = json.dumps(key, separators=(",", ":"))

@@ -35,9 +35,8 @@ from .jsonapi import account
 from .jsonapi import body
 from .jsonapi import csv_param
 from .jsonapi import decode_cursor
-from .jsonapi import encode_cursor
 from .jsonapi import load
-from .jsonapi import page_link
+from .jsonapi import page_links
 from .jsonapi import page_size
 from .jsonapi import private_guard
 from .jsonapi import respond
@@ -246,9 +245,7 @@ def get_profiles() -> Response:
     after = decode_cursor(cursor) if cursor else None
     size = page_size(20, 100)
     found, next_key = backend().people_query.page(owner, expression, sort, after, size)
-    links = {"self": page_link(cursor) if cursor else self_link("/api/profiles")}
-    if next_key is not None:
-        links["next"] = page_link(encode_cursor(next_key))
+    links = page_links("/api/profiles", next_key)
     note(f"listed {len(found)} profiles", profiles=[p.id for p in found])
     return respond(
         {"data": [profile_resource(owner, p, fields, additional) for p in found], "links": links}

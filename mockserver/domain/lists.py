@@ -261,7 +261,7 @@ class Lists:
         """How many profiles are on the list (``additional-fields[list]=profile_count``)."""
         with self._store.locked():
             self.get(account, list_id)
-            return sum(m.status in ACTIVE for _, m in self._store.memberships(account.id, list_id))
+            return len(self._store.active_members(account.id, list_id))
 
     def members(
         self,
@@ -313,7 +313,7 @@ class Lists:
                     owners = (store.owner_of(account.id, kind, str(v)) for v in values)
                     found = (store.membership(account.id, list_id, o) for o in owners if o)
                     return [m for m in found if m is not None and m.status in ACTIVE]
-        return [m for _, m in store.memberships(account.id, list_id) if m.status in ACTIVE]
+        return store.active_members(account.id, list_id)
 
     def add_profiles(
         self, account: Account, list_id: str, profile_ids: Sequence[str], decisions: list[str]

@@ -33,6 +33,7 @@ from ..domain.models import IdentifierKind
 from ..domain.models import JSONDict
 from ..domain.models import ListRecord
 from ..domain.models import Membership
+from ..domain.models import MemberStatus
 from ..domain.models import Metric
 from ..domain.models import Profile
 from ..domain.models import ProfileHead
@@ -44,6 +45,9 @@ from .storage import replace_with
 from .trash import bury
 
 __all__ = ["InPlaceTable", "StateFileError", "TinyDBStore"]
+
+_STATUS = {status.value: status for status in MemberStatus}
+_ACTIVE = frozenset({MemberStatus.MEMBER.value, MemberStatus.SUBSCRIBED.value})
 
 
 class _AccountTables:
@@ -456,6 +460,25 @@ class TinyDBStore:
                 doc = _read(tables.memberships, tables.members.get(list_id, {}).get(profile_id))
                 if doc:
                     found.append(Membership.from_document(doc))
+            return found
+
+    def active_members(self, account: str, list_id: str) -> list[Membership]:
+        """A list's members and subscribers (not pending, not unsubscribed) in the order they
+        joined, read without copying documents: a listing reads every one of them."""
+        with self._lock:
+            tables = self._tables(account)
+            table = tables.memberships
+            found = []
+            for doc_id in tables.members.get(list_id, {}).values():
+                doc = (
+                    table.raw_document(doc_id)
+                    if isinstance(table, InPlaceTable)
+                    else table.get(doc_id=doc_id)
+                )
+                if doc is not None and doc["status"] in _ACTIVE:
+                    found.append(
+                        Membership(list_id, doc["profile_id"], _STATUS[doc["status"]], doc["at"])
+                    )
             return found
 
     def memberships(self, account: str, list_id: str) -> list[tuple[int, Membership]]:

@@ -389,9 +389,16 @@ class InPlaceTable(Table):
     def raw_documents(self) -> Iterable[Mapping[str, Any]]:
         """The stored documents themselves, uncopied (TinyDB's iteration copies each one):
         for reads that take a few fields from every document. Never change them."""
+        return self._raw().values()
+
+    def raw_document(self, doc_id: int) -> Mapping[str, Any] | None:
+        """One stored document itself, uncopied (see ``raw_documents``)."""
+        return self._raw().get(str(doc_id))
+
+    def _raw(self) -> dict[str, Mapping[str, Any]]:
         tables = self._storage.read() or {}
         documents: dict[str, Mapping[str, Any]] = tables.get(self.name) or {}
-        return documents.values()
+        return documents
 
     def _update_table(self, updater: Callable[[dict[int, Any]], None]) -> None:
         tables = self._storage.read() or {}
