@@ -101,7 +101,7 @@ def iso(seconds: int | None) -> str | None:
 def subscriptions(owner: Account, profile: Profile) -> dict[str, Any]:
     """``additional-fields[profile]=subscriptions``: the consent the profile recorded, by
     channel (rules in ``domain.consent``)."""
-    found = consent.view(profile, backend().store.profile_memberships(owner.id, profile.id))
+    found = backend().subscriptions.view(owner, profile)
     email = found[Channel.EMAIL_MARKETING]
     return {
         "email": {

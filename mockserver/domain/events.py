@@ -118,7 +118,7 @@ class Events:
             if profile is None:
                 decisions.append(f"dropped the {command.metric!r} event: no profile to hold it")
                 return Recorded(None, None)
-            metric = self._k._metric(account.id, command.metric, decisions)
+            metric = self._k.ensure_metric(account.id, command.metric, decisions)
             key = unique_key(command.unique_id, timestamp)
             if store.has_event(account.id, profile.id, metric.id, key):
                 what = "unique_id" if command.unique_id else "time"
@@ -127,7 +127,7 @@ class Events:
                     f" with {what} {key}"
                 )
                 return Recorded(profile, None)
-            event = self._k._add_event(
+            event = self._k.add_event(
                 account.id, profile.id, metric, timestamp, key, self._properties(command)
             )
         backfill = " (backfill: no flows to skip)" if command.backfill else ""

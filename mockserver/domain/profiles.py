@@ -9,6 +9,7 @@ _kx). ``merge`` is the explicit merge that seed 000's users asked for.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from typing import overload
 
 from .accounts import Account
 from .commands import DuplicateProfile
@@ -168,6 +169,28 @@ class Profiles:
             if current is None:
                 raise NotFound(f"A profile with id {selected} does not exist.")
             return self._apply(account, current, changes, decisions), False
+
+    @overload
+    def absorb(
+        self,
+        account: Account,
+        profile_id: None,
+        changes: ProfileChanges,
+        decisions: list[str],
+        *,
+        keep_identifiers: bool = False,
+    ) -> Profile: ...
+
+    @overload
+    def absorb(
+        self,
+        account: Account,
+        profile_id: str | None,
+        changes: ProfileChanges,
+        decisions: list[str],
+        *,
+        keep_identifiers: bool = False,
+    ) -> Profile | None: ...
 
     def absorb(
         self,

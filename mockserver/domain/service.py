@@ -183,7 +183,7 @@ class Klaviyo:
         timestamp: int,
         decisions: list[str],
     ) -> Event | None:
-        metric = self._metric(account, command.event, decisions)
+        metric = self.ensure_metric(account, command.event, decisions)
         unique_key = _unique_key(command.properties.get("$event_id"), timestamp)
         if self.store.has_event(account, profile_id, metric.id, unique_key):
             decisions.append(
@@ -191,13 +191,13 @@ class Klaviyo:
                 f" with $event_id {unique_key}"
             )
             return None
-        event = self._add_event(
+        event = self.add_event(
             account, profile_id, metric, timestamp, unique_key, command.properties
         )
         decisions.append(f"recorded event {event.id} {command.event!r} for {profile_id}")
         return event
 
-    def _metric(self, account: str, name: str, decisions: list[str]) -> Metric:
+    def ensure_metric(self, account: str, name: str, decisions: list[str]) -> Metric:
         metric = self.store.metric_named(account, name)
         if metric is None:
             metric_id = self.ids.short()
@@ -208,7 +208,7 @@ class Klaviyo:
             decisions.append(f"created metric {metric.id} {name!r}")
         return metric
 
-    def _add_event(
+    def add_event(
         self,
         account: str,
         profile_id: str,
@@ -395,9 +395,9 @@ class Klaviyo:
         with self.store.locked():
             if self.store.get_profile(account, profile_id) is None:
                 raise SeedError(f"no profile {profile_id}")
-            metric = self._metric(account, metric_name, [])
+            metric = self.ensure_metric(account, metric_name, [])
             key = _unique_key(properties.get("$event_id"), timestamp)
-            return self._add_event(account, profile_id, metric, timestamp, key, properties)
+            return self.add_event(account, profile_id, metric, timestamp, key, properties)
 
     def declare_accounts(self, entries: Iterable[str | dict[str, object]]) -> None:
         """Add accounts (a scenario's); the server stops being open. ``reset()`` undoes it.

@@ -35,7 +35,9 @@ from .commands import ProfileChanges
 from .consent import SUBSCRIBED
 from .consent import UNSUBSCRIBED
 from .consent import Channel
+from .consent import ChannelView
 from .consent import ConsentRecord
+from .consent import view
 from .consent import with_consent
 from .lists import ACTIVE
 from .models import IdentifierKind
@@ -152,8 +154,6 @@ class Subscriptions:
             touched = []
             for subscriber in subscribers:
                 profile = self._k.people.absorb(account, None, subscriber.changes, decisions)
-                if profile is None:  # pragma: no cover - absorb without an id always finds one
-                    continue
                 records = {
                     channel: ConsentRecord(UNSUBSCRIBED, iso_seconds(now), source)
                     for channel in subscriber.channels
@@ -191,6 +191,13 @@ class Subscriptions:
                 {Channel.EMAIL_MARKETING: ConsentRecord(consent, now, source)},
                 decisions,
             )
+
+    def view(self, account: Account, profile: Profile) -> dict[Channel, ChannelView]:
+        """``additional-fields[profile]=subscriptions``: the profile's consent, channel by
+        channel, read under the store's lock."""
+        with self._k.store.locked():
+            memberships = self._k.store.profile_memberships(account.id, profile.id)
+        return view(profile, memberships)
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -18,19 +18,12 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterable
 from collections.abc import Iterator
-from collections.abc import Mapping
-from typing import Any
-
-from tinydb import TinyDB
-from tinydb.table import Table
 
 from ..domain.models import Event
 from ..domain.models import EventHead
 from ..domain.models import Evidence
 from ..domain.models import IdentifierKind
-from ..domain.models import JSONDict
 from ..domain.models import ListRecord
 from ..domain.models import Membership
 from ..domain.models import MemberStatus
@@ -42,98 +35,16 @@ from .storage import InPlaceTable
 from .storage import SnapshotStorage
 from .storage import StateFileError
 from .storage import replace_with
+from .tables import AccountTables
+from .tables import copy
+from .tables import raw
+from .tables import read
 from .trash import bury
 
 __all__ = ["InPlaceTable", "StateFileError", "TinyDBStore"]
 
 _STATUS = {status.value: status for status in MemberStatus}
 _ACTIVE = frozenset({MemberStatus.MEMBER.value, MemberStatus.SUBSCRIBED.value})
-
-
-class _AccountTables:
-    """One account's tables and the indexes over them."""
-
-    def __init__(self, db: TinyDB, account: str) -> None:
-        self.profiles = db.table(f"{account}/profiles", cache_size=0)
-        self.events = db.table(f"{account}/events", cache_size=0)
-        self.metrics = db.table(f"{account}/metrics", cache_size=0)
-        self.evidence = db.table(f"{account}/evidence", cache_size=0)
-        self.lists = db.table(f"{account}/lists", cache_size=0)
-        self.memberships = db.table(f"{account}/memberships", cache_size=0)
-        self.tables = (
-            self.profiles,
-            self.events,
-            self.metrics,
-            self.evidence,
-            self.lists,
-            self.memberships,
-        )
-        self.list_docs: dict[str, int] = {}
-        #: (list, profile) -> membership document, in the order members joined each list
-        self.members: dict[str, dict[str, int]] = {}
-        self.profile_lists: dict[str, set[str]] = {}
-        self.profile_docs: dict[str, int] = {}
-        self.identifiers: dict[IdentifierKind, dict[str, str]] = {k: {} for k in IdentifierKind}
-        #: identifier values profiles held before, to the ids of those profiles
-        self.former: dict[IdentifierKind, dict[str, set[str]]] = {k: {} for k in IdentifierKind}
-        self.metric_docs: dict[str, int] = {}
-        self.metric_ids: set[str] = set()
-        self.event_keys: set[tuple[str, str, str]] = set()
-        self.event_docs: dict[str, int] = {}
-        #: profile id -> the time of its latest event (``last_event_date``)
-        self.last_event: dict[str, int] = {}
-        self.profile_events: dict[str, list[int]] = {}
-        self.metric_events: dict[str, list[int]] = {}
-        self._index()
-
-    def indexes(self) -> list[Any]:
-        return [
-            self.profile_docs,
-            *self.identifiers.values(),
-            *self.former.values(),
-            self.metric_docs,
-            self.metric_ids,
-            self.event_keys,
-            self.event_docs,
-            self.last_event,
-            self.profile_events,
-            self.metric_events,
-            self.list_docs,
-            *self.members.values(),
-            self.members,
-            self.profile_lists,
-        ]
-
-    def _index(self) -> None:
-        """Build the indexes from loaded documents, which must read as the domain's values."""
-        for doc in self.profiles:
-            profile = Profile.from_document(doc)
-            self.profile_docs[profile.id] = doc.doc_id
-            for kind, value in profile.identifiers.items():
-                self.identifiers[kind][value] = profile.id
-            for kind, values in profile.former.items():
-                for value in values:
-                    self.former[kind].setdefault(value, set()).add(profile.id)
-        for doc in self.metrics:
-            metric = Metric.from_document(doc)
-            self.metric_docs[metric.name] = doc.doc_id
-            self.metric_ids.add(metric.id)
-        for doc in self.events:
-            event = Event.from_document(doc)
-            self.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
-            self.event_docs[event.id] = doc.doc_id
-            if event.timestamp > self.last_event.get(event.profile_id, event.timestamp - 1):
-                self.last_event[event.profile_id] = event.timestamp
-            self.profile_events.setdefault(event.profile_id, []).append(doc.doc_id)
-            self.metric_events.setdefault(event.metric_id, []).append(doc.doc_id)
-        for doc in self.evidence:
-            Evidence.from_document(doc)
-        for doc in self.lists:
-            self.list_docs[ListRecord.from_document(doc).id] = doc.doc_id
-        for doc in self.memberships:
-            membership = Membership.from_document(doc)
-            self.members.setdefault(membership.list_id, {})[membership.profile_id] = doc.doc_id
-            self.profile_lists.setdefault(membership.profile_id, set()).add(membership.list_id)
 
 
 class TinyDBStore:
@@ -152,7 +63,7 @@ class TinyDBStore:
             path, flush_interval=flush_interval, durable=durable, lock=self._lock
         )
         self._db = Database(storage=lambda: self.storage)
-        self._accounts: dict[str, _AccountTables] = {}
+        self._accounts: dict[str, AccountTables] = {}
         for name in self._db.tables():
             try:
                 self._tables(name.partition("/")[0])
@@ -163,10 +74,10 @@ class TinyDBStore:
                 ) from None
         self.storage.start()  # only now that what was read is known to be good
 
-    def _tables(self, account: str) -> _AccountTables:
+    def _tables(self, account: str) -> AccountTables:
         tables = self._accounts.get(account)
         if tables is None:
-            tables = self._accounts[account] = _AccountTables(self._db, account)
+            tables = self._accounts[account] = AccountTables(self._db, account)
         return tables
 
     @contextlib.contextmanager
@@ -191,7 +102,7 @@ class TinyDBStore:
     def get_profile(self, account: str, profile_id: str) -> Profile | None:
         with self._lock:
             tables = self._tables(account)
-            doc = _read(tables.profiles, tables.profile_docs.get(profile_id))
+            doc = read(tables.profiles, tables.profile_docs.get(profile_id))
             return Profile.from_document(doc) if doc else None
 
     def former_holders(self, account: str, kind: IdentifierKind, value: str) -> set[str]:
@@ -211,9 +122,9 @@ class TinyDBStore:
                 owner = tables.identifiers[kind].get(value)
                 if owner is not None and owner != profile.id:
                     raise ValueError(f"{kind.value} {value} already belongs to {owner}")
-            doc = _copy(profile.to_document())
+            doc = copy(profile.to_document())
             doc_id = tables.profile_docs.get(profile.id)
-            old = _read(tables.profiles, doc_id)
+            old = read(tables.profiles, doc_id)
             if doc_id is None or old is None:
                 tables.profile_docs[profile.id] = tables.profiles.insert(doc)
             else:
@@ -233,7 +144,7 @@ class TinyDBStore:
             doc_id = tables.profile_docs.pop(profile_id, None)
             if doc_id is None:
                 return False
-            profile = Profile.from_document(_copy(tables.profiles.get(doc_id=doc_id)))
+            profile = Profile.from_document(copy(tables.profiles.get(doc_id=doc_id)))
             for kind, value in profile.identifiers.items():
                 tables.identifiers[kind].pop(value, None)
             for kind, values in profile.former.items():
@@ -265,7 +176,7 @@ class TinyDBStore:
 
     def profiles(self, account: str) -> list[Profile]:
         with self._lock:
-            return [Profile.from_document(_copy(doc)) for doc in self._tables(account).profiles]
+            return [Profile.from_document(copy(doc)) for doc in self._tables(account).profiles]
 
     def profile_heads(self, account: str) -> list[ProfileHead]:
         """Every profile's id, times and identifiers: enough to filter and sort a listing
@@ -278,7 +189,7 @@ class TinyDBStore:
                     doc["updated"],
                     doc["identifiers"],
                 )
-                for doc in _raw(self._tables(account).profiles)
+                for doc in raw(self._tables(account).profiles)
             ]
 
     def profile_ids(self, account: str) -> list[str]:
@@ -316,7 +227,7 @@ class TinyDBStore:
     def add_event(self, account: str, event: Event) -> None:
         with self.locked():
             tables = self._tables(account)
-            doc_id = tables.events.insert(_copy(event.to_document()))
+            doc_id = tables.events.insert(copy(event.to_document()))
             tables.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
             tables.event_docs[event.id] = doc_id
             last = tables.last_event.get(event.profile_id)
@@ -336,13 +247,13 @@ class TinyDBStore:
         with self._lock:
             return [
                 EventHead(d["id"], d["profile_id"], d["metric_id"], d["timestamp"])
-                for d in _raw(self._tables(account).events)
+                for d in raw(self._tables(account).events)
             ]
 
     def get_event(self, account: str, event_id: str) -> Event | None:
         with self._lock:
             tables = self._tables(account)
-            doc = _read(tables.events, tables.event_docs.get(event_id))
+            doc = read(tables.events, tables.event_docs.get(event_id))
             return Event.from_document(doc) if doc else None
 
     def move_events(self, account: str, source: str, destination: str) -> int:
@@ -373,18 +284,18 @@ class TinyDBStore:
         with self._lock:
             tables = self._tables(account)
             if profile_id is None and metric_id is None:
-                return [Event.from_document(_copy(doc)) for doc in tables.events]
+                return [Event.from_document(copy(doc)) for doc in tables.events]
             ids = set(tables.profile_events.get(profile_id, ())) if profile_id else None
             if metric_id is not None:
                 of_metric = set(tables.metric_events.get(metric_id, ()))
                 ids = of_metric if ids is None else ids & of_metric
             return [
-                Event.from_document(_copy(tables.events.get(doc_id=i))) for i in sorted(ids or ())
+                Event.from_document(copy(tables.events.get(doc_id=i))) for i in sorted(ids or ())
             ]
 
     def metrics(self, account: str) -> list[Metric]:
         with self._lock:
-            return [Metric.from_document(_copy(doc)) for doc in self._tables(account).metrics]
+            return [Metric.from_document(copy(doc)) for doc in self._tables(account).metrics]
 
     # -- lists -------------------------------------------------------------------------------
 
@@ -400,12 +311,12 @@ class TinyDBStore:
     def get_list(self, account: str, list_id: str) -> ListRecord | None:
         with self._lock:
             tables = self._tables(account)
-            doc = _read(tables.lists, tables.list_docs.get(list_id))
+            doc = read(tables.lists, tables.list_docs.get(list_id))
             return ListRecord.from_document(doc) if doc else None
 
     def lists(self, account: str) -> list[ListRecord]:
         with self._lock:
-            return [ListRecord.from_document(_copy(doc)) for doc in self._tables(account).lists]
+            return [ListRecord.from_document(copy(doc)) for doc in self._tables(account).lists]
 
     def delete_list(self, account: str, list_id: str) -> bool:
         """Remove a list and its memberships; False if there is none."""
@@ -425,7 +336,7 @@ class TinyDBStore:
     def membership(self, account: str, list_id: str, profile_id: str) -> Membership | None:
         with self._lock:
             tables = self._tables(account)
-            doc = _read(tables.memberships, tables.members.get(list_id, {}).get(profile_id))
+            doc = read(tables.memberships, tables.members.get(list_id, {}).get(profile_id))
             return Membership.from_document(doc) if doc else None
 
     def save_membership(self, account: str, membership: Membership) -> None:
@@ -457,7 +368,7 @@ class TinyDBStore:
             tables = self._tables(account)
             found = []
             for list_id in sorted(tables.profile_lists.get(profile_id, ())):
-                doc = _read(tables.memberships, tables.members.get(list_id, {}).get(profile_id))
+                doc = read(tables.memberships, tables.members.get(list_id, {}).get(profile_id))
                 if doc:
                     found.append(Membership.from_document(doc))
             return found
@@ -488,7 +399,7 @@ class TinyDBStore:
             tables = self._tables(account)
             ids = list(tables.members.get(list_id, {}).values())
             return [
-                (i, Membership.from_document(_copy(tables.memberships.get(doc_id=i)))) for i in ids
+                (i, Membership.from_document(copy(tables.memberships.get(doc_id=i)))) for i in ids
             ]
 
     # -- evidence of duplicates --------------------------------------------------------------
@@ -518,7 +429,7 @@ class TinyDBStore:
 
     def evidence(self, account: str) -> list[Evidence]:
         with self._lock:
-            return [Evidence.from_document(_copy(doc)) for doc in self._tables(account).evidence]
+            return [Evidence.from_document(copy(doc)) for doc in self._tables(account).evidence]
 
     # -- whole state -------------------------------------------------------------------------
 
@@ -557,25 +468,3 @@ class TinyDBStore:
 
     def close(self) -> None:
         self._db.close()
-
-
-def _copy(doc: Any) -> Any:
-    """A deep copy of a JSON value, so that nobody shares nested state with the store.
-    (Several times faster than ``copy.deepcopy`` or a JSON round trip for these documents.)"""
-    if isinstance(doc, dict):
-        return {key: _copy(value) for key, value in doc.items()}
-    if isinstance(doc, list):
-        return [_copy(value) for value in doc]
-    return doc
-
-
-def _raw(table: Table) -> Iterable[Mapping[str, Any]]:
-    """A table's documents uncopied, for reads that take a few fields (see ``raw_documents``)."""
-    if isinstance(table, InPlaceTable):
-        return table.raw_documents()
-    return iter(table)
-
-
-def _read(table: Table, doc_id: int | None) -> JSONDict | None:
-    """A copy of one stored document, or None."""
-    return None if doc_id is None else _copy(table.get(doc_id=doc_id))
