@@ -301,6 +301,12 @@ PATCHES = [
     ({}, {"patch_properties": {"unappend": {"tags": "x"}}}, {}, {"a": 1, "tags": []}),
     ({}, {"patch_properties": {"unset": "a"}}, {}, {"tags": ["x"]}),
     ({}, {"patch_properties": {"unset": ["a", "tags", "missing"]}}, {}, {}),
+    (
+        {},
+        {"patch_properties": {"append": None, "unappend": None, "unset": None}},
+        {},
+        {"a": 1, "tags": ["x"]},
+    ),
 ]
 
 
@@ -918,3 +924,16 @@ def test_identifiers_are_trimmed_and_an_empty_one_is_absent(client):
     )
     identify(client, **{"$id": "U1"})
     assert count(client) == 2  # legacy $id U1 found f@x.com's profile
+
+
+def test_a_blank_profile_id_counts_as_absent(client):
+    answer = current(client, "POST", "/api/profile-import", import_doc(" ", email="imp@x.com"))
+    assert answer.status_code == 201
+
+
+def test_filter_values_are_trimmed_like_identifiers(client):
+    pid = new_profile(client, email="t@x.com", external_id=" EA ")
+    found = current(
+        client, "GET", "/api/profiles", query_string={"filter": 'equals(external_id," EA ")'}
+    )
+    assert [p["id"] for p in found.json["data"]] == [pid]

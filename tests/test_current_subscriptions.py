@@ -703,3 +703,10 @@ def test_an_empty_identifier_counts_as_absent(client: FlaskClient) -> None:
     )
     assert call(client, "POST", SUBSCRIBE, job).status_code == 202
     assert len(on_list(client, list_id)) == 2
+
+
+def test_a_blank_profile_id_counts_as_absent(client: FlaskClient) -> None:
+    list_id = make_list(client)
+    job = subscribe_job([person(EMAIL, profile_id="", email="new@x.com")], list_id)
+    assert call(client, "POST", SUBSCRIBE, job).status_code == 202
+    assert on_list(client, list_id) == ["new@x.com"]

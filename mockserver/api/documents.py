@@ -149,9 +149,9 @@ class Unset(fields.Field[tuple[str, ...]]):
 
 
 class PatchPropertiesSchema(BodySchema):
-    append = FreeObject(load_default=dict)
-    unappend = FreeObject(load_default=dict)
-    unset = Unset(load_default=())
+    append = FreeObject(load_default=dict, allow_none=True)
+    unappend = FreeObject(load_default=dict, allow_none=True)
+    unset = Unset(load_default=(), allow_none=True)
 
 
 class EmailList(BodySchema):
@@ -166,6 +166,12 @@ class PatchIdentifiersSchema(BodySchema):
 class ProfileMetaSchema(BodySchema):
     patch_properties = fields.Nested(PatchPropertiesSchema, allow_none=True)
     patch_identifiers = fields.Nested(PatchIdentifiersSchema, allow_none=True)
+
+
+def profile_id(data: dict[str, Any]) -> str | None:
+    """A profile reference's ``id``, trimmed; blank counts as absent, as for identifiers."""
+    given = data.get("id")
+    return given.strip() or None if isinstance(given, str) else None
 
 
 def changes(attributes: dict[str, Any], meta: dict[str, Any] | None) -> ProfileChanges:
@@ -189,10 +195,10 @@ def changes(attributes: dict[str, Any], meta: dict[str, Any] | None) -> ProfileC
         identifiers=identifiers,
         attributes=values,
         properties=attributes.get("properties") or {},
-        patch=PropertyPatch(
-            append=patch.get("append", {}),
-            unappend=patch.get("unappend", {}),
-            unset=patch.get("unset", ()),
+        patch=PropertyPatch(  # null members count as absent (the spec allows null)
+            append=patch.get("append") or {},
+            unappend=patch.get("unappend") or {},
+            unset=patch.get("unset") or (),
         ),
         add_emails=tuple(emails.get("append", {}).get("email", ())),
         remove_emails=tuple(emails.get("unappend", {}).get("email", ())),
@@ -225,7 +231,7 @@ class _Document(BodySchema):
     @post_load
     def make(self, document: dict[str, Any], **kwargs: Any) -> tuple[str | None, ProfileChanges]:
         data = document["data"]
-        return data.get("id"), changes(data["attributes"], data.get("meta"))
+        return profile_id(data), changes(data["attributes"], data.get("meta"))
 
 
 class ProfileCreateQuery(_Document):

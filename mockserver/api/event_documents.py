@@ -25,6 +25,7 @@ from .documents import ProfileAttributesSchema
 from .documents import ProfileMetaSchema
 from .documents import Text
 from .documents import changes
+from .documents import profile_id
 from .documents import resource_type
 
 #: SPEC ``MetricCreateQueryResourceObject``: "Must be less than 128 characters."
@@ -109,7 +110,7 @@ class EventCreateQuery(BodySchema):
             metric=attributes["metric"]["data"]["attributes"]["name"],
             properties=attributes["properties"],
             profile=changes(person, person.get("meta")),
-            profile_id=profile.get("id") or None,
+            profile_id=profile_id(profile),
             time=attributes.get("time"),
             value=attributes.get("value"),
             value_currency=attributes.get("value_currency"),

@@ -21,6 +21,7 @@ from .documents import ProfileAttributesSchema
 from .documents import ProfileMetaSchema
 from .documents import Text
 from .documents import changes
+from .documents import profile_id
 from .documents import resource_type
 
 #: Profiles per call (SPEC descriptions).
@@ -115,7 +116,7 @@ def _subscriber(data: dict[str, Any]) -> Subscriber:
     attributes = data["attributes"]
     found, ignored = channels(attributes.get("subscriptions") or {})
     identifiers = {k: attributes[k] for k in ("email", "phone_number") if k in attributes}
-    return Subscriber(data.get("id"), changes(identifiers, None), found, ignored)
+    return Subscriber(profile_id(data), changes(identifiers, None), found, ignored)
 
 
 class _SubscribeAttributes(BodySchema):
@@ -285,7 +286,7 @@ class ClientSubscriptionQuery(BodySchema):
         else:
             found, ignored = channels(given)
         subscriber = Subscriber(
-            profile.get("id"), changes(attributes, attributes.get("meta")), found, ignored
+            profile_id(profile), changes(attributes, attributes.get("meta")), found, ignored
         )
         return {
             "subscriber": subscriber,

@@ -62,7 +62,7 @@ def canonical(expression: Filter) -> Filter:
 
     def one(value: Any) -> Any:
         try:
-            return normalize(kind, value) if isinstance(value, str) else value
+            return normalize(kind, value.strip()) if isinstance(value, str) else value
         except InvalidIdentifier:
             return value
 
