@@ -937,3 +937,15 @@ def test_filter_values_are_trimmed_like_identifiers(client):
         client, "GET", "/api/profiles", query_string={"filter": 'equals(external_id," EA ")'}
     )
     assert [p["id"] for p in found.json["data"]] == [pid]
+
+
+def test_a_refused_patch_is_journaled_under_the_profile_it_was_for(client):
+    a = new_profile(client, email="a@x.com")
+    new_profile(client, email="b@x.com")
+    current(client, "PATCH", f"/api/profiles/{a}", patch_doc(a, email="b@x.com"))
+    [entry] = [
+        e
+        for e in client.get("/__mock__/journal", query_string={"identifier": a}).json["entries"]
+        if e["status"] == 409
+    ]
+    assert a in entry["profiles"]

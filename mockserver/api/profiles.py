@@ -204,12 +204,16 @@ def _wrote(decisions: list[str], profile: Profile) -> None:
 
 
 def _refusal(
-    error: DuplicateProfile | InvalidAttribute, decisions: list[str], changes: ProfileChanges
+    error: DuplicateProfile | InvalidAttribute,
+    decisions: list[str],
+    changes: ProfileChanges,
+    target: str | None = None,
 ) -> ApiError:
-    """Journal a refused write, and the error to answer with."""
+    """Journal a refused write (under the profile it was for, if any, and the holder of a
+    taken identifier), and the error to answer with."""
     given = [value for value in changes.identifiers.values() if value]
     holders = [error.holder] if isinstance(error, DuplicateProfile) else []
-    note(*decisions, profiles=holders, identifiers=given)
+    note(*decisions, profiles=[*([target] if target else []), *holders], identifiers=given)
     if isinstance(error, DuplicateProfile):
         return ApiError(
             409,
@@ -283,7 +287,7 @@ def update_profile(profile_id: str) -> Response:
     try:
         profile = backend().people.update(owner, profile_id, changes, decisions)
     except (DuplicateProfile, InvalidAttribute) as error:
-        raise _refusal(error, decisions, changes) from None
+        raise _refusal(error, decisions, changes, profile_id) from None
     _wrote(decisions, profile)
     return _one(owner, profile)
 
@@ -296,7 +300,7 @@ def import_profile() -> Response:
     try:
         profile, created = backend().people.upsert(owner, profile_id, changes, decisions)
     except (DuplicateProfile, InvalidAttribute) as error:
-        raise _refusal(error, decisions, changes) from None
+        raise _refusal(error, decisions, changes, profile_id) from None
     _wrote(decisions, profile)
     return _one(owner, profile, 201 if created else 200)
 
