@@ -172,7 +172,7 @@ class KlaviyoMock:
         """The profile holding one identifier: ``find_profile(email="a@b.com")``."""
         if len(identifier) != 1 or not set(identifier) <= set(IDENTIFIER_KEYS):
             raise TypeError(
-                "find_profile takes exactly one of email, external_id, phone_number, exchange_id;"
+                f"find_profile takes exactly one of {', '.join(IDENTIFIER_KEYS)};"
                 f" got {', '.join(identifier) or 'none'}"
             )
         if not all(isinstance(value, str) and value for value in identifier.values()):
