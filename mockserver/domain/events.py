@@ -118,18 +118,18 @@ class Events:
             if profile is None:
                 decisions.append(f"dropped the {command.metric!r} event: no profile to hold it")
                 return Recorded(None, None)
-            metric = self._k.ensure_metric(account.id, command.metric, decisions)
-            key = unique_key(command.unique_id, timestamp)
-            if store.has_event(account.id, profile.id, metric.id, key):
-                what = "unique_id" if command.unique_id else "time"
-                decisions.append(
-                    f"duplicate event ignored: {profile.id} already has {command.metric!r}"
-                    f" with {what} {key}"
-                )
-                return Recorded(profile, None)
-            event = self._k.add_event(
-                account.id, profile.id, metric, timestamp, key, self._properties(command)
+            event = self._k.record_event(
+                account.id,
+                profile.id,
+                command.metric,
+                unique_key(command.unique_id, timestamp),
+                "unique_id" if command.unique_id else "time",
+                timestamp,
+                self._properties(command),
+                decisions,
             )
+            if event is None:
+                return Recorded(profile, None)
         backfill = " (backfill: no flows to skip)" if command.backfill else ""
         decisions.append(f"recorded event {event.id} {command.metric!r} for {profile.id}{backfill}")
         return Recorded(profile, event)

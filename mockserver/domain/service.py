@@ -183,21 +183,39 @@ class Klaviyo:
         timestamp: int,
         decisions: list[str],
     ) -> Event | None:
-        metric = self.ensure_metric(account, command.event, decisions)
-        unique_key = _unique_key(command.properties.get("$event_id"), timestamp)
-        if self.store.has_event(account, profile_id, metric.id, unique_key):
-            decisions.append(
-                f"duplicate event ignored: {profile_id} already has {command.event!r}"
-                f" with $event_id {unique_key}"
-            )
-            return None
-        event = self.add_event(
-            account, profile_id, metric, timestamp, unique_key, command.properties
-        )
-        decisions.append(f"recorded event {event.id} {command.event!r} for {profile_id}")
+        key = _unique_key(command.properties.get("$event_id"), timestamp)
+        event = self.record_event(
+            account, profile_id, command.event, key, "$event_id", timestamp, command.properties,
+            decisions,
+        )  # fmt: skip
+        if event is not None:
+            decisions.append(f"recorded event {event.id} {command.event!r} for {profile_id}")
         return event
 
-    def ensure_metric(self, account: str, name: str, decisions: list[str]) -> Metric:
+    def record_event(
+        self,
+        account: str,
+        profile_id: str,
+        metric_name: str,
+        key: str,
+        label: str,
+        timestamp: int,
+        properties: JSONDict,
+        decisions: list[str],
+    ) -> Event | None:
+        """Record an event of ``metric_name`` (made on first use) unless the profile has one of
+        that metric with the same deduplication ``key`` (``label`` says what the key is);
+        both API generations record through here."""
+        metric = self._metric(account, metric_name, decisions)
+        if self.store.has_event(account, profile_id, metric.id, key):
+            decisions.append(
+                f"duplicate event ignored: {profile_id} already has {metric_name!r}"
+                f" with {label} {key}"
+            )
+            return None
+        return self._add_event(account, profile_id, metric, timestamp, key, properties)
+
+    def _metric(self, account: str, name: str, decisions: list[str]) -> Metric:
         metric = self.store.metric_named(account, name)
         if metric is None:
             metric_id = self.ids.short()
@@ -208,7 +226,7 @@ class Klaviyo:
             decisions.append(f"created metric {metric.id} {name!r}")
         return metric
 
-    def add_event(
+    def _add_event(
         self,
         account: str,
         profile_id: str,
@@ -395,9 +413,9 @@ class Klaviyo:
         with self.store.locked():
             if self.store.get_profile(account, profile_id) is None:
                 raise SeedError(f"no profile {profile_id}")
-            metric = self.ensure_metric(account, metric_name, [])
+            metric = self._metric(account, metric_name, [])
             key = _unique_key(properties.get("$event_id"), timestamp)
-            return self.add_event(account, profile_id, metric, timestamp, key, properties)
+            return self._add_event(account, profile_id, metric, timestamp, key, properties)
 
     def declare_accounts(self, entries: Iterable[str | dict[str, object]]) -> None:
         """Add accounts (a scenario's); the server stops being open. ``reset()`` undoes it.
