@@ -225,12 +225,18 @@ class Profiles:
                 how = "its id"
                 decisions.append(f"matched {current.id} by its id")
             elif not keep_identifiers:
-                data = ProfileData(identifiers={}, attributes={}, properties={})
+                # one write for what Track would do too; _apply below only adds what it cannot
+                # (cleared fields, meta patches, secondary emails), and writes only if it does
+                given = {k: v for k, v in changes.attributes.items() if v is not None}
+                data = ProfileData(attributes=given, properties=changes.properties)
                 current, created, _ = ingest.upsert(
                     account.id, identifiers, data, decisions, CURRENT_ORDER
                 )
-                if created:
-                    return self._apply(account, current, changes, decisions)
+                plain = changes.patch == PropertyPatch() and not (
+                    changes.add_emails or changes.remove_emails
+                )
+                if created and plain:
+                    return current
                 resolved, how = True, ""
             else:
                 owners = {k: ingest.owner_of(account.id, k, v) for k, v in identifiers.items()}
