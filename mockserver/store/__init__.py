@@ -38,6 +38,7 @@ from .storage import replace_with
 from .tables import AccountTables
 from .tables import copy
 from .tables import raw
+from .tables import raw_one
 from .tables import read
 from .trash import bury
 
@@ -378,14 +379,9 @@ class TinyDBStore:
         joined, read without copying documents: a listing reads every one of them."""
         with self._lock:
             tables = self._tables(account)
-            table = tables.memberships
             found = []
             for doc_id in tables.members.get(list_id, {}).values():
-                doc = (
-                    table.raw_document(doc_id)
-                    if isinstance(table, InPlaceTable)
-                    else table.get(doc_id=doc_id)
-                )
+                doc = raw_one(tables.memberships, doc_id)
                 if doc is not None and doc["status"] in _ACTIVE:
                     found.append(
                         Membership(list_id, doc["profile_id"], _STATUS[doc["status"]], doc["at"])

@@ -119,9 +119,17 @@ def copy(doc: Any) -> Any:
 
 def raw(table: Table) -> Iterable[Mapping[str, Any]]:
     """A table's documents uncopied, for reads that take a few fields (see ``raw_documents``)."""
-    if isinstance(table, InPlaceTable):
-        return table.raw_documents()
-    return iter(table)
+    return _in_place(table).raw_documents()
+
+
+def raw_one(table: Table, doc_id: int) -> Mapping[str, Any] | None:
+    """One document uncopied (see ``raw_documents``)."""
+    return _in_place(table).raw_document(doc_id)
+
+
+def _in_place(table: Table) -> InPlaceTable:
+    assert isinstance(table, InPlaceTable)  # storage.Database makes no other kind
+    return table
 
 
 def read(table: Table, doc_id: int | None) -> JSONDict | None:
