@@ -6,8 +6,10 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+from conftest import CURRENT
+
 ACCOUNT = "default"
-HEADERS = {"Authorization": "Klaviyo-API-Key pk_test", "revision": "2026-07-15"}
+HEADERS = CURRENT  # what the official SDK sends
 E, E2, PHONE = "betty@example.com", "betty.new@example.com", "+15555550100"
 #: The pointer to the profile attributes inside an event body.
 PERSON = "data/attributes/profile/data/attributes"

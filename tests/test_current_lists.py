@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from conftest import CURRENT
 from conftest import PRIVATE
 from conftest import PUBLIC
 from flask import Flask
@@ -17,7 +18,7 @@ from openapi_check import validating
 
 from mockserver import create_app
 
-HEADERS = {"Authorization": "Klaviyo-API-Key pk_test", "revision": "2026-07-15"}
+HEADERS = CURRENT  # what the official SDK sends
 JSONAPI = "application/vnd.api+json"
 
 
