@@ -11,7 +11,7 @@ from ..domain.commands import InvalidAttribute
 from .context import backend
 from .context import note
 from .documents import ProfileImportQuery
-from .errors import ApiError
+from .errors import invalid
 from .events import record_event
 from .jsonapi import account
 from .jsonapi import body
@@ -45,7 +45,6 @@ def create_client_profile() -> Response:
         )
     except InvalidAttribute as error:
         note(*decisions)
-        pointer = f"/data/attributes/{error.name}" if error.name else "/data/attributes"
-        raise ApiError(400, str(error), pointer=pointer) from None
+        raise invalid(error) from None
     note(*decisions, profiles=[profile.id] if profile else [])
     return respond(None, 202)

@@ -70,6 +70,11 @@ class ApiError(Exception):
         self.meta = meta
 
 
+def invalid(error: InvalidAttribute, under: str = "/data/attributes") -> ApiError:
+    """A 400 for a value the domain refused, pointing at it among the attributes ``under``."""
+    return ApiError(400, str(error), pointer=f"{under}/{error.name}" if error.name else under)
+
+
 def error_document(error: ApiError) -> dict[str, Any]:
     """The current API's error envelope (current-api.md §2.1)."""
     code, title = _CODES.get(error.status, ("error", "Error."))
@@ -135,8 +140,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InvalidAttribute)
     def invalid_attribute(error: InvalidAttribute) -> Response:
         """A value the domain refuses that no view turned into its own answer."""
-        pointer = f"/data/attributes/{error.name}" if error.name else "/data/attributes"
-        return error_answer(ApiError(400, str(error), pointer=pointer), request.path)
+        return error_answer(invalid(error), request.path)
 
     @app.errorhandler(InvalidCursor)
     def invalid_cursor(error: InvalidCursor) -> Response:

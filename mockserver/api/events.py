@@ -29,6 +29,7 @@ from ..domain.models import Metric
 from .context import backend
 from .context import note
 from .errors import ApiError
+from .errors import invalid
 from .event_documents import EventCreateQuery
 from .jsonapi import account
 from .jsonapi import body
@@ -70,16 +71,10 @@ def record_event(keep_identifiers: bool = False) -> Response:
         done = backend().events.record(owner, command, decisions, keep_identifiers=keep_identifiers)
     except InvalidAttribute as error:
         note(*decisions)
-        raise ApiError(400, str(error), pointer=_pointer(error)) from None
+        under = "/data" if error.name == "time" else "/data/attributes/profile/data"
+        raise invalid(error, f"{under}/attributes") from None
     note(*decisions, profiles=[done.profile.id] if done.profile else [])
     return respond(None, 202)
-
-
-def _pointer(error: InvalidAttribute) -> str:
-    if error.name == "time":
-        return "/data/attributes/time"
-    person = "/data/attributes/profile/data/attributes"
-    return f"{person}/{error.name}" if error.name else person
 
 
 def event_resource(event: Event, fields: list[str] | None = None) -> dict[str, Any]:

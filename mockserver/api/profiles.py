@@ -31,6 +31,7 @@ from .documents import ProfileImportQuery
 from .documents import ProfileMergeQuery
 from .documents import ProfileUpdateQuery
 from .errors import ApiError
+from .errors import invalid
 from .jsonapi import account
 from .jsonapi import body
 from .jsonapi import csv_param
@@ -222,8 +223,7 @@ def _refusal(
             pointer="/data/attributes",
             meta={"duplicate_profile_id": error.holder},
         )
-    pointer = f"/data/attributes/{error.name}" if error.name else "/data/attributes"
-    return ApiError(400, str(error), pointer=pointer)
+    return invalid(error)
 
 
 @bp.get("/api/profiles", strict_slashes=False)
