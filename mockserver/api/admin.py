@@ -7,7 +7,6 @@ Each takes ``?account=`` (a public key; default: the first declared account, or 
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint
@@ -17,7 +16,6 @@ from flask import jsonify
 from flask import request
 
 from .. import scenario
-from ..domain.journal import Entry
 from ..domain.models import Evidence
 from ..domain.models import IdentifierKind
 from ..domain.models import Profile
@@ -47,10 +45,6 @@ def evidence_json(evidence: Evidence) -> dict[str, Any]:
         "profiles": list(evidence.profiles),
         "detail": evidence.detail,
     }
-
-
-def entry_json(entry: Entry) -> dict[str, Any]:
-    return asdict(entry)
 
 
 def _account() -> str:
@@ -119,7 +113,7 @@ def duplicates() -> Response:
             {
                 "profiles": [profile_json(by_id[pid]) for pid in group.profiles],
                 "evidence": [evidence_json(e) for e in group.evidence],
-                "journal": [entry_json(e) for e in entries],
+                "journal": [e.to_json() for e in entries],
             }
         )
     return jsonify(account=account, groups=groups)
@@ -135,7 +129,7 @@ def journal() -> Response:
         path=request.args.get("path"),
         limit=_limit(),
     )
-    return jsonify(entries=[entry_json(e) for e in entries])
+    return jsonify(entries=[e.to_json() for e in entries])
 
 
 @bp.get("/state")

@@ -20,7 +20,7 @@ EXTENSION = "klaviyo_mock"
 _NOTES = "klaviyo_mock.notes"
 
 
-@dataclass
+@dataclass(slots=True)
 class Notes:
     """What one request's journal entry will say."""
 
@@ -42,9 +42,14 @@ def backend() -> Klaviyo:
 
 def notes() -> Notes:
     """This request's notes."""
-    found: Notes | None = request.environ.get(_NOTES)
+    return notes_of(request.environ)
+
+
+def notes_of(environ: dict[str, Any]) -> Notes:
+    """The notes of the request whose WSGI environ this is."""
+    found: Notes | None = environ.get(_NOTES)
     if found is None:
-        found = request.environ[_NOTES] = Notes()
+        found = environ[_NOTES] = Notes()
     return found
 
 

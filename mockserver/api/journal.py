@@ -6,47 +6,32 @@ this hook never reads the request body itself, which may be over the size limit.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response
+from flask import current_app
 from flask import request
 
-from ..domain.ports import iso_seconds
-from .context import backend
-from .context import notes
+from ..domain.service import Klaviyo
+from .context import EXTENSION
+from .context import notes_of
 
 ADMIN_PREFIX = "/__mock__"
-_TEXT_LIMIT = 2000
 #: A request header whose value the journal keeps, to find a caller's own entries.
 TRACE_HEADER = "X-Klaviyo-Mock-Trace"
 _TRACE_KEY = "HTTP_" + TRACE_HEADER.upper().replace("-", "_")
 
 
-def _clip(text: str) -> str:
-    if len(text) <= _TEXT_LIMIT:
-        return text
-    return text[:_TEXT_LIMIT] + f"… ({len(text)} characters)"
-
-
 def record(response: Response) -> Response:
-    """An ``after_request`` hook. Calls to the admin API are not Klaviyo calls: not recorded."""
+    """An ``after_request`` hook. Calls to the admin API are not Klaviyo calls: not recorded.
+    It runs on every call, so it only gathers: the journal puts an entry in words when read."""
     current = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
     path = current.path
     if path.startswith(ADMIN_PREFIX):
         return response
-    environ = current.environ  # plain reads: this hook runs on every call
-    said = notes()
-    incoming: dict[str, Any] = {}
+    environ = current.environ  # plain reads from here on
+    said = notes_of(environ)
     query = environ.get("QUERY_STRING", "")
-    if len(query) + int(environ.get("CONTENT_LENGTH") or len(said.body)) > _TEXT_LIMIT:
-        incoming["query"] = _clip(query)  # keep the journal small
-        incoming["body"] = _clip(said.body.decode("utf-8", "replace"))
-    elif said.payload is not None:  # Track/Identify: the decoded payload says it all
-        incoming["payload"] = said.payload
-    else:
-        incoming["query"] = current.args.to_dict(flat=False)
-        if said.body:
-            incoming["body"] = said.body.decode("utf-8", "replace")
+    size = len(query) + int(environ.get("CONTENT_LENGTH") or len(said.body))
+    answered: str | bytes
     if said.answer is not None:
         answered = said.answer
     elif response.content_type is None:  # 202, 204: no body
@@ -56,19 +41,19 @@ def record(response: Response) -> Response:
     ):
         answered = f"<{response.content_type}>"
     else:
-        answered = _clip(response.get_data(as_text=True))
-    klaviyo = backend()
+        answered = response.get_data()
+    klaviyo: Klaviyo = current_app.extensions[EXTENSION]
     klaviyo.journal.record(
-        at=iso_seconds(klaviyo.clock()),
-        account=said.account,
-        method=environ["REQUEST_METHOD"],
-        path=path,
-        request=incoming,
-        status=response.status_code,
-        response=answered,
-        decisions=tuple(said.decisions),
-        profiles=tuple(dict.fromkeys(said.profiles)),
-        identifiers=tuple(dict.fromkeys(said.identifiers)),
-        trace=environ.get(_TRACE_KEY),
+        klaviyo.clock(),
+        said.account,
+        environ["REQUEST_METHOD"],
+        path,
+        (query, said.body, said.payload, size),
+        response.status_code,
+        answered,
+        said.decisions,
+        said.profiles,
+        said.identifiers,
+        environ.get(_TRACE_KEY),
     )
     return response

@@ -11,38 +11,142 @@ import itertools
 import threading
 from collections import deque
 from collections.abc import Collection
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from .models import IdentifierKind
 from .normalize import InvalidIdentifier
 from .normalize import normalize
+from .ports import iso_seconds
+
+#: Requests and answers longer than this are kept clipped.
+TEXT_LIMIT = 2000
+
+#: What came in: the query string, the body, the decoded Track/Identify payload (or None), and
+#: the request's size in characters.
+Incoming = tuple[str, bytes, "dict[str, Any] | None", int]
 
 
-@dataclass(slots=True)
 class Entry:
-    """One call. (Not frozen, for speed: it is made on every call; treat it as read-only.)"""
+    """One call, kept as it was seen and put in words only when read: recording runs on every
+    call, reading seldom. (Read-only once recorded.)
 
-    id: int
-    at: str
-    account: str | None
-    method: str
-    path: str
-    request: dict[str, Any]
-    status: int
-    response: str
-    decisions: tuple[str, ...] = field(default=())
-    #: The profiles the call touched, the one it landed on first.
-    profiles: tuple[str, ...] = field(default=())
-    #: The identifier values the call carried, normalised.
-    identifiers: tuple[str, ...] = field(default=())
-    #: The caller's correlation tag (the ``X-Klaviyo-Mock-Trace`` header), if any.
-    trace: str | None = None
+    ``request`` is what came in: the decoded Track/Identify payload, else the query and the
+    body; both clipped when together they exceed ``TEXT_LIMIT`` characters. ``response`` is the
+    answer's text, clipped alike.
+    """
+
+    __slots__ = (
+        "_answer",
+        "_body",
+        "_decisions",
+        "_identifiers",
+        "_payload",
+        "_profiles",
+        "_query",
+        "_size",
+        "account",
+        "id",
+        "method",
+        "moment",
+        "path",
+        "status",
+        "trace",
+    )
+
+    def __init__(
+        self,
+        id: int,
+        moment: datetime,
+        account: str | None,
+        method: str,
+        path: str,
+        incoming: Incoming,
+        status: int,
+        answer: str | bytes,
+        decisions: Sequence[str] = (),
+        profiles: Sequence[str] = (),
+        identifiers: Sequence[str] = (),
+        trace: str | None = None,
+    ) -> None:
+        self.id = id
+        self.moment = moment
+        self.account = account
+        self.method = method
+        self.path = path
+        self._query, self._body, self._payload, self._size = incoming
+        self.status = status
+        self._answer = answer
+        self._decisions = decisions
+        self._profiles = profiles
+        self._identifiers = identifiers
+        #: The caller's correlation tag (the ``X-Klaviyo-Mock-Trace`` header), if any.
+        self.trace = trace
+
+    @property
+    def at(self) -> str:
+        return iso_seconds(self.moment)
+
+    @property
+    def request(self) -> dict[str, Any]:
+        if self._size > TEXT_LIMIT:  # keep the journal small
+            return {"query": _clip(self._query), "body": _clip(_text(self._body))}
+        if self._payload is not None:  # Track/Identify: the decoded payload says it all
+            return {"payload": self._payload}
+        incoming: dict[str, Any] = {"query": parse_qs(self._query, keep_blank_values=True)}
+        if self._body:
+            incoming["body"] = _text(self._body)
+        return incoming
+
+    @property
+    def response(self) -> str:
+        return _clip(_text(self._answer))
+
+    @property
+    def decisions(self) -> tuple[str, ...]:
+        return tuple(self._decisions)
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The profiles the call touched, the one it landed on first."""
+        return tuple(dict.fromkeys(self._profiles))
+
+    @property
+    def identifiers(self) -> tuple[str, ...]:
+        """The identifier values the call carried, normalised."""
+        return tuple(dict.fromkeys(self._identifiers))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at,
+            "account": self.account,
+            "method": self.method,
+            "path": self.path,
+            "request": self.request,
+            "status": self.status,
+            "response": self.response,
+            "decisions": list(self.decisions),
+            "profiles": list(self.profiles),
+            "identifiers": list(self.identifiers),
+            "trace": self.trace,
+        }
 
     def mentions(self, needles: Collection[str]) -> bool:
         """Whether any of ``needles`` (lower-cased) is an identifier or profile of this call."""
-        return any(value.lower() in needles for value in (*self.identifiers, *self.profiles))
+        return any(value.lower() in needles for value in (*self._identifiers, *self._profiles))
+
+
+def _text(raw: str | bytes) -> str:
+    return raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+
+
+def _clip(text: str) -> str:
+    if len(text) <= TEXT_LIMIT:
+        return text
+    return text[:TEXT_LIMIT] + f"… ({len(text)} characters)"
 
 
 def _forms(identifier: str) -> set[str]:
@@ -60,9 +164,28 @@ class Journal:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def record(self, **fields: Any) -> Entry:
+    def record(
+        self,
+        moment: datetime,
+        account: str | None,
+        method: str,
+        path: str,
+        incoming: Incoming,
+        status: int,
+        answer: str | bytes,
+        decisions: Sequence[str] = (),
+        profiles: Sequence[str] = (),
+        identifiers: Sequence[str] = (),
+        trace: str | None = None,
+    ) -> Entry:
+        """Keep one call. ``incoming`` is the query, the body, the decoded Track/Identify
+        payload (or None) and the request's size in characters; the sequences are kept as
+        given, not copied (the caller hands them over)."""
         with self._lock:
-            entry = Entry(id=next(self._ids), **fields)
+            entry = Entry(
+                next(self._ids), moment, account, method, path, incoming, status, answer,
+                decisions, profiles, identifiers, trace,
+            )  # fmt: skip
             self._entries.append(entry)
         return entry
 
