@@ -38,6 +38,9 @@ class IdentifierKind(enum.Enum):
         return _LEGACY_NAMES[self]
 
 
+#: By value: a dict lookup, where ``IdentifierKind(value)`` goes through Enum's machinery.
+_KINDS = {kind.value: kind for kind in IdentifierKind}
+
 _LEGACY_NAMES = {
     IdentifierKind.EMAIL: "$email",
     IdentifierKind.EXTERNAL_ID: "$id",
@@ -128,10 +131,10 @@ class Profile:
             id=doc["id"],
             created=doc["created"],
             updated=doc["updated"],
-            identifiers={IdentifierKind(k): v for k, v in doc["identifiers"].items()},
+            identifiers={_KINDS[k]: v for k, v in doc["identifiers"].items()},
             attributes=doc["attributes"],
             properties=doc["properties"],
-            former={IdentifierKind(k): v for k, v in doc.get("former", {}).items()},
+            former={_KINDS[k]: v for k, v in doc.get("former", {}).items()},
             consent=doc.get("consent", {}),
         )
 

@@ -15,10 +15,9 @@ Each account has its own tables (``<account>/profiles`` …), so accounts never 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 from ..domain.models import Event
 from ..domain.models import EventHead
@@ -48,6 +47,30 @@ _STATUS = {status.value: status for status in MemberStatus}
 _ACTIVE = frozenset({MemberStatus.MEMBER.value, MemberStatus.SUBSCRIBED.value})
 
 
+class _Hold:
+    """What ``TinyDBStore.locked()`` gives: one per store, re-entrant (the count is the
+    store's). A class rather than a generator: every call takes it, several times."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: TinyDBStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        store = self._store
+        store._lock.acquire()
+        store._depth += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        store = self._store
+        try:
+            store._depth -= 1
+            if store._depth == 0 and store.storage.durable:
+                store.storage.sync()
+        finally:
+            store._lock.release()
+
+
 class TinyDBStore:
     """The mock's state in TinyDB, in memory or backed by a JSON file (see module docstring)."""
 
@@ -60,6 +83,7 @@ class TinyDBStore:
     ) -> None:
         self._lock = threading.RLock()
         self._depth = 0  # how many locked() blocks the lock holder is in
+        self._hold = _Hold(self)
         self.storage = SnapshotStorage(
             path, flush_interval=flush_interval, durable=durable, lock=self._lock
         )
@@ -81,18 +105,10 @@ class TinyDBStore:
             tables = self._accounts[account] = AccountTables(self._db, account)
         return tables
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self) -> AbstractContextManager[None]:
         """Hold the store for a whole read-decide-write sequence. In durable mode the changes
         are on disk when the outermost block ends, before its caller answers anybody."""
-        with self._lock:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                if self._depth == 0 and self.storage.durable:
-                    self.storage.sync()
+        return self._hold
 
     # -- profiles --------------------------------------------------------------------------
 

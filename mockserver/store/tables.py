@@ -133,5 +133,6 @@ def _in_place(table: Table) -> InPlaceTable:
 
 
 def read(table: Table, doc_id: int | None) -> JSONDict | None:
-    """A copy of one stored document, or None."""
-    return None if doc_id is None else copy(table.get(doc_id=doc_id))
+    """A copy of one stored document, or None. (One copy: TinyDB's ``get`` would make another.)"""
+    doc = None if doc_id is None else raw_one(table, doc_id)
+    return None if doc is None else copy(doc)
