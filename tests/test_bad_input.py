@@ -218,3 +218,54 @@ def test_journal_keeps_large_requests_clipped(client, klaviyo):
     entry = klaviyo.journal.entries()[0]
     assert len(json.dumps(entry.request)) < 10_000
     assert entry.decisions[0].startswith("created ")
+
+
+def _raw_call(app, body: bytes, **environ: object) -> tuple[str, bytes]:
+    """Call the WSGI app with a hand-made environ (the test client always tells the truth)."""
+    from werkzeug.test import create_environ
+
+    env = create_environ("/api/track", method="POST", data=body, content_type="application/json")
+    env.update(environ)
+    seen: list[str] = []
+    answer = b"".join(app(env, lambda status, headers, exc=None: seen.append(status)))
+    return seen[0], answer
+
+
+@pytest.mark.parametrize(
+    ("declared", "status"),
+    [
+        pytest.param(None, "200 OK", id="length-as-sent"),
+        pytest.param("10000", "400 BAD REQUEST", id="body-shorter-than-declared"),
+        pytest.param(
+            str(5 * 1024 * 1024 + 1), "413 REQUEST ENTITY TOO LARGE", id="declared-too-large"
+        ),
+    ],
+)
+def test_body_read_keeps_werkzeugs_guards(app, klaviyo, declared, status):
+    body = json.dumps(track(customer_properties={"$email": "raw@x.com"})).encode()
+    extra = {"CONTENT_LENGTH": declared} if declared else {}
+    assert _raw_call(app, body, **extra)[0] == status
+    assert len(klaviyo.profiles("default")) == (1 if declared is None else 0)
+
+
+def test_chunked_body_goes_through_werkzeug(app, klaviyo):
+    body = json.dumps(track(customer_properties={"$email": "chunk@x.com"})).encode()
+    environ = {
+        "CONTENT_LENGTH": "",
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "wsgi.input_terminated": True,
+    }
+    assert _raw_call(app, body, **environ) == ("200 OK", b"1")
+    assert len(klaviyo.profiles("default")) == 1
+
+
+def test_form_body_is_parsed_after_the_body_is_read(client, klaviyo):
+    """The body is read first (kept for the journal); the form is then parsed from it."""
+    payload = json.dumps(track(customer_properties={"$email": "form@x.com"}))
+    assert client.post("/api/track", data={"data": payload}).data == b"1"
+    multipart = client.post(
+        "/api/track", data={"data": payload}, content_type="multipart/form-data"
+    )
+    assert multipart.data == b"1"
+    assert len(klaviyo.profiles("default")) == 1
+    assert klaviyo.journal.entries()[0].request["payload"]["event"] == "E"

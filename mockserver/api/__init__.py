@@ -22,6 +22,7 @@ from . import profiles
 from . import public
 from . import subscriptions
 from .context import EXTENSION
+from .context import Request
 
 __all__ = ["EXTENSION", "init_app"]
 from .context import note
@@ -32,6 +33,7 @@ from .errors import register_error_handlers
 
 def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.extensions[EXTENSION] = klaviyo
+    app.request_class = Request
     app.register_blueprint(public.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(person.bp)

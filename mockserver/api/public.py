@@ -7,20 +7,25 @@ decode to a JSON object or does not fit the schema. ``?i=1`` answers a 1x1 GIF i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import request
+from marshmallow import Schema
 from marshmallow import ValidationError
 
 from ..domain.commands import Outcome
+from ..domain.service import Klaviyo
 from . import wire
+from .context import EXTENSION
 from .context import Notes
-from .context import backend
 from .context import note
 from .context import notes
+from .context import notes_of
 from .errors import PIXEL
 from .schemas import IdentifySchema
 from .schemas import TrackSchema
@@ -37,47 +42,46 @@ _TRACK = {aliases: TrackSchema(aliases=aliases) for aliases in (True, False)}
 _IDENTIFY = {aliases: IdentifySchema(aliases=aliases) for aliases in (True, False)}
 
 
-def _answer(text: str) -> Response:
-    said = notes()
-    if request.args.get("i") == "1":
+def _answer(said: Notes, text: str) -> Response:
+    if request.environ.get("QUERY_STRING") and request.args.get("i") == "1":
         said.answer = "<pixel>"
         return Response(PIXEL, mimetype="image/gif")
     said.answer = text
     return Response(text, mimetype="text/html")
 
 
-def _payload(said: Notes) -> dict[str, Any]:
-    current = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
+def _call(schemas: Mapping[bool, Schema], act: Callable[[Klaviyo, Any], Outcome]) -> Response:
+    """Decode the payload wherever the client put it, load it, act on it, answer ``1``. (Reads
+    the request and the app once each: every client sends these calls by the thousand.)"""
+    current = request._get_current_object()  # type: ignore[attr-defined]
     environ = current.environ
+    said = notes_of(environ)
     if environ.get("CONTENT_LENGTH") not in (None, "", "0") or "HTTP_TRANSFER_ENCODING" in environ:
         body = said.body = current.get_data()  # first: the form is then parsed from the cache
         form = current.form if environ.get("CONTENT_TYPE", "").startswith(_FORMS) else {}
     else:
         body, form = b"", {}
-    said.payload = wire.decode_payload(current.args, form, body)
-    return said.payload
-
-
-def _accepted(said: Notes, outcome: Outcome) -> Response:
+    query = current.args if environ.get("QUERY_STRING") else {}
+    said.payload = wire.decode_payload(query, form, body)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    outcome = act(
+        app.extensions[EXTENSION], schemas[app.config["LEGACY_ALIASES"]].load(said.payload)
+    )
     said.decisions.extend(outcome.decisions)
     said.profiles.extend(outcome.touched)
     said.identifiers.extend(outcome.identifiers)
     said.account = outcome.account
-    return _answer("1")
+    return _answer(said, "1")
 
 
 @bp.route("/api/track", methods=["GET", "POST"], strict_slashes=False)
 def track() -> Response:
-    said = notes()
-    command = _TRACK[current_app.config["LEGACY_ALIASES"]].load(_payload(said))
-    return _accepted(said, backend().track(command))
+    return _call(_TRACK, Klaviyo.track)
 
 
 @bp.route("/api/identify", methods=["GET", "POST"], strict_slashes=False)
 def identify() -> Response:
-    said = notes()
-    command = _IDENTIFY[current_app.config["LEGACY_ALIASES"]].load(_payload(said))
-    return _accepted(said, backend().identify(command))
+    return _call(_IDENTIFY, Klaviyo.identify)
 
 
 @bp.errorhandler(wire.PayloadError)
@@ -85,4 +89,4 @@ def identify() -> Response:
 def rejected(error: Exception) -> Response:
     reason = describe(error) if isinstance(error, ValidationError) else str(error)
     note(f"rejected (answered 0): {reason}")
-    return _answer("0")
+    return _answer(notes(), "0")
