@@ -113,3 +113,19 @@ def test_ulids_sort_in_the_order_they_were_made():
     made = [ids.ulid() for _ in range(2000)]  # many within one millisecond
     assert made == sorted(made)
     assert len(set(made)) == len(made)
+
+
+@pytest.mark.parametrize("seed", [None, 1])
+def test_ulids_are_what_python_ulid_makes_of_their_time_and_randomness(seed):
+    from datetime import UTC
+    from datetime import datetime
+
+    from ulid import ULID
+
+    frozen = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    ids = Ids(clock=lambda: frozen, seed=seed)
+    for made in (ids.ulid() for _ in range(3)):  # one millisecond: the time part is reused
+        parsed = ULID.from_str(made)
+        assert str(ULID.from_bytes(parsed.bytes)) == made
+        if seed is None:
+            assert parsed.milliseconds == int(frozen.timestamp() * 1000)

@@ -172,7 +172,7 @@ class Metric:
         return {"id": self.id, "name": self.name, "created": self.created}
 
     @classmethod
-    def from_document(cls, doc: JSONDict) -> Metric:
+    def from_document(cls, doc: Mapping[str, Any]) -> Metric:
         return cls(id=doc["id"], name=doc["name"], created=doc["created"])
 
 

@@ -15,7 +15,7 @@ from datetime import UTC
 from datetime import datetime
 from typing import Protocol
 
-from ulid import ULID
+from ulid import base32
 
 from .models import Event
 from .models import EventHead
@@ -145,6 +145,7 @@ class Ids:
         self._random = random.Random(seed)
         self._ticks = itertools.count(self.SEEDED_EPOCH) if seed is not None else None
         self._last = (-1, 0)
+        self._moment = (-1, "")  # the last time part: milliseconds and their encoding
         self._lock = threading.Lock()
 
     def ulid(self) -> str:
@@ -160,7 +161,10 @@ class Ids:
             else:
                 entropy = self._random.getrandbits(79)  # headroom to count up
             self._last = (millis, entropy)
-        return str(ULID.from_bytes(millis.to_bytes(6, "big") + entropy.to_bytes(10, "big")))
+            moment = self._moment
+            if moment[0] != millis:  # the time part changes once a millisecond: encode it then
+                moment = self._moment = (millis, base32.encode_timestamp(millis.to_bytes(6, "big")))
+        return moment[1] + base32.encode_randomness(entropy.to_bytes(10, "big"))
 
     def short(self) -> str:
         return "".join(self._random.choices(self._SHORT_ALPHABET, k=6))

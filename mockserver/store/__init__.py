@@ -223,9 +223,9 @@ class TinyDBStore:
         with self._lock:
             tables = self._tables(account)
             doc_id = tables.metric_docs.get(name)
-            doc = None if doc_id is None else tables.metrics.get(doc_id=doc_id)
+            doc = None if doc_id is None else raw_one(tables.metrics, doc_id)
             # A metric holds only strings: nothing to copy.
-            return Metric.from_document(doc) if isinstance(doc, dict) else None
+            return None if doc is None else Metric.from_document(doc)
 
     def has_metric_id(self, account: str, metric_id: str) -> bool:
         with self._lock:
@@ -244,7 +244,9 @@ class TinyDBStore:
     def add_event(self, account: str, event: Event) -> None:
         with self.locked():
             tables = self._tables(account)
-            doc_id = tables.events.insert(copy(event.to_document()))
+            doc = event.to_document()  # a new document, whose properties alone need copying
+            doc["properties"] = copy(doc["properties"])
+            doc_id = tables.events.insert(doc)
             tables.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
             tables.event_docs[event.id] = doc_id
             last = tables.last_event.get(event.profile_id)

@@ -400,16 +400,36 @@ class InPlaceTable(Table):
         documents: dict[str, Mapping[str, Any]] = tables.get(self.name) or {}
         return documents
 
+    def insert(self, document: Mapping[str, Any]) -> int:
+        """TinyDB's ``insert`` of a new document (the store's every event), put straight into
+        the stored table: TinyDB's own builds an updater and a tracking view for one key."""
+        if isinstance(document, self.document_class) or not isinstance(document, dict):
+            return super().insert(document)  # TinyDB's rules for given ids and other mappings
+        doc_id: int = self._get_next_id()  # type: ignore[no-untyped-call]
+        tables = self._storage.read() or {}
+        raw = tables.setdefault(self.name, {})
+        key = str(doc_id)
+        if key in raw:
+            raise ValueError(f"Document with ID {key} already exists")
+        raw[key] = dict(document)
+        self._written(tables, raw, (key,))
+        return doc_id
+
     def _update_table(self, updater: Callable[[dict[int, Any]], None]) -> None:
         tables = self._storage.read() or {}
         raw = tables.setdefault(self.name, {})
         tracked = _Tracked(raw)
         updater(tracked)  # type: ignore[arg-type]
         storage = self._storage
+        if tracked.cleared and isinstance(storage, SnapshotStorage) and storage.logging:
+            storage.record_drop(self.name)
+        self._written(tables, raw, tracked.touched)
+
+    def _written(self, tables: Tables, raw: dict[str, Any], touched: Iterable[str]) -> None:
+        """Log the documents a write touched (with a path) and hand the tables back."""
+        storage = self._storage
         if isinstance(storage, SnapshotStorage) and storage.logging:
-            if tracked.cleared:
-                storage.record_drop(self.name)
-            for key in tracked.touched:
+            for key in touched:
                 storage.record(self.name, key, raw.get(key))
         storage.write(tables)
         self.clear_cache()
