@@ -38,11 +38,18 @@ def _finite_float(text: str) -> float:
     return value
 
 
+#: One decoder for every call (``json.loads`` with hooks builds a new one each time; the
+#: standard library's own default decoder is shared alike).
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+
+
 def parse_json(text: str | bytes) -> Any:
     """``json.loads`` that refuses NaN, Infinity and numbers beyond a double, and survives absurd
-    nesting."""
+    nesting. Bytes are decoded as ``json.loads`` does (UTF-8, -16 or -32)."""
+    if not isinstance(text, str):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        return _DECODER.decode(text)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
 
