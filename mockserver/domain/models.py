@@ -17,6 +17,16 @@ from typing import NamedTuple
 JSONDict = dict[str, Any]
 
 
+def json_copy(value: Any) -> Any:
+    """A deep copy of a JSON value, so that nobody shares nested state with the store.
+    (Several times faster than ``copy.deepcopy`` or a JSON round trip for these documents.)"""
+    if isinstance(value, dict):
+        return {key: json_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_copy(item) for item in value]
+    return value
+
+
 class IdentifierKind(enum.Enum):
     """The identifiers that select a profile, in the legacy API's order of precedence.
 
@@ -125,17 +135,18 @@ class Profile:
         return doc
 
     @classmethod
-    def from_document(cls, doc: JSONDict) -> Profile:
-        """The profile a stored document describes; ``doc`` must be the caller's own copy."""
+    def from_document(cls, doc: Mapping[str, Any]) -> Profile:
+        """The profile a stored document describes, sharing nothing with ``doc`` (the store
+        passes its own documents: one copy of each part, not a copy of a copy)."""
         return cls(
             id=doc["id"],
             created=doc["created"],
             updated=doc["updated"],
             identifiers={_KINDS[k]: v for k, v in doc["identifiers"].items()},
-            attributes=doc["attributes"],
-            properties=doc["properties"],
-            former={_KINDS[k]: v for k, v in doc.get("former", {}).items()},
-            consent=doc.get("consent", {}),
+            attributes=json_copy(doc["attributes"]),
+            properties=json_copy(doc["properties"]),
+            former={_KINDS[k]: list(v) for k, v in doc.get("former", {}).items()},
+            consent=json_copy(doc.get("consent", {})),
         )
 
     def with_changes(self, **changes: Any) -> Profile:

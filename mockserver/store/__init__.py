@@ -29,13 +29,13 @@ from ..domain.models import MemberStatus
 from ..domain.models import Metric
 from ..domain.models import Profile
 from ..domain.models import ProfileHead
+from ..domain.models import json_copy
 from .storage import Database
 from .storage import InPlaceTable
 from .storage import SnapshotStorage
 from .storage import StateFileError
 from .storage import replace_with
 from .tables import AccountTables
-from .tables import copy
 from .tables import raw
 from .tables import raw_one
 from .tables import read
@@ -119,8 +119,9 @@ class TinyDBStore:
     def get_profile(self, account: str, profile_id: str) -> Profile | None:
         with self._lock:
             tables = self._tables(account)
-            doc = read(tables.profiles, tables.profile_docs.get(profile_id))
-            return Profile.from_document(doc) if doc else None
+            doc_id = tables.profile_docs.get(profile_id)
+            doc = None if doc_id is None else raw_one(tables.profiles, doc_id)
+            return None if doc is None else Profile.from_document(doc)  # copies what it keeps
 
     def former_holders(self, account: str, kind: IdentifierKind, value: str) -> set[str]:
         """The profiles that held ``value`` before (and hold it no more)."""
@@ -139,7 +140,7 @@ class TinyDBStore:
                 owner = tables.identifiers[kind].get(value)
                 if owner is not None and owner != profile.id:
                     raise ValueError(f"{kind.value} {value} already belongs to {owner}")
-            doc = copy(profile.to_document())
+            doc = json_copy(profile.to_document())
             doc_id = tables.profile_docs.get(profile.id)
             old = read(tables.profiles, doc_id)
             if doc_id is None or old is None:
@@ -161,7 +162,9 @@ class TinyDBStore:
             doc_id = tables.profile_docs.pop(profile_id, None)
             if doc_id is None:
                 return False
-            profile = Profile.from_document(copy(tables.profiles.get(doc_id=doc_id)))
+            doc = raw_one(tables.profiles, doc_id)
+            assert doc is not None  # the index names stored documents only
+            profile = Profile.from_document(doc)
             for kind, value in profile.identifiers.items():
                 tables.identifiers[kind].pop(value, None)
             for kind, values in profile.former.items():
@@ -193,7 +196,7 @@ class TinyDBStore:
 
     def profiles(self, account: str) -> list[Profile]:
         with self._lock:
-            return [Profile.from_document(copy(doc)) for doc in self._tables(account).profiles]
+            return [Profile.from_document(doc) for doc in raw(self._tables(account).profiles)]
 
     def profile_heads(self, account: str) -> list[ProfileHead]:
         """Every profile's id, times and identifiers: enough to filter and sort a listing
@@ -245,7 +248,7 @@ class TinyDBStore:
         with self.locked():
             tables = self._tables(account)
             doc = event.to_document()  # a new document, whose properties alone need copying
-            doc["properties"] = copy(doc["properties"])
+            doc["properties"] = json_copy(doc["properties"])
             doc_id = tables.events.insert(doc)
             tables.event_keys.add((event.profile_id, event.metric_id, event.unique_key))
             tables.event_docs[event.id] = doc_id
@@ -303,18 +306,19 @@ class TinyDBStore:
         with self._lock:
             tables = self._tables(account)
             if profile_id is None and metric_id is None:
-                return [Event.from_document(copy(doc)) for doc in tables.events]
+                return [Event.from_document(json_copy(doc)) for doc in tables.events]
             ids = set(tables.profile_events.get(profile_id, ())) if profile_id else None
             if metric_id is not None:
                 of_metric = set(tables.metric_events.get(metric_id, ()))
                 ids = of_metric if ids is None else ids & of_metric
             return [
-                Event.from_document(copy(tables.events.get(doc_id=i))) for i in sorted(ids or ())
+                Event.from_document(json_copy(tables.events.get(doc_id=i)))
+                for i in sorted(ids or ())
             ]
 
     def metrics(self, account: str) -> list[Metric]:
         with self._lock:
-            return [Metric.from_document(copy(doc)) for doc in self._tables(account).metrics]
+            return [Metric.from_document(json_copy(doc)) for doc in self._tables(account).metrics]
 
     # -- lists -------------------------------------------------------------------------------
 
@@ -335,7 +339,7 @@ class TinyDBStore:
 
     def lists(self, account: str) -> list[ListRecord]:
         with self._lock:
-            return [ListRecord.from_document(copy(doc)) for doc in self._tables(account).lists]
+            return [ListRecord.from_document(json_copy(doc)) for doc in self._tables(account).lists]
 
     def delete_list(self, account: str, list_id: str) -> bool:
         """Remove a list and its memberships; False if there is none."""
@@ -413,7 +417,8 @@ class TinyDBStore:
             tables = self._tables(account)
             ids = list(tables.members.get(list_id, {}).values())
             return [
-                (i, Membership.from_document(copy(tables.memberships.get(doc_id=i)))) for i in ids
+                (i, Membership.from_document(json_copy(tables.memberships.get(doc_id=i))))
+                for i in ids
             ]
 
     # -- evidence of duplicates --------------------------------------------------------------
@@ -443,7 +448,9 @@ class TinyDBStore:
 
     def evidence(self, account: str) -> list[Evidence]:
         with self._lock:
-            return [Evidence.from_document(copy(doc)) for doc in self._tables(account).evidence]
+            return [
+                Evidence.from_document(json_copy(doc)) for doc in self._tables(account).evidence
+            ]
 
     # -- whole state -------------------------------------------------------------------------
 

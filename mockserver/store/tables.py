@@ -18,6 +18,7 @@ from ..domain.models import ListRecord
 from ..domain.models import Membership
 from ..domain.models import Metric
 from ..domain.models import Profile
+from ..domain.models import json_copy
 from .storage import InPlaceTable
 
 
@@ -107,16 +108,6 @@ class AccountTables:
             self.profile_lists.setdefault(membership.profile_id, set()).add(membership.list_id)
 
 
-def copy(doc: Any) -> Any:
-    """A deep copy of a JSON value, so that nobody shares nested state with the store.
-    (Several times faster than ``copy.deepcopy`` or a JSON round trip for these documents.)"""
-    if isinstance(doc, dict):
-        return {key: copy(value) for key, value in doc.items()}
-    if isinstance(doc, list):
-        return [copy(value) for value in doc]
-    return doc
-
-
 def raw(table: Table) -> Iterable[Mapping[str, Any]]:
     """A table's documents uncopied, for reads that take a few fields (see ``raw_documents``)."""
     return _in_place(table).raw_documents()
@@ -135,4 +126,4 @@ def _in_place(table: Table) -> InPlaceTable:
 def read(table: Table, doc_id: int | None) -> JSONDict | None:
     """A copy of one stored document, or None. (One copy: TinyDB's ``get`` would make another.)"""
     doc = None if doc_id is None else raw_one(table, doc_id)
-    return None if doc is None else copy(doc)
+    return None if doc is None else json_copy(doc)
