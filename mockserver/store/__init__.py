@@ -224,11 +224,7 @@ class TinyDBStore:
 
     def metric_named(self, account: str, name: str) -> Metric | None:
         with self._lock:
-            tables = self._tables(account)
-            doc_id = tables.metric_docs.get(name)
-            doc = None if doc_id is None else raw_one(tables.metrics, doc_id)
-            # A metric holds only strings: nothing to copy.
-            return None if doc is None else Metric.from_document(doc)
+            return self._tables(account).metric_named.get(name)
 
     def has_metric_id(self, account: str, metric_id: str) -> bool:
         with self._lock:
@@ -237,7 +233,8 @@ class TinyDBStore:
     def save_metric(self, account: str, metric: Metric) -> None:
         with self.locked():
             tables = self._tables(account)
-            tables.metric_docs[metric.name] = tables.metrics.insert(metric.to_document())
+            tables.metrics.insert(metric.to_document())
+            tables.metric_named[metric.name] = metric
             tables.metric_ids.add(metric.id)
 
     def has_event(self, account: str, profile_id: str, metric_id: str, unique_key: str) -> bool:

@@ -48,7 +48,8 @@ class AccountTables:
         self.identifiers: dict[IdentifierKind, dict[str, str]] = {k: {} for k in IdentifierKind}
         #: identifier values profiles held before, to the ids of those profiles
         self.former: dict[IdentifierKind, dict[str, set[str]]] = {k: {} for k in IdentifierKind}
-        self.metric_docs: dict[str, int] = {}
+        #: Metrics by name: values, never changed once made, so kept whole rather than read.
+        self.metric_named: dict[str, Metric] = {}
         self.metric_ids: set[str] = set()
         self.event_keys: set[tuple[str, str, str]] = set()
         self.event_docs: dict[str, int] = {}
@@ -63,7 +64,7 @@ class AccountTables:
             self.profile_docs,
             *self.identifiers.values(),
             *self.former.values(),
-            self.metric_docs,
+            self.metric_named,
             self.metric_ids,
             self.event_keys,
             self.event_docs,
@@ -88,7 +89,7 @@ class AccountTables:
                     self.former[kind].setdefault(value, set()).add(profile.id)
         for doc in self.metrics:
             metric = Metric.from_document(doc)
-            self.metric_docs[metric.name] = doc.doc_id
+            self.metric_named[metric.name] = metric
             self.metric_ids.add(metric.id)
         for doc in self.events:
             event = Event.from_document(doc)
