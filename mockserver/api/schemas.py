@@ -193,8 +193,8 @@ class ProfileProperties(_Field):
             known = self._IDENTIFIERS.get(key)
             if known is not None:
                 kind, field = known
-                try:
-                    loaded = field.deserialize(item)
+                try:  # the field's own parsing: marshmallow's wrapper adds nothing for a value
+                    loaded = None if item is None else field._deserialize(item, key, value)
                 except ValidationError as error:
                     errors[key] = error.messages
                     continue
