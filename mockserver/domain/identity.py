@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field
+from typing import NamedTuple
 
 from .models import LEGACY_ORDER
 from .models import IdentifierKind
@@ -21,8 +20,7 @@ OwnerOf = Callable[[IdentifierKind, str], str | None]
 """Returns the id of the profile that holds an identifier value, or None."""
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """What one call does to identity.
 
     ``profile_id`` is None when a new profile is to be created with ``assign``. Otherwise the
@@ -33,7 +31,7 @@ class Resolution:
     profile_id: str | None
     matched_by: IdentifierKind | None
     assign: Identifiers
-    conflicts: tuple[tuple[IdentifierKind, str, str], ...] = field(default=())
+    conflicts: tuple[tuple[IdentifierKind, str, str], ...] = ()
 
 
 def resolve(
