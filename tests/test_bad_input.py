@@ -269,3 +269,22 @@ def test_form_body_is_parsed_after_the_body_is_read(client, klaviyo):
     assert multipart.data == b"1"
     assert len(klaviyo.profiles("default")) == 1
     assert klaviyo.journal.entries()[0].request["payload"]["event"] == "E"
+
+
+def test_a_content_length_in_other_digits_is_werkzeugs_to_read(app):
+    body = json.dumps(track(customer_properties={"$email": "digits@x.com"})).encode()
+    assert _raw_call(app, body, CONTENT_LENGTH="٣") == ("200 OK", b"0")  # read as no body
+
+
+def test_the_stream_is_consumed_once_the_body_is_read(app):
+    seen = []
+
+    @app.after_request
+    def peek(response):
+        from flask import request
+
+        seen.append((request.get_data(), request.stream.read()))
+        return response
+
+    app.test_client().post("/api/track", data=b'{"token": "x"}', content_type="application/json")
+    assert seen == [(b'{"token": "x"}', b"")]

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
+from io import BytesIO
 from typing import Any
 
 import flask
 from flask import current_app
+from flask import has_app_context
 from flask import request
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -41,7 +43,27 @@ class Request(flask.Request):
     """Flask's request, reading a body of known length straight from the WSGI input: werkzeug's
     guarded stream costs several times the read itself, on the calls every client makes. The
     guards stay: over ``max_content_length`` is a 413, a short body a 400, and a chunked body
-    or one of unknown length goes through werkzeug."""
+    or one of unknown length goes through werkzeug.
+
+    (A note for the whole HTTP layer: an attribute read through Flask's ``request`` or
+    ``current_app`` proxy, such as ``request.environ``, costs several times a method call on
+    it; code that runs on every call takes ``_get_current_object()`` once and reads from that.)
+    """
+
+    @property
+    def max_content_length(self) -> int | None:
+        """Flask's: set on this request, else the app's ``MAX_CONTENT_LENGTH``; with the app
+        taken from its context once (Flask's reads ``current_app`` twice, through the proxy)."""
+        if self._max_content_length is not None:
+            return self._max_content_length
+        if not has_app_context():
+            return super().max_content_length
+        limit: int | None = current_app._get_current_object().config["MAX_CONTENT_LENGTH"]  # type: ignore[attr-defined]
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
     def get_data(  # type: ignore[override]  # same signature; overloads left to werkzeug
         self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False
@@ -54,7 +76,7 @@ class Request(flask.Request):
             or parse_form_data
             or self.shallow
             or getattr(self, "_cached_data", None) is not None
-            or not length.isdecimal()
+            or not (length.isascii() and length.isdigit())
             or "HTTP_TRANSFER_ENCODING" in environ
         ):
             return super().get_data(cache, as_text, parse_form_data)  # type: ignore[call-overload, no-any-return]
@@ -66,18 +88,19 @@ class Request(flask.Request):
         if len(data) < size:
             raise ClientDisconnected()
         self._cached_data = data  # where werkzeug keeps it: ``form`` and later reads use it
+        self.__dict__["stream"] = BytesIO()  # consumed, as werkzeug's would be: reads give b""
         return data
 
 
 def backend() -> Klaviyo:
     """The app's backend (flaskr's ``get_db()``, app-scoped)."""
-    klaviyo: Klaviyo = current_app.extensions[EXTENSION]
+    klaviyo: Klaviyo = current_app._get_current_object().extensions[EXTENSION]  # type: ignore[attr-defined]
     return klaviyo
 
 
 def notes() -> Notes:
     """This request's notes."""
-    return notes_of(request.environ)
+    return notes_of(request._get_current_object().environ)  # type: ignore[attr-defined]
 
 
 def notes_of(environ: dict[str, Any]) -> Notes:

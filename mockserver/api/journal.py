@@ -7,11 +7,9 @@ this hook never reads the request body itself, which may be over the size limit.
 from __future__ import annotations
 
 from flask import Response
-from flask import current_app
 from flask import request
 
-from ..domain.service import Klaviyo
-from .context import EXTENSION
+from .context import backend
 from .context import notes_of
 
 ADMIN_PREFIX = "/__mock__"
@@ -30,7 +28,8 @@ def record(response: Response) -> Response:
     environ = current.environ  # plain reads from here on
     said = notes_of(environ)
     query = environ.get("QUERY_STRING", "")
-    size = len(query) + int(environ.get("CONTENT_LENGTH") or len(said.body))
+    length = environ.get("CONTENT_LENGTH", "")
+    size = len(query) + (int(length) if length.isascii() and length.isdigit() else len(said.body))
     answered: str | bytes
     if said.answer is not None:
         answered = said.answer
@@ -42,7 +41,7 @@ def record(response: Response) -> Response:
         answered = f"<{response.content_type}>"
     else:
         answered = response.get_data()
-    klaviyo: Klaviyo = current_app.extensions[EXTENSION]
+    klaviyo = backend()
     klaviyo.journal.record(
         klaviyo.clock(),
         said.account,

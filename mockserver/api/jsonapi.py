@@ -68,8 +68,9 @@ def client_guard() -> None:
 
 def _admit(account: Account) -> None:
     note(account=account.id)
-    request.environ[_ACCOUNT] = account
-    request.environ[_REVISION_SERVED] = check_revision(request.headers.get("revision"))
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    current.environ[_ACCOUNT] = account
+    current.environ[_REVISION_SERVED] = check_revision(current.headers.get("revision"))
 
 
 def check_revision(value: str | None) -> str:
@@ -102,14 +103,14 @@ def check_revision(value: str | None) -> str:
 
 def stamp(response: Response) -> Response:
     """Every answer names the revision it served (``X-Klaviyo-API-Revision``)."""
-    served = request.environ.get(_REVISION_SERVED)
+    served = request._get_current_object().environ.get(_REVISION_SERVED)  # type: ignore[attr-defined]
     if served:
         response.headers["X-Klaviyo-API-Revision"] = served
     return response
 
 
 def account() -> Account:
-    found: Account = request.environ[_ACCOUNT]
+    found: Account = request._get_current_object().environ[_ACCOUNT]  # type: ignore[attr-defined]
     return found
 
 

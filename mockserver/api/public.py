@@ -21,8 +21,8 @@ from marshmallow import ValidationError
 from ..domain.commands import Outcome
 from ..domain.service import Klaviyo
 from . import wire
-from .context import EXTENSION
 from .context import Notes
+from .context import backend
 from .context import note
 from .context import notes
 from .context import notes_of
@@ -43,7 +43,8 @@ _IDENTIFY = {aliases: IdentifySchema(aliases=aliases) for aliases in (True, Fals
 
 
 def _answer(said: Notes, text: str) -> Response:
-    if request.environ.get("QUERY_STRING") and request.args.get("i") == "1":
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    if current.environ.get("QUERY_STRING") and current.args.get("i") == "1":
         said.answer = "<pixel>"
         return Response(PIXEL, mimetype="image/gif")
     said.answer = text
@@ -63,10 +64,8 @@ def _call(schemas: Mapping[bool, Schema], act: Callable[[Klaviyo, Any], Outcome]
         body, form = b"", {}
     query = current.args if environ.get("QUERY_STRING") else {}
     said.payload = wire.decode_payload(query, form, body)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    outcome = act(
-        app.extensions[EXTENSION], schemas[app.config["LEGACY_ALIASES"]].load(said.payload)
-    )
+    aliases = current_app._get_current_object().config["LEGACY_ALIASES"]  # type: ignore[attr-defined]
+    outcome = act(backend(), schemas[aliases].load(said.payload))
     said.decisions.extend(outcome.decisions)
     said.profiles.extend(outcome.touched)
     said.identifiers.extend(outcome.identifiers)
@@ -76,12 +75,12 @@ def _call(schemas: Mapping[bool, Schema], act: Callable[[Klaviyo, Any], Outcome]
 
 @bp.route("/api/track", methods=["GET", "POST"], strict_slashes=False)
 def track() -> Response:
-    return _call(_TRACK, Klaviyo.track)
+    return _call(_TRACK, lambda klaviyo, command: klaviyo.track(command))
 
 
 @bp.route("/api/identify", methods=["GET", "POST"], strict_slashes=False)
 def identify() -> Response:
-    return _call(_IDENTIFY, Klaviyo.identify)
+    return _call(_IDENTIFY, lambda klaviyo, command: klaviyo.identify(command))
 
 
 @bp.errorhandler(wire.PayloadError)

@@ -6,6 +6,7 @@ cannot grow it without bound.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import itertools
 import threading
@@ -76,9 +77,13 @@ class Entry:
         self.account = account
         self.method = method
         self.path = path
-        self._query, self._body, self._payload, self._size = incoming
+        query, body, payload, size = incoming
+        text: str | bytes = body
+        if size > TEXT_LIMIT:  # rare: clipped now, so that an entry stays small
+            query, text, payload = _clip(query), _clip(_text(body)), None
+        self._query, self._body, self._payload, self._size = query, text, payload, size
         self.status = status
-        self._answer = answer
+        self._answer = answer if len(answer) <= TEXT_LIMIT else _clip(_text(answer))
         self._decisions = decisions
         self._profiles = profiles
         self._identifiers = identifiers
@@ -91,18 +96,18 @@ class Entry:
 
     @property
     def request(self) -> dict[str, Any]:
-        if self._size > TEXT_LIMIT:  # keep the journal small
-            return {"query": _clip(self._query), "body": _clip(_text(self._body))}
+        if self._size > TEXT_LIMIT:  # clipped when recorded
+            return {"query": self._query, "body": _text(self._body)}
         if self._payload is not None:  # Track/Identify: the decoded payload says it all
             return {"payload": self._payload}
-        incoming: dict[str, Any] = {"query": parse_qs(self._query, keep_blank_values=True)}
+        incoming: dict[str, Any] = {"query": _parameters(self._query)}
         if self._body:
             incoming["body"] = _text(self._body)
         return incoming
 
     @property
     def response(self) -> str:
-        return _clip(_text(self._answer))
+        return _text(self._answer)  # clipped when recorded
 
     @property
     def decisions(self) -> tuple[str, ...]:
@@ -137,6 +142,26 @@ class Entry:
     def mentions(self, needles: Collection[str]) -> bool:
         """Whether any of ``needles`` (lower-cased) is an identifier or profile of this call."""
         return any(value.lower() in needles for value in (*self._identifiers, *self._profiles))
+
+
+def _as_sent(error: UnicodeError) -> tuple[str, int]:
+    """Bytes of a query that are not UTF-8, shown percent-encoded as they came (``%FF``)."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return "".join(f"%{byte:02X}" for byte in bad), error.end
+
+
+codecs.register_error("klaviyo_mock.as_sent", _as_sent)
+
+
+def _parameters(query: str) -> dict[str, list[str]]:
+    """A WSGI query string (latin-1 by the WSGI rules) as its parameters, as werkzeug reads
+    them: UTF-8, with what is not UTF-8 left as sent."""
+    try:
+        text = query.encode("latin-1").decode("utf-8", "klaviyo_mock.as_sent")
+    except UnicodeEncodeError:  # not from a WSGI server: already text
+        text = query
+    return parse_qs(text, keep_blank_values=True, errors="klaviyo_mock.as_sent")
 
 
 def _text(raw: str | bytes) -> str:
