@@ -34,7 +34,15 @@ def test_a_big_call_is_clipped_when_recorded_not_when_read():
     """A 5 MB body or answer must not stay in memory a thousand times over."""
     big = b"x" * 1_000_000
     entry = Journal().record(
-        AT, None, "POST", "/api/track", ("q=1", big, {"a": 1}, len(big) + 3), 200, "y" * 1_000_000
+        Entry(
+            AT,
+            None,
+            "POST",
+            "/api/track",
+            ("q=1", big, {"a": 1}, len(big) + 3),
+            200,
+            "y" * len(big),
+        )
     )
     kept = sum(sys.getsizeof(getattr(entry, name)) for name in Entry.__slots__)
     assert kept < 4 * TEXT_LIMIT + 2_000
@@ -43,10 +51,10 @@ def test_a_big_call_is_clipped_when_recorded_not_when_read():
 
 
 def test_an_entry_is_put_in_words_when_read():
-    entry = Journal().record(
-        AT, "acct", "GET", "/api/track", ("", b"", {"event": "E"}, 0), 200, b"1",
-        ["matched P", "matched P"], ["P", "Q", "P"], ["a@x.com"], "tag",
-    )  # fmt: skip
+    said = (["matched P", "matched P"], ["P", "Q", "P"], ["a@x.com"])
+    incoming = ("", b"", {"event": "E"}, 0)
+    entry = Entry(AT, "acct", "GET", "/api/track", incoming, 200, b"1", *said, "tag")
+    Journal().record(entry)
     assert entry.to_json() == {
         "id": 1,
         "at": "2026-01-01T00:00:00+00:00",

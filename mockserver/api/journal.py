@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response
 from flask import request
 
+from ..domain.journal import Entry
 from .context import backend
 from .context import notes_of
 
@@ -43,16 +44,18 @@ def record(response: Response) -> Response:
         answered = response.get_data()
     klaviyo = backend()
     klaviyo.journal.record(
-        klaviyo.clock(),
-        said.account,
-        environ["REQUEST_METHOD"],
-        path,
-        (query, said.body, said.payload, size),
-        response.status_code,
-        answered,
-        said.decisions,
-        said.profiles,
-        said.identifiers,
-        environ.get(_TRACE_KEY),
+        Entry(
+            klaviyo.clock(),
+            said.account,
+            environ["REQUEST_METHOD"],
+            path,
+            (query, said.body, said.payload, size),
+            response.status_code,
+            answered,
+            said.decisions,
+            said.profiles,
+            said.identifiers,
+            environ.get(_TRACE_KEY),
+        )
     )
     return response

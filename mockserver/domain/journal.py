@@ -59,7 +59,6 @@ class Entry:
 
     def __init__(
         self,
-        id: int,
         moment: datetime,
         account: str | None,
         method: str,
@@ -72,7 +71,10 @@ class Entry:
         identifiers: Sequence[str] = (),
         trace: str | None = None,
     ) -> None:
-        self.id = id
+        """``incoming`` is the query, the body, the decoded Track/Identify payload (or None) and
+        the request's size in characters; the sequences are kept as given, not copied (the
+        caller hands them over). ``Journal.record`` numbers the entry."""
+        self.id = 0
         self.moment = moment
         self.account = account
         self.method = method
@@ -189,28 +191,10 @@ class Journal:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def record(
-        self,
-        moment: datetime,
-        account: str | None,
-        method: str,
-        path: str,
-        incoming: Incoming,
-        status: int,
-        answer: str | bytes,
-        decisions: Sequence[str] = (),
-        profiles: Sequence[str] = (),
-        identifiers: Sequence[str] = (),
-        trace: str | None = None,
-    ) -> Entry:
-        """Keep one call. ``incoming`` is the query, the body, the decoded Track/Identify
-        payload (or None) and the request's size in characters; the sequences are kept as
-        given, not copied (the caller hands them over)."""
+    def record(self, entry: Entry) -> Entry:
+        """Keep one call, numbered in the order calls are kept."""
         with self._lock:
-            entry = Entry(
-                next(self._ids), moment, account, method, path, incoming, status, answer,
-                decisions, profiles, identifiers, trace,
-            )  # fmt: skip
+            entry.id = next(self._ids)
             self._entries.append(entry)
         return entry
 
