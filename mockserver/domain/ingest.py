@@ -190,7 +190,6 @@ class Ingest:
         data: ProfileData,
         decisions: list[str],
     ) -> tuple[Profile, bool, tuple[str, ...]]:
-        now = _iso(self._k.clock())
         current = self._k.store.get_profile(account, resolution.profile_id or "")
         matched = resolution.matched_by
         if current is None or matched is None:
@@ -199,8 +198,10 @@ class Ingest:
             )
         decisions.append(f"matched {current.id} by {matched.legacy} {identifiers[matched]}")
         new_identifiers = dict(current.identifiers)
-        former = {kind: list(values) for kind, values in current.former.items()}
+        former = current.former
         conflicts = list(resolution.conflicts)
+        now = _iso(self._k.clock()) if resolution.assign else ""  # read when needed: most
+        # calls change nothing
         for kind, value in resolution.assign.items():
             holder = self._k.store.owner_of(account, kind, value)
             if holder is not None and holder != current.id:  # taken inside a race window
@@ -211,6 +212,8 @@ class Ingest:
             if old is None:
                 decisions.append(f"set {kind.legacy} {value} on {current.id}")
             else:
+                if former is current.former:  # copied on the first change only
+                    former = {k: list(values) for k, values in current.former.items()}
                 former.setdefault(kind, []).append(old)
                 decisions.append(f"changed {kind.legacy} of {current.id} from {old} to {value}")
             self.link(account, current.id, kind, value, now, decisions)
@@ -228,7 +231,7 @@ class Ingest:
                 attributes=current.attributes | data.attributes,
                 properties=current.properties | data.properties,
                 former=former,
-                updated=now,
+                updated=now or _iso(self._k.clock()),
             )
             self.save(account, current, updated)
         touched = (current.id, *dict.fromkeys(holder for _, _, holder in conflicts))
