@@ -225,6 +225,18 @@ class ProfileImportData(_ProfileData):
     id = fields.String(allow_none=True)
 
 
+class NestedProfileAttributes(ProfileAttributesSchema):
+    """A profile inside an event or a client call: its ``meta`` sits among its attributes."""
+
+    meta = fields.Nested(ProfileMetaSchema, allow_none=True)
+
+
+class NestedProfileData(BodySchema):
+    type = resource_type("profile")
+    id = Text()
+    attributes = fields.Nested(NestedProfileAttributes, required=True)
+
+
 class _Document(BodySchema):
     """``{"data": {...}}`` loaded as ``(id, ProfileChanges)``."""
 

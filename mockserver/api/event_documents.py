@@ -21,8 +21,7 @@ from ..domain.events import EventCommand
 from .documents import BodySchema
 from .documents import FreeObject
 from .documents import Moment
-from .documents import ProfileAttributesSchema
-from .documents import ProfileMetaSchema
+from .documents import NestedProfileData
 from .documents import Text
 from .documents import changes
 from .documents import profile_id
@@ -66,18 +65,8 @@ class _Metric(BodySchema):
     data = fields.Nested(_MetricData, required=True)
 
 
-class EventProfileAttributes(ProfileAttributesSchema):
-    meta = fields.Nested(ProfileMetaSchema, allow_none=True)
-
-
-class _ProfileData(BodySchema):
-    type = resource_type("profile")
-    id = Text()
-    attributes = fields.Nested(EventProfileAttributes, required=True)
-
-
 class _Profile(BodySchema):
-    data = fields.Nested(_ProfileData, required=True)
+    data = fields.Nested(NestedProfileData, required=True)
 
 
 class _EventAttributes(BodySchema):

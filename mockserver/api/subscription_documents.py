@@ -17,8 +17,8 @@ from ..domain.consent import Channel
 from ..domain.subscriptions import Subscriber
 from .documents import BodySchema
 from .documents import Moment
-from .documents import ProfileAttributesSchema
-from .documents import ProfileMetaSchema
+from .documents import NestedProfileAttributes
+from .documents import NestedProfileData
 from .documents import Text
 from .documents import changes
 from .documents import profile_id
@@ -237,14 +237,11 @@ class BulkUnsubscribeQuery(BodySchema):
         }
 
 
-class _ClientProfileAttributes(ProfileAttributesSchema):
-    meta = fields.Nested(ProfileMetaSchema, allow_none=True)
+class _ClientProfileAttributes(NestedProfileAttributes):
     subscriptions = fields.Nested(SubscribeChannels, allow_none=True)
 
 
-class _ClientProfileData(BodySchema):
-    type = resource_type("profile")
-    id = Text()
+class _ClientProfileData(NestedProfileData):
     attributes = fields.Nested(_ClientProfileAttributes, required=True)
 
 
