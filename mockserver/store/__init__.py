@@ -142,7 +142,7 @@ class TinyDBStore:
                     raise ValueError(f"{kind.value} {value} already belongs to {owner}")
             doc = json_copy(profile.to_document())
             doc_id = tables.profile_docs.get(profile.id)
-            old = read(tables.profiles, doc_id)
+            old = None if doc_id is None else raw_one(tables.profiles, doc_id)  # read, not kept
             if doc_id is None or old is None:
                 tables.profile_docs[profile.id] = tables.profiles.insert(doc)
             else:
