@@ -15,7 +15,6 @@ from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import request
-from marshmallow import Schema
 from marshmallow import ValidationError
 
 from ..domain.commands import Outcome
@@ -51,7 +50,9 @@ def _answer(said: Notes, text: str) -> Response:
     return Response(text, mimetype="text/html")
 
 
-def _call(schemas: Mapping[bool, Schema], act: Callable[[Klaviyo, Any], Outcome]) -> Response:
+def _call(
+    schemas: Mapping[bool, TrackSchema | IdentifySchema], act: Callable[[Klaviyo, Any], Outcome]
+) -> Response:
     """Decode the payload wherever the client put it, load it, act on it, answer ``1``. (Reads
     the request and the app once each: every client sends these calls by the thousand.)"""
     current = request._get_current_object()  # type: ignore[attr-defined]
@@ -65,7 +66,7 @@ def _call(schemas: Mapping[bool, Schema], act: Callable[[Klaviyo, Any], Outcome]
     query = current.args if environ.get("QUERY_STRING") else {}
     said.payload = wire.decode_payload(query, form, body)
     aliases = current_app._get_current_object().config["LEGACY_ALIASES"]  # type: ignore[attr-defined]
-    outcome = act(backend(), schemas[aliases].load(said.payload))
+    outcome = act(backend(), schemas[aliases].command(said.payload))
     said.decisions.extend(outcome.decisions)
     said.profiles.extend(outcome.touched)
     said.identifiers.extend(outcome.identifiers)

@@ -16,6 +16,7 @@ from marshmallow import EXCLUDE
 from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
+from marshmallow import missing
 from marshmallow import post_load
 from marshmallow import validates_schema
 
@@ -46,6 +47,16 @@ class _Field(fields.Field[Any]):
     def _validate(self, value: Any) -> None:
         if self.validators:
             super()._validate(value)
+
+
+class _Empty(_Field):
+    """A field whose ``null`` loads as its empty value (``load_default``), as if absent: real
+    clients send null for every unset field."""
+
+    def deserialize(
+        self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any
+    ) -> Any:
+        return super().deserialize(missing if value is None else value, attr, data, **kwargs)
 
 
 class Text(_Field):
@@ -138,13 +149,13 @@ def within_limits(properties: dict[str, Any]) -> None:
         raise ValidationError(str(error).capitalize() + ".") from None
 
 
-class Properties(_Field):
+class Properties(_Empty):
     """Track's event ``properties``: a JSON object within Klaviyo's limits; null is empty."""
 
     default_error_messages = {"invalid": "Not a valid mapping type."}  # noqa: RUF012
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(load_default=dict, allow_none=True, **kwargs)
+        super().__init__(load_default=dict, **kwargs)
 
     def _deserialize(
         self, value: Any, attr: str | None, data: Any, **kwargs: Any
@@ -155,13 +166,14 @@ class Properties(_Field):
         return value
 
 
-class ProfileProperties(_Field):
+class ProfileProperties(_Empty):
     """Identify's ``properties`` / Track's ``customer_properties``, loaded as ``ProfileData``.
 
     A JSON object within Klaviyo's limits whose identifier keys hold strings (or numbers for
     ``$id`` and ``$phone_number``); with ``aliases``, unprefixed ``email``, ``id`` and
     ``phone_number`` stand for the prefixed keys. ``$first_name`` and the other standard keys
-    become attributes, everything else custom properties; ``null`` values are dropped.
+    become attributes, everything else custom properties; ``null`` values are dropped, and
+    ``null`` for the whole object is an empty one.
     """
 
     default_error_messages = {"invalid": "Not a valid mapping type."}  # noqa: RUF012
@@ -171,7 +183,7 @@ class ProfileProperties(_Field):
     }
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(load_default=ProfileData, allow_none=True, **kwargs)
+        super().__init__(load_default=ProfileData, **kwargs)
         self.aliases = True
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> ProfileData:
@@ -212,6 +224,10 @@ class ProfileProperties(_Field):
 
 
 class _PayloadSchema(Schema):
+    """A Track or Identify payload, loaded as the keyword arguments of its command: fields are
+    named after the command's, ``data_key`` gives the wire name. (No ``post_load`` hook: it
+    costs marshmallow more than the command itself, on every call.)"""
+
     class Meta:
         unknown = EXCLUDE  # ip, test, and whatever else clients add at the top level
 
@@ -225,28 +241,20 @@ class _PayloadSchema(Schema):
 
 
 class IdentifySchema(_PayloadSchema):
-    properties = ProfileProperties()
+    profile = ProfileProperties(data_key="properties")
 
-    @post_load
-    def make_command(self, data: dict[str, Any], **kwargs: Any) -> IdentifyCommand:
-        return IdentifyCommand(data["token"], data["properties"] or ProfileData())
+    def command(self, payload: dict[str, Any]) -> IdentifyCommand:
+        return IdentifyCommand(**self.load(payload))
 
 
 class TrackSchema(_PayloadSchema):
     event = Text(required=True, blank=False)
-    customer_properties = ProfileProperties()
+    profile = ProfileProperties(data_key="customer_properties")
     properties = Properties()
     time = EpochSeconds(load_default=None, allow_none=True)
 
-    @post_load
-    def make_command(self, data: dict[str, Any], **kwargs: Any) -> TrackCommand:
-        return TrackCommand(
-            token=data["token"],
-            event=data["event"],
-            profile=data["customer_properties"] or ProfileData(),
-            properties=data["properties"] or {},
-            time=data["time"],
-        )
+    def command(self, payload: dict[str, Any]) -> TrackCommand:
+        return TrackCommand(**self.load(payload))
 
 
 _SEARCH_KEYS = {
