@@ -29,6 +29,8 @@ def profile(pid="P", **identifiers):
         {IdentifierKind(k): v for k, v in identifiers.items()},
         {"first_name": "A"},
         {"n": {"x": 1}},
+        {},
+        {},
     )
 
 
@@ -477,7 +479,8 @@ def test_the_last_event_index_follows_adds_moves_deletes_and_restarts(tmp_path):
     stamp = "2026-01-01T00:00:00+00:00"
     for pid in ("a", "b"):
         store.save_profile(
-            "acc", Profile(pid, stamp, stamp, {IdentifierKind.EMAIL: f"{pid}@x.com"})
+            "acc",
+            Profile(pid, stamp, stamp, {IdentifierKind.EMAIL: f"{pid}@x.com"}, {}, {}, {}, {}),
         )
     for n, (pid, at) in enumerate([("a", 300), ("a", 100), ("b", 500)]):
         store.add_event("acc", Event(f"e{n}", pid, "m", at, str(n), {}, stamp))

@@ -175,6 +175,8 @@ class Ingest:
             identifiers=dict(identifiers),
             attributes=dict(data.attributes),
             properties=dict(data.properties),
+            former={},
+            consent={},
         )
         self.save(account, None, profile)
         decisions.append(f"created {profile.id}: no profile has {_describe(identifiers)}")
