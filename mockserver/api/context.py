@@ -75,7 +75,7 @@ class Request(flask.Request):
             or as_text
             or parse_form_data
             or self.shallow
-            or getattr(self, "_cached_data", None) is not None
+            or "_cached_data" in self.__dict__  # read before (getattr: a caught AttributeError)
             or not (length.isascii() and length.isdigit())
             or "HTTP_TRANSFER_ENCODING" in environ
         ):

@@ -52,6 +52,13 @@ class RaceWindow:
 _ABSENT = object()
 
 
+class _Local(threading.local):
+    """A thread's race window; None outside one. (A class default, so that reading it
+    outside a window, as every call does, raises and catches no ``AttributeError``.)"""
+
+    window: RaceWindow | None = None
+
+
 def _changes(have: JSONDict, new: JSONDict) -> bool:
     """Whether upserting ``new`` into ``have`` changes anything."""
     return any(have.get(key, _ABSENT) != value for key, value in new.items())
@@ -85,7 +92,7 @@ class Ingest:
 
     def __init__(self, klaviyo: Klaviyo) -> None:
         self._k = klaviyo
-        self._local = threading.local()
+        self._local = _Local()
 
     def upsert(
         self,
@@ -330,8 +337,7 @@ class Ingest:
         self._k.store.save_profile(account, new)
 
     def window(self) -> RaceWindow | None:
-        window: RaceWindow | None = getattr(self._local, "window", None)
-        return window
+        return self._local.window
 
     @contextlib.contextmanager
     def race(self) -> Iterator[RaceWindow]:
