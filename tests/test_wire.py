@@ -87,3 +87,39 @@ def test_private_key_transports(query, form, body, header, expected):
 def test_private_call_rejects_a_body_that_is_not_a_json_object(body):
     with pytest.raises(wire.BodyError, match="JSON parse error"):
         wire.private_call({}, {}, body, None, "application/json")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1}',
+        ' \t\r\n{"a": 1} \t\r\n',
+        "[1, 2]",
+        '"text"',
+        "",
+        "   ",
+        '{"a": 1} x',
+        '{"a": 1}  {"b": 2}',
+        "{} \n\n  ]",
+        '\x0b{"a": 1}',  # a vertical tab is not JSON whitespace
+        '{"a": 1}\u00a0',  # nor a no-break space
+        "{nope",
+        '{"a": }',
+    ],
+)
+def test_parse_json_accepts_and_refuses_what_json_loads_does(text):
+    """parse_json skips whitespace itself: the same values, the same errors and positions."""
+    try:
+        expected = json.loads(text)
+    except json.JSONDecodeError as error:
+        with pytest.raises(json.JSONDecodeError) as raised:
+            wire.parse_json(text)
+        assert (raised.value.msg, raised.value.pos) == (error.msg, error.pos)
+    else:
+        assert wire.parse_json(text) == expected
+
+
+@pytest.mark.parametrize("text", ["NaN", "[Infinity]", "-Infinity", "1e999", '{"a": 1e400}'])
+def test_parse_json_refuses_what_is_not_a_finite_number(text):
+    with pytest.raises(ValueError):
+        wire.parse_json(text)
