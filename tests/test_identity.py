@@ -21,7 +21,7 @@ LEGACY = {kind.legacy: kind for kind in IdentifierKind}
 
 def identify(klaviyo: Klaviyo, properties: dict[str, Any]) -> str | None:
     identifiers = {LEGACY[k]: v for k, v in properties.items() if k in LEGACY}
-    return klaviyo.identify(IdentifyCommand("AbC123", ProfileData(identifiers))).profile_id
+    return klaviyo.identify(IdentifyCommand("AbC123", ProfileData(identifiers, {}, {}))).profile_id
 
 
 def identifier_sets(klaviyo: Klaviyo) -> list[dict[str, str]]:
@@ -61,7 +61,9 @@ def test_conflict_names_both_profiles_and_keeps_the_identifier_where_it_was() ->
     outcome = klaviyo.identify(
         IdentifyCommand(
             "AbC123",
-            ProfileData({IdentifierKind.EMAIL: "a@example.com", IdentifierKind.EXTERNAL_ID: "U"}),
+            ProfileData(
+                {IdentifierKind.EMAIL: "a@example.com", IdentifierKind.EXTERNAL_ID: "U"}, {}, {}
+            ),
         )
     )
     assert outcome.profile_id == a

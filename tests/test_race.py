@@ -16,7 +16,7 @@ LEGACY = {kind.legacy: kind for kind in IdentifierKind}
 
 def identify(klaviyo, **properties):
     identifiers = {LEGACY[k]: v for k, v in properties.items()}
-    return klaviyo.identify(IdentifyCommand("AbC123", ProfileData(identifiers)))
+    return klaviyo.identify(IdentifyCommand("AbC123", ProfileData(identifiers, {}, {})))
 
 
 def identifier_sets(klaviyo):

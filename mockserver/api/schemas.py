@@ -183,7 +183,7 @@ class ProfileProperties(_Empty):
     }
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(load_default=ProfileData, **kwargs)
+        super().__init__(load_default=ProfileData.empty, **kwargs)
         self.aliases = True
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> ProfileData:

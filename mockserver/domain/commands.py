@@ -1,8 +1,8 @@
 """What the HTTP layer hands the backend, and what it gets back: plain values.
 
-The messages of every Track and Identify (commands, outcomes) are named tuples: as immutable as
-frozen dataclasses, at half the cost to make (a frozen dataclass sets each field through
-``object.__setattr__``)."""
+The messages of every Track and Identify (commands, the profile data in them, outcomes) are
+named tuples: as immutable as frozen dataclasses, at half the cost to make (a frozen dataclass
+sets each field through ``object.__setattr__``)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,19 @@ class NotFound(LookupError):
     """No profile matches."""
 
 
-@dataclass(frozen=True)
-class ProfileData:
+class ProfileData(NamedTuple):
     """What a call says about a person: raw identifier strings (not yet normalised),
-    standard attributes and custom properties. ``None`` values have already been dropped."""
+    standard attributes and custom properties. ``None`` values have already been dropped.
+    Every field is given (a default ``{}`` would be one dict shared by every call);
+    ``ProfileData.empty()`` says nothing."""
 
-    identifiers: dict[IdentifierKind, str] = field(default_factory=dict)
-    attributes: JSONDict = field(default_factory=dict)
-    properties: JSONDict = field(default_factory=dict)
+    identifiers: dict[IdentifierKind, str]
+    attributes: JSONDict
+    properties: JSONDict
+
+    @classmethod
+    def empty(cls) -> ProfileData:
+        return cls({}, {}, {})
 
 
 class IdentifyCommand(NamedTuple):

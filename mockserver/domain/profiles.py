@@ -228,7 +228,7 @@ class Profiles:
                 # one write for what Track would do too; _apply below only adds what it cannot
                 # (cleared fields, meta patches, secondary emails), and writes only if it does
                 given = {k: v for k, v in changes.attributes.items() if v is not None}
-                data = ProfileData(attributes=given, properties=changes.properties)
+                data = ProfileData({}, given, changes.properties)
                 current, created, _ = ingest.upsert(
                     account.id, identifiers, data, decisions, CURRENT_ORDER
                 )
@@ -322,9 +322,7 @@ class Profiles:
         attributes = {k: v for k, v in changes.attributes.items() if v is not None}
         if changes.add_emails:
             attributes[SECONDARY_EMAILS] = self._emails([], changes)
-        data = ProfileData(
-            attributes=attributes, properties=patched(changes.properties, changes.patch)
-        )
+        data = ProfileData({}, attributes, patched(changes.properties, changes.patch))
         return self._k.ingest.create(account.id, identifiers, data, decisions)
 
     def _apply(
