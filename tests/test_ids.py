@@ -129,3 +129,16 @@ def test_ulids_are_what_python_ulid_makes_of_their_time_and_randomness(seed):
         assert str(ULID.from_bytes(parsed.bytes)) == made
         if seed is None:
             assert parsed.milliseconds == int(frozen.timestamp() * 1000)
+
+
+def test_a_ulid_takes_the_callers_reading_of_the_clock_when_given_one():
+    from datetime import UTC
+    from datetime import datetime
+
+    from ulid import ULID
+
+    clock_says = datetime(2026, 1, 2, tzinfo=UTC)
+    caller_read = datetime(2026, 1, 1, tzinfo=UTC)
+    ids = Ids(clock=lambda: clock_says)
+    assert ULID.from_str(ids.ulid(caller_read)).milliseconds == int(caller_read.timestamp() * 1000)
+    assert ULID.from_str(ids.ulid()).milliseconds == int(clock_says.timestamp() * 1000)

@@ -171,10 +171,11 @@ class Ingest:
     def create(
         self, account: str, identifiers: Identifiers, data: ProfileData, decisions: list[str]
     ) -> Profile:
-        now = _iso(self._k.clock())
-        profile_id = self._k.ids.ulid()
+        moment = self._k.clock()
+        now = _iso(moment)
+        profile_id = self._k.ids.ulid(moment)
         while self._k.store.has_profile(account, profile_id):
-            profile_id = self._k.ids.ulid()
+            profile_id = self._k.ids.ulid(moment)
         profile = Profile(
             id=profile_id,
             created=now,

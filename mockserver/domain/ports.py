@@ -147,15 +147,16 @@ class Ids:
         self._last = (-1, 0)
         self._lock = threading.Lock()
 
-    def ulid(self) -> str:
+    def ulid(self, now: datetime | None = None) -> str:
         """A ULID; monotonic, so that ids sort in the order they were made (within one
-        millisecond the random part counts up, as the ULID spec's monotonic mode does). Encoded by
+        millisecond the random part counts up, as the ULID spec's monotonic mode does). ``now``:
+        the clock's reading, when the caller has one (seeded ids ignore it). Encoded by
         ulid-transform's C code: python-ulid's pure-Python encoder costs more than the rest of
         making an event; python-ulid still parses ids, strictly."""
         if self._ticks is not None:
             millis = next(self._ticks)
         else:
-            millis = int(self._clock().timestamp() * 1000)
+            millis = int((self._clock() if now is None else now).timestamp() * 1000)
         with self._lock:
             if millis <= self._last[0]:
                 millis, entropy = self._last[0], self._last[1] + 1

@@ -137,7 +137,7 @@ class Klaviyo:
             profile, created, touched = self.ingest.upsert(
                 account.id, identifiers, command.profile, decisions
             )
-            event = self._record_event(account.id, profile.id, command, timestamp, decisions)
+            event = self._record_event(account.id, profile.id, command, timestamp, now, decisions)
         return Outcome(
             account.id,
             profile.id,
@@ -181,12 +181,13 @@ class Klaviyo:
         profile_id: str,
         command: TrackCommand,
         timestamp: int,
+        now: datetime,
         decisions: list[str],
     ) -> Event | None:
         key = _unique_key(command.properties.get("$event_id"), timestamp)
         event = self.record_event(
             account, profile_id, command.event, key, "$event_id", timestamp, command.properties,
-            decisions,
+            decisions, now,
         )  # fmt: skip
         if event is not None:
             decisions.append(f"recorded event {event.id} {command.event!r} for {profile_id}")
@@ -202,10 +203,12 @@ class Klaviyo:
         timestamp: int,
         properties: JSONDict,
         decisions: list[str],
+        now: datetime | None = None,
     ) -> Event | None:
         """Record an event of ``metric_name`` (made on first use) unless the profile has one of
         that metric with the same deduplication ``key`` (``label`` says what the key is);
-        both API generations record through here."""
+        both API generations record through here. ``now``: the moment of the call, when the
+        caller has read the clock already (Track, which reads it once)."""
         metric = self._metric(account, metric_name, decisions)
         if self.store.has_event(account, profile_id, metric.id, key):
             decisions.append(
@@ -213,7 +216,7 @@ class Klaviyo:
                 f" with {label} {key}"
             )
             return None
-        return self._add_event(account, profile_id, metric, timestamp, key, properties)
+        return self._add_event(account, profile_id, metric, timestamp, key, properties, now)
 
     def _metric(self, account: str, name: str, decisions: list[str]) -> Metric:
         metric = self.store.metric_named(account, name)
@@ -234,15 +237,18 @@ class Klaviyo:
         timestamp: int,
         unique_key: str,
         properties: JSONDict,
+        now: datetime | None = None,
     ) -> Event:
+        if now is None:
+            now = self.clock()
         event = Event(
-            id=self.ids.ulid(),
+            id=self.ids.ulid(now),
             profile_id=profile_id,
             metric_id=metric.id,
             timestamp=timestamp,
             unique_key=unique_key,
             properties=dict(properties),
-            created=_iso(self.clock()),
+            created=_iso(now),
         )
         self.store.add_event(account, event)
         return event
