@@ -49,6 +49,8 @@ def seeded_client(size: int):
                 },
                 attributes={"first_name": "Seed", "last_name": str(i)},
                 properties={"plan": "pro", "seats": i % 7, "tags": ["a", "b"]},
+                former={},
+                consent={},
             ),
         )
     return app.test_client()
