@@ -253,7 +253,7 @@ class Klaviyo:
         self.store.add_event(account, event)
         return event
 
-    def batch(self) -> AbstractContextManager[None]:
+    def batch(self) -> AbstractContextManager[object]:
         """Hold the state for several changes made as one (given state from a scenario): with
         ``--durable``, one write to disk at the end instead of one per change."""
         return self.store.locked()
