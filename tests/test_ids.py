@@ -142,3 +142,47 @@ def test_a_ulid_takes_the_callers_reading_of_the_clock_when_given_one():
     ids = Ids(clock=lambda: clock_says)
     assert ULID.from_str(ids.ulid(caller_read)).milliseconds == int(caller_read.timestamp() * 1000)
     assert ULID.from_str(ids.ulid()).milliseconds == int(clock_says.timestamp() * 1000)
+
+
+def test_a_tracked_event_is_stamped_when_stored_never_before_the_profile_it_made():
+    """The event's id and ``created`` come from one reading of the clock under the store's
+    lock, after the profile is made: a slow clock step between them shows it."""
+    import itertools
+    from datetime import UTC
+    from datetime import datetime
+    from datetime import timedelta
+
+    from ulid import ULID
+
+    from mockserver.domain.commands import ProfileData
+    from mockserver.domain.commands import TrackCommand
+    from mockserver.domain.models import IdentifierKind
+    from mockserver.domain.service import Klaviyo
+    from mockserver.store import TinyDBStore
+
+    ticks = itertools.count()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    klaviyo = Klaviyo(
+        TinyDBStore(), clock=lambda: start + timedelta(milliseconds=700 * next(ticks))
+    )
+    for n in range(3):
+        data = ProfileData({IdentifierKind.EMAIL: f"p{n}@example.com"}, {}, {})
+        done = klaviyo.track(TrackCommand("AbC123", "Placed Order", data, {}, None))
+        assert done.account and done.profile_id and done.event_id
+        profile = klaviyo.store.get_profile(done.account, done.profile_id)
+        event = klaviyo.store.get_event(done.account, done.event_id)
+        assert profile and event
+        assert event.created >= profile.created
+        assert ULID.from_str(event.id).milliseconds > ULID.from_str(profile.id).milliseconds
+
+
+def test_a_ulid_refuses_to_carry_an_exhausted_random_part_into_its_time():
+    from datetime import UTC
+    from datetime import datetime
+
+    frozen = datetime(2026, 1, 1, tzinfo=UTC)
+    ids = Ids(clock=lambda: frozen)
+    ids.ulid()
+    ids._last = (ids._last[0], (1 << 80) - 1)
+    with pytest.raises(OverflowError):
+        ids.ulid()

@@ -160,6 +160,8 @@ class Ids:
         with self._lock:
             if millis <= self._last[0]:
                 millis, entropy = self._last[0], self._last[1] + 1
+                if entropy >> 80:  # the spec's overflow: 2**79 ids in one millisecond
+                    raise OverflowError("ULID random part exhausted within one millisecond")
             else:
                 entropy = self._random.getrandbits(79)  # headroom to count up
             self._last = (millis, entropy)

@@ -137,7 +137,7 @@ class Klaviyo:
             profile, created, touched = self.ingest.upsert(
                 account.id, identifiers, command.profile, decisions
             )
-            event = self._record_event(account.id, profile.id, command, timestamp, now, decisions)
+            event = self._record_event(account.id, profile.id, command, timestamp, decisions)
         return Outcome(
             account.id,
             profile.id,
@@ -181,13 +181,12 @@ class Klaviyo:
         profile_id: str,
         command: TrackCommand,
         timestamp: int,
-        now: datetime,
         decisions: list[str],
     ) -> Event | None:
         key = _unique_key(command.properties.get("$event_id"), timestamp)
         event = self.record_event(
             account, profile_id, command.event, key, "$event_id", timestamp, command.properties,
-            decisions, now,
+            decisions,
         )  # fmt: skip
         if event is not None:
             decisions.append(f"recorded event {event.id} {command.event!r} for {profile_id}")
@@ -203,12 +202,10 @@ class Klaviyo:
         timestamp: int,
         properties: JSONDict,
         decisions: list[str],
-        now: datetime | None = None,
     ) -> Event | None:
         """Record an event of ``metric_name`` (made on first use) unless the profile has one of
         that metric with the same deduplication ``key`` (``label`` says what the key is);
-        both API generations record through here. ``now``: the moment of the call, when the
-        caller has read the clock already (Track, which reads it once)."""
+        both API generations record through here."""
         metric = self._metric(account, metric_name, decisions)
         if self.store.has_event(account, profile_id, metric.id, key):
             decisions.append(
@@ -216,7 +213,7 @@ class Klaviyo:
                 f" with {label} {key}"
             )
             return None
-        return self._add_event(account, profile_id, metric, timestamp, key, properties, now)
+        return self._add_event(account, profile_id, metric, timestamp, key, properties)
 
     def _metric(self, account: str, name: str, decisions: list[str]) -> Metric:
         metric = self.store.metric_named(account, name)
@@ -237,10 +234,8 @@ class Klaviyo:
         timestamp: int,
         unique_key: str,
         properties: JSONDict,
-        now: datetime | None = None,
     ) -> Event:
-        if now is None:
-            now = self.clock()
+        now = self.clock()  # one reading for the id and the stamp, under the store's lock
         event = Event(
             id=self.ids.ulid(now),
             profile_id=profile_id,
