@@ -209,7 +209,7 @@ class ListRecord:
         }
 
     @classmethod
-    def from_document(cls, doc: JSONDict) -> ListRecord:
+    def from_document(cls, doc: Mapping[str, Any]) -> ListRecord:
         return cls(doc["id"], doc["name"], doc["created"], doc["updated"], doc["double_opt_in"])
 
 
@@ -236,7 +236,7 @@ class Membership:
         }
 
     @classmethod
-    def from_document(cls, doc: JSONDict) -> Membership:
+    def from_document(cls, doc: Mapping[str, Any]) -> Membership:
         return cls(doc["list_id"], doc["profile_id"], MemberStatus(doc["status"]), doc["at"])
 
 
@@ -264,7 +264,7 @@ class Event(NamedTuple):
         }
 
     @classmethod
-    def from_document(cls, doc: JSONDict) -> Event:
+    def from_document(cls, doc: Mapping[str, Any]) -> Event:
         return cls(**doc)
 
 
@@ -295,5 +295,5 @@ class Evidence:
         }
 
     @classmethod
-    def from_document(cls, doc: JSONDict) -> Evidence:
+    def from_document(cls, doc: Mapping[str, Any]) -> Evidence:
         return cls(EvidenceKind(doc["kind"]), tuple(doc["profiles"]), doc["detail"], doc["at"])

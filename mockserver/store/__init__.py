@@ -66,7 +66,7 @@ class _Hold:
         store = self._store
         try:
             store._depth -= 1
-            if store._depth == 0 and store.storage.durable:
+            if store._depth == 0:
                 store.storage.sync()
         finally:
             store._lock.release()
@@ -83,7 +83,7 @@ class TinyDBStore:
         durable: bool = False,
     ) -> None:
         self._lock = threading.RLock()
-        self._depth = 0  # how many locked() blocks the lock holder is in
+        self._depth = 0  # durable: how many locked() blocks the lock holder is in
         self._hold = _Hold(self)
         self.storage = SnapshotStorage(
             path, flush_interval=flush_interval, durable=durable, lock=self._lock
@@ -306,19 +306,20 @@ class TinyDBStore:
         with self._lock:
             tables = self._tables(account)
             if profile_id is None and metric_id is None:
-                return [Event.from_document(json_copy(doc)) for doc in tables.events]
+                return [Event.from_document(json_copy(doc)) for doc in raw(tables.events)]
             ids = set(tables.profile_events.get(profile_id, ())) if profile_id else None
             if metric_id is not None:
                 of_metric = set(tables.metric_events.get(metric_id, ()))
                 ids = of_metric if ids is None else ids & of_metric
             return [
-                Event.from_document(json_copy(tables.events.get(doc_id=i)))
+                Event.from_document(doc)
                 for i in sorted(ids or ())
+                if (doc := read(tables.events, i)) is not None
             ]
 
     def metrics(self, account: str) -> list[Metric]:
         with self._lock:
-            return [Metric.from_document(json_copy(doc)) for doc in self._tables(account).metrics]
+            return [Metric.from_document(doc) for doc in raw(self._tables(account).metrics)]
 
     # -- lists -------------------------------------------------------------------------------
 
@@ -339,7 +340,7 @@ class TinyDBStore:
 
     def lists(self, account: str) -> list[ListRecord]:
         with self._lock:
-            return [ListRecord.from_document(json_copy(doc)) for doc in self._tables(account).lists]
+            return [ListRecord.from_document(doc) for doc in raw(self._tables(account).lists)]
 
     def delete_list(self, account: str, list_id: str) -> bool:
         """Remove a list and its memberships; False if there is none."""
@@ -417,8 +418,9 @@ class TinyDBStore:
             tables = self._tables(account)
             ids = list(tables.members.get(list_id, {}).values())
             return [
-                (i, Membership.from_document(json_copy(tables.memberships.get(doc_id=i))))
+                (i, Membership.from_document(doc))
                 for i in ids
+                if (doc := raw_one(tables.memberships, i)) is not None
             ]
 
     # -- evidence of duplicates --------------------------------------------------------------
@@ -448,9 +450,7 @@ class TinyDBStore:
 
     def evidence(self, account: str) -> list[Evidence]:
         with self._lock:
-            return [
-                Evidence.from_document(json_copy(doc)) for doc in self._tables(account).evidence
-            ]
+            return [Evidence.from_document(doc) for doc in raw(self._tables(account).evidence)]
 
     # -- whole state -------------------------------------------------------------------------
 
