@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from . import api
+from . import families
 from .config import APP_DEFAULTS
 from .domain.accounts import Accounts
 from .domain.journal import Journal
@@ -60,7 +61,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         journal=Journal(app.config["JOURNAL_SIZE"]),
     )
     app.extensions[STORE] = store
-    api.init_app(app, klaviyo)
+    families.install(klaviyo)
+    api.init_app(app, klaviyo, families.handlers())
     return app
 
 

@@ -5,6 +5,8 @@ Views decode, validate, call the backend and render; the rules live in ``mockser
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask
 from flask import request
 
@@ -12,6 +14,7 @@ from ..domain.service import Klaviyo
 from . import admin
 from . import client
 from . import current_lists
+from . import dispatch
 from . import events
 from . import journal
 from . import lists
@@ -21,6 +24,7 @@ from . import person
 from . import profiles
 from . import public
 from . import subscriptions
+from .call import Handler
 from .context import EXTENSION
 from .context import Request
 
@@ -31,7 +35,7 @@ from .errors import is_legacy
 from .errors import register_error_handlers
 
 
-def init_app(app: Flask, klaviyo: Klaviyo) -> None:
+def init_app(app: Flask, klaviyo: Klaviyo, handlers: Mapping[str, Handler]) -> None:
     app.extensions[EXTENSION] = klaviyo
     app.request_class = Request
     app.register_blueprint(public.bp)
@@ -46,6 +50,7 @@ def init_app(app: Flask, klaviyo: Klaviyo) -> None:
     app.register_blueprint(events.bp)
     app.register_blueprint(client.bp)
     app.register_blueprint(admin.bp)
+    dispatch.init_app(app, handlers)
     register_error_handlers(app)
     if app.config["LEGACY"] == "gone":  # no hook, no cost, in the usual case
         app.before_request(_retired)

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from ..domain.commands import InvalidAttribute
 from ..domain.commands import NotFound
 from ..domain.paging import InvalidCursor
+from ..domain.resources import Conflict
 from .context import note
 
 PUBLIC_PATHS = ("/api/track", "/api/identify")
@@ -126,25 +127,31 @@ def error_answer(error: ApiError, path: str) -> Response:
     return response
 
 
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def api_error(error: ApiError) -> Response:
-        return error_answer(error, request.path)
+#: What the domain raises that a call answers with, without a view turning it into its own.
+DOMAIN_ERRORS = (ApiError, NotFound, InvalidAttribute, InvalidCursor, Conflict)
 
-    @app.errorhandler(NotFound)
-    def not_found(error: NotFound) -> Response:
-        """Something a call names is not there (or stopped being there while it ran)."""
+
+def answer_for(error: Exception) -> Response:
+    """The answer to an error a call raised (one of ``DOMAIN_ERRORS``)."""
+    path = request.path
+    if isinstance(error, ApiError):
+        return error_answer(error, path)
+    if isinstance(error, NotFound):  # something a call names is not there
         note(f"not found: {error}")
-        return error_response(404, str(error), request.path)
+        return error_response(404, str(error), path)
+    if isinstance(error, InvalidAttribute):  # a value the domain refuses
+        return error_answer(invalid(error), path)
+    if isinstance(error, Conflict):
+        note(f"refused: {error}")
+        return error_answer(ApiError(409, str(error), code="conflict"), path)
+    if isinstance(error, InvalidCursor):
+        return error_answer(ApiError(400, str(error), parameter="page[cursor]"), path)
+    raise TypeError(f"not a domain error: {error!r}")
 
-    @app.errorhandler(InvalidAttribute)
-    def invalid_attribute(error: InvalidAttribute) -> Response:
-        """A value the domain refuses that no view turned into its own answer."""
-        return error_answer(invalid(error), request.path)
 
-    @app.errorhandler(InvalidCursor)
-    def invalid_cursor(error: InvalidCursor) -> Response:
-        return error_answer(ApiError(400, str(error), parameter="page[cursor]"), request.path)
+def register_error_handlers(app: Flask) -> None:
+    for kind in DOMAIN_ERRORS:
+        app.register_error_handler(kind, answer_for)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

@@ -37,6 +37,7 @@ EARLIEST_REVISION = date(2022, 10, 17)
 _REVISION = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(\.[A-Za-z0-9]+)?")
 _ACCOUNT = "klaviyo_mock.account"
 _REVISION_SERVED = "klaviyo_mock.revision"
+_KEY = "klaviyo_mock.key"
 
 
 # -- guards ---------------------------------------------------------------------------------
@@ -52,11 +53,33 @@ def private_guard() -> None:
         note("refused: missing or unknown private key")
         raise ApiError(401, "Missing or invalid private key.", pointer="/data/")
     _admit(account)
+    request._get_current_object().environ[_KEY] = key.strip()  # type: ignore[attr-defined]
 
 
-def client_guard() -> None:
-    """``?company_id=<public key>``, then the revision."""
+def check_scopes(needed: tuple[str, ...]) -> None:
+    """A private key with declared scopes may call only the operations they cover (403)."""
+    environ = request._get_current_object().environ  # type: ignore[attr-defined]
+    key = environ.get(_KEY)
+    if key is None:
+        return
+    lacking = environ[_ACCOUNT].allows(key, needed)
+    if lacking:
+        note(f"refused: the key lacks {', '.join(lacking)}")
+        raise ApiError(
+            403,
+            f"This API key is missing required scopes: {', '.join(lacking)}.",
+            pointer="/data/",
+        )
+
+
+def client_guard(required: bool = True) -> None:
+    """``?company_id=<public key>``, then the revision. Where the operation does not require
+    ``company_id`` (``/client/ip-allowlists``), a call without one is the default account's."""
     company_id = request.args.get("company_id", "")
+    if not company_id and not required:
+        klaviyo = backend()
+        _admit(klaviyo.accounts.account(klaviyo.default_account))
+        return
     if not company_id:
         raise ApiError(400, "company_id is required.", parameter="company_id")
     account = backend().accounts.for_public_key(company_id)
@@ -178,20 +201,22 @@ def self_link(path: str) -> str:
     return f"{base_url()}{path.rstrip('/')}/"
 
 
-def page_link(cursor: str) -> str:
-    """The current URL with ``page[cursor]`` replaced."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page[cursor]"]
-    args.append(("page[cursor]", cursor))
+def page_link(cursor: str, parameter: str = "page[cursor]") -> str:
+    """The current URL with the cursor (``page[cursor]``) replaced."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != parameter]
+    args.append((parameter, cursor))
     return f"{base_url()}{request.path}?{urlencode(args)}"
 
 
-def page_links(path: str, next_key: list[Any] | None) -> dict[str, str]:
+def page_links(
+    path: str, next_key: list[Any] | None, parameter: str = "page[cursor]"
+) -> dict[str, str]:
     """``links.self`` and, unless this is the last page, ``links.next`` (the spec allows no
     ``null`` there: current-api.md §9.1)."""
-    cursor = request.args.get("page[cursor]")
-    links = {"self": page_link(cursor) if cursor else self_link(path)}
+    cursor = request.args.get(parameter)
+    links = {"self": page_link(cursor, parameter) if cursor else self_link(path)}
     if next_key is not None:
-        links["next"] = page_link(encode_cursor(next_key))
+        links["next"] = page_link(encode_cursor(next_key), parameter)
     return links
 
 
@@ -201,7 +226,7 @@ def encode_cursor(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(value: str) -> list[Any]:
+def decode_cursor(value: str, parameter: str = "page[cursor]") -> list[Any]:
     """A cursor in any of the forms the SDKs send it: as given in ``links.next``, with a
     leading ``=``, or as the whole ``links.next`` URL (current-api.md §9.1)."""
     text = value.strip()
@@ -214,7 +239,7 @@ def decode_cursor(value: str) -> list[Any]:
     except (ValueError, binascii.Error):
         key = None
     if not isinstance(key, list):
-        raise ApiError(400, f"Invalid page cursor {value!r}.", parameter="page[cursor]")
+        raise ApiError(400, f"Invalid page cursor {value!r}.", parameter=parameter)
     return key
 
 

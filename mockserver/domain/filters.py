@@ -9,6 +9,7 @@ Each resource says which fields take which operators; anything else is a :class:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from typing import Any
+
+from ..spec import FilterField
 
 
 class FilterError(ValueError):
@@ -318,3 +321,68 @@ def equal_values(expression: Filter, field: str) -> list[Any] | None:
             if found is not None:
                 return found
     return None
+
+
+def parse_checked(text: str, fields: Mapping[str, FilterField]) -> Filter:
+    """Parse ``text`` and check it against an operation's ``x-klaviyo-filters``: each field
+    with its operators, a list where the operator takes a list (``any``, and ``equals`` where
+    the spec lists it so, read as ``any``) and a single value elsewhere, values of the field's
+    type (``true``/``false``, numbers, date-times, one of an enumeration). Date-times come back
+    as ``datetime`` values."""
+    allowed = {name: spec_field.operators for name, spec_field in fields.items()}
+    return _converted(parse(text, allowed), fields)
+
+
+def _converted(expression: Filter, fields: Mapping[str, FilterField]) -> Filter:
+    if isinstance(expression, Logic):
+        return Logic(expression.op, tuple(_converted(term, fields) for term in expression.terms))
+    if isinstance(expression, Has):
+        return expression
+    spec_field = fields[expression.field]
+    op, value = expression.op, expression.value
+    if isinstance(value, list):
+        if op not in spec_field.listed:
+            raise FilterError(
+                f"Invalid filter: {op}({expression.field},…) takes one value, not a list."
+            )
+        values = [_value(spec_field, item) for item in value]
+        return Compare("any" if op == "equals" else op, expression.field, values)
+    if op not in spec_field.single:
+        raise FilterError(f"Invalid filter: {op}({expression.field},…) takes a list of values.")
+    return Compare(op, expression.field, _value(spec_field, value))
+
+
+def _value(spec_field: FilterField, value: Any) -> Any:
+    """A filter value checked against its field's type (converted where the text allows)."""
+    name, kind = spec_field.name, spec_field.value_type
+    if kind == "boolean":
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            value = value.lower() == "true"
+        if not isinstance(value, bool):
+            raise FilterError(f"Invalid filter: {name} takes true or false.")
+    elif kind in ("integer", "number"):
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = float(value) if kind == "number" else int(value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise FilterError(f"Invalid filter: {name} takes a number.")
+    elif spec_field.value_format == "date-time":
+        moment = value if isinstance(value, datetime) else None
+        if isinstance(value, str):
+            moment = parse_datetime(value)
+        if moment is None:
+            raise FilterError(f"Invalid filter: {name} takes an ISO 8601 date-time.")
+        value = moment
+    elif kind == "string":
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise FilterError(f"Invalid filter: {name} takes a quoted string.")
+    if spec_field.enum is not None and value not in spec_field.enum:
+        raise FilterError(
+            f"Invalid filter: {value!r} is not a value of {name}; choose from"
+            f" {', '.join(map(str, spec_field.enum))}."
+        )
+    return value

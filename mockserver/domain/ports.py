@@ -6,13 +6,19 @@ TinyDB, and tests or scenario runs may inject a fixed clock and seeded ids.
 
 from __future__ import annotations
 
+import enum
 import itertools
 import random
+import re
 import threading
 from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC
 from datetime import datetime
+from typing import Any
 from typing import Protocol
 
 from ulid_transform import bytes_to_ulid
@@ -48,8 +54,49 @@ def iso_seconds(moment: datetime) -> str:
     return cached[1]
 
 
+Record = Mapping[str, Any]
+
+
+class Records(Protocol):
+    """One account's generic resources and the links between resources (``store.records``);
+    records are ``{"id", "seq", "created", "updated", "attributes", "extra"}``, handed out as
+    stored: read them, never change them. The caller holds the store's lock."""
+
+    def get(self, kind: str, record_id: str) -> Record | None: ...
+
+    def has(self, kind: str, record_id: str) -> bool: ...
+
+    def next_seq(self, kind: str) -> int: ...
+
+    def put(self, kind: str, record: dict[str, Any]) -> None: ...
+
+    def remove(self, kind: str, record_id: str) -> bool: ...
+
+    def count(self, kind: str) -> int: ...
+
+    def page(
+        self, kind: str, after: int | None, size: int, descending: bool = False
+    ) -> list[Record]: ...
+
+    def scan(self, kind: str) -> Iterable[Record]: ...
+
+    def find(self, kind: str, name: str, value: Any) -> list[str]: ...
+
+    def linked(self, kind: str, record_id: str, relationship: str) -> tuple[str, ...]: ...
+
+    def set_linked(
+        self, kind: str, record_id: str, relationship: str, ids: Sequence[str]
+    ) -> None: ...
+
+    def relationships_of(self, kind: str, record_id: str) -> list[str]: ...
+
+    def types(self) -> list[str]: ...
+
+
 class Store(Protocol):
     """Per-account state. Every read-decide-write sequence runs inside ``locked()``."""
+
+    def records(self, account: str) -> Records: ...
 
     def locked(self) -> AbstractContextManager[object]: ...
 
@@ -169,3 +216,61 @@ class Ids:
 
     def short(self) -> str:
         return "".join(self._random.choices(self._SHORT_ALPHABET, k=6))
+
+    def hex(self, length: int) -> str:
+        return f"{self._random.getrandbits(length * 4):0{length}x}"
+
+    def uuid(self) -> str:
+        """A version-4 UUID from the ids' generator (seeded with ``seed``)."""
+        bits = self._random.getrandbits(128)
+        bits = (bits & ~(0xF << 76)) | (4 << 76)  # version 4
+        bits = (bits & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+        text = f"{bits:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+    def shaped(self, shape: IdShape, number: int = 0) -> str:
+        """An id of the given shape; ``number`` is the next sequence number of its type (for
+        ids that are numbers)."""
+        if shape is IdShape.SHORT:
+            return self.short()
+        if shape is IdShape.HEX32:
+            return self.hex(32)
+        if shape is IdShape.HEX12:
+            return self.hex(12)
+        if shape is IdShape.UUID:
+            return self.uuid()
+        if shape is IdShape.NUMBER:
+            return str(number)
+        return self.ulid()
+
+
+class IdShape(enum.Enum):
+    """The shapes of Klaviyo's ids, read off the examples the document gives for each type."""
+
+    ULID = "ulid"  # 01GDDKASAP8TKDDA2GRZDSVP4H (profiles, events, most newer types)
+    SHORT = "short"  # Y6nRLr (lists, forms, metrics, flows, templates, segments)
+    HEX32 = "hex32"  # 925e385b52fb405715f3616c337cc65c (custom metrics, reviews…)
+    HEX12 = "hex12"  # 925e385b52fb (web feeds)
+    UUID = "uuid"  # tags and tag groups
+    NUMBER = "number"  # 7 (images), 1234567 (form versions)
+
+    @classmethod
+    def of(cls, example: str | None) -> IdShape:
+        """The shape an example id has (a ULID when there is no example, or it is of no
+        shape the mock makes: a type whose ids are built from its content makes its own)."""
+        if example is None:
+            return cls.ULID
+        for shape, pattern in _SHAPES:
+            if pattern.fullmatch(example):
+                return shape
+        return cls.ULID
+
+
+_SHAPES = (
+    (IdShape.ULID, re.compile(r"[0-9A-Z]{26}")),
+    (IdShape.SHORT, re.compile(r"[A-Za-z0-9]{6}")),
+    (IdShape.HEX32, re.compile(r"[0-9a-f]{32}")),
+    (IdShape.HEX12, re.compile(r"[0-9a-f]{12}")),
+    (IdShape.UUID, re.compile(r"[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}")),
+    (IdShape.NUMBER, re.compile(r"[0-9]+")),
+)

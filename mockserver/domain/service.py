@@ -36,6 +36,7 @@ from .export import Query as ExportQuery
 from .export import export
 from .ingest import Ingest
 from .ingest import RaceWindow
+from .jobs import Jobs
 from .journal import Journal
 from .lists import Lists
 from .models import LEGACY_ORDER
@@ -54,6 +55,7 @@ from .ports import iso_seconds as _iso
 from .ports import system_clock
 from .profile_query import ProfileQuery
 from .profiles import Profiles
+from .resources import Resources
 from .subscriptions import Subscriptions
 from .timeline import Page
 from .timeline import Since
@@ -102,6 +104,8 @@ class Klaviyo:
         self.subscriptions = Subscriptions(self)
         self.events = Events(self)
         self.event_query = EventQuery(self)
+        self.resources = Resources(self)
+        self.jobs = Jobs(self)
 
     # -- Track and Identify -------------------------------------------------------------------
 

@@ -30,14 +30,15 @@ from ..domain.models import Metric
 from ..domain.models import Profile
 from ..domain.models import ProfileHead
 from ..domain.models import json_copy
+from .raw import raw
+from .raw import raw_one
+from .records import Records
 from .storage import Database
 from .storage import InPlaceTable
 from .storage import SnapshotStorage
 from .storage import StateFileError
 from .storage import replace_with
 from .tables import AccountTables
-from .tables import raw
-from .tables import raw_one
 from .tables import read
 from .trash import bury
 
@@ -105,6 +106,10 @@ class TinyDBStore:
         if tables is None:
             tables = self._accounts[account] = AccountTables(self._db, account)
         return tables
+
+    def records(self, account: str) -> Records:
+        """One account's generic resources (see ``records``); the caller holds ``locked()``."""
+        return self._tables(account).records
 
     def locked(self) -> AbstractContextManager[object]:
         """Hold the store for a whole read-decide-write sequence. In durable mode the changes

@@ -391,6 +391,10 @@ class InPlaceTable(Table):
         for reads that take a few fields from every document. Never change them."""
         return self._raw().values()
 
+    def raw_items(self) -> Iterable[tuple[int, Mapping[str, Any]]]:
+        """The stored documents with their ids, uncopied (see ``raw_documents``)."""
+        return ((int(key), doc) for key, doc in self._raw().items())
+
     def raw_document(self, doc_id: int) -> Mapping[str, Any] | None:
         """One stored document itself, uncopied (see ``raw_documents``)."""
         return self._raw().get(str(doc_id))

@@ -3,8 +3,6 @@ documents (copied, or uncopied for reads that take a few fields)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from collections.abc import Mapping
 from typing import Any
 
 from tinydb import TinyDB
@@ -19,7 +17,8 @@ from ..domain.models import Membership
 from ..domain.models import Metric
 from ..domain.models import Profile
 from ..domain.models import json_copy
-from .storage import InPlaceTable
+from .raw import raw_one
+from .records import Records
 
 
 class AccountTables:
@@ -32,14 +31,8 @@ class AccountTables:
         self.evidence = db.table(f"{account}/evidence", cache_size=0)
         self.lists = db.table(f"{account}/lists", cache_size=0)
         self.memberships = db.table(f"{account}/memberships", cache_size=0)
-        self.tables = (
-            self.profiles,
-            self.events,
-            self.metrics,
-            self.evidence,
-            self.lists,
-            self.memberships,
-        )
+        #: Every other type's records, and the links between resources.
+        self.records = Records(db, account)
         self.list_docs: dict[str, int] = {}
         #: (list, profile) -> membership document, in the order members joined each list
         self.members: dict[str, dict[str, int]] = {}
@@ -59,8 +52,21 @@ class AccountTables:
         self.metric_events: dict[str, list[int]] = {}
         self._index()
 
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (
+            self.profiles,
+            self.events,
+            self.metrics,
+            self.evidence,
+            self.lists,
+            self.memberships,
+            *self.records.tables,
+        )
+
     def indexes(self) -> list[Any]:
         return [
+            *self.records.indexes(),
             self.profile_docs,
             *self.identifiers.values(),
             *self.former.values(),
@@ -107,21 +113,6 @@ class AccountTables:
             membership = Membership.from_document(doc)
             self.members.setdefault(membership.list_id, {})[membership.profile_id] = doc.doc_id
             self.profile_lists.setdefault(membership.profile_id, set()).add(membership.list_id)
-
-
-def raw(table: Table) -> Iterable[Mapping[str, Any]]:
-    """A table's documents uncopied, for reads that take a few fields (see ``raw_documents``)."""
-    return _in_place(table).raw_documents()
-
-
-def raw_one(table: Table, doc_id: int) -> Mapping[str, Any] | None:
-    """One document uncopied (see ``raw_documents``)."""
-    return _in_place(table).raw_document(doc_id)
-
-
-def _in_place(table: Table) -> InPlaceTable:
-    assert isinstance(table, InPlaceTable)  # storage.Database makes no other kind
-    return table
 
 
 def read(table: Table, doc_id: int | None) -> JSONDict | None:

@@ -1,0 +1,56 @@
+"""One call of today's API, as the dispatcher hands it to a handler: the operation the spec
+routed it to, the account its key belongs to, the path's ids, the checked query and the
+validated body. Handlers (the generic ones and the families') take a ``Call`` and answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response
+
+from ..domain.accounts import Account
+from ..domain.service import Klaviyo
+from ..spec import Operation
+from .errors import ApiError
+from .query import Params
+from .render import Renderer
+
+
+@dataclass(slots=True)
+class Call:
+    operation: Operation
+    account: Account
+    path: Mapping[str, str]
+    params: Params
+    document: dict[str, Any] | None
+    klaviyo: Klaviyo
+
+    @property
+    def id(self) -> str:
+        """The id the path names (``{id}`` or ``{job_id}``)."""
+        return self.path.get("id") or self.path.get("job_id") or ""
+
+    @property
+    def data(self) -> Any:
+        """The body's ``data`` (the body was validated against the operation's schema)."""
+        return (self.document or {}).get("data")
+
+    def renderer(self) -> Renderer:
+        return Renderer(self.operation, self.params, self.klaviyo.clock())
+
+    def same_id(self) -> None:
+        """An update's ``data.id`` is the id in the URL (400 otherwise)."""
+        data = self.data
+        given = data.get("id") if isinstance(data, dict) else None
+        if given != self.id:
+            raise ApiError(
+                400,
+                f"data.id {given!r} does not match the id in the URL ({self.id}).",
+                pointer="/data/id",
+            )
+
+
+Handler = Callable[[Call], Response]

@@ -1,0 +1,166 @@
+"""Today's API, routed by Klaviyo's OpenAPI document: one Flask rule for ``/api/…`` and one for
+``/client/…`` (the legacy API's own rules come first), then the spec's route table.
+
+A call goes: the route (a path not in the document is a 404 that says so; a method the path
+does not have, a 405 with ``Allow``), the key and the revision, the query checked against the
+operation's vocabulary, the body checked against its JSON Schema, and then the handler: a
+family's, registered by ``operationId``, or the generic one for the operation's kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+
+import jsonschema_rs
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
+from werkzeug.routing import Rule
+
+from ..spec import REVISION
+from ..spec import Operation
+from ..spec import load
+from .call import Call
+from .call import Handler
+from .context import backend
+from .context import notes
+from .errors import DOMAIN_ERRORS
+from .errors import ApiError
+from .errors import answer_for
+from .errors import is_legacy
+from .generic import GENERIC
+from .jsonapi import account
+from .jsonapi import body
+from .jsonapi import check_scopes
+from .jsonapi import client_guard
+from .jsonapi import private_guard
+from .jsonapi import stamp
+from .query import read
+
+HANDLERS = "klaviyo_mock.handlers"
+ENDPOINTS = ("current_api", "current_client")
+METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT"]
+
+
+def init_app(app: Flask, handlers: Mapping[str, Handler]) -> None:
+    """Serve every operation of the document: ``handlers`` (by ``operationId``) where a family
+    has rules, the generic handler of the operation's kind elsewhere."""
+    spec = load()
+    table: dict[str, Handler] = {}
+    for operation in spec.operations.values():
+        handler = handlers.get(operation.id) or GENERIC.get(operation.kind)
+        if handler is not None:
+            table[operation.id] = handler
+    unknown = set(handlers) - set(spec.operations)
+    if unknown:
+        raise RuntimeError(f"handlers for operations the document does not have: {unknown}")
+    app.extensions[HANDLERS] = table
+    for prefix, endpoint in zip(("/api/", "/client/"), ENDPOINTS, strict=True):
+        app.add_url_rule(
+            prefix + "<path:rest>",
+            endpoint=endpoint,
+            view_func=dispatch,
+            methods=METHODS,
+            provide_automatic_options=False,
+        )
+
+
+def dispatch(rest: str) -> Response:
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    method, path = current.method, current.path
+    match = load().match(method, path)
+    if match is None:
+        if is_legacy(path):
+            allowed = _legacy_methods(path)
+            if allowed:
+                return _not_allowed(method, allowed)
+            raise ApiError(404, f"{method} {path} is not an endpoint of Klaviyo's legacy API.")
+        raise ApiError(
+            404,
+            f"{method} {path} is not a path of Klaviyo's API (revision {REVISION}).",
+        )
+    operation = match.operation
+    if operation is None:
+        return _not_allowed(method, match.allowed)
+    try:
+        response = _serve(operation, match.parameters)
+    except DOMAIN_ERRORS as error:
+        response = answer_for(error)
+    return stamp(response)
+
+
+def _not_allowed(method: str, allowed: Iterable[str]) -> Response:
+    response = answer_for(ApiError(405, f'Method "{method}" not allowed.'))
+    response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
+_legacy: list[Map] = []
+
+
+def _legacy_methods(path: str) -> set[str]:
+    """The methods the legacy API's own rules take on ``path`` (a path the catch-all got
+    because its method is not one of them)."""
+    if not _legacy:
+        rules = [
+            Rule(rule.rule, methods=rule.methods, endpoint=rule.endpoint)
+            for rule in current_app.url_map.iter_rules()
+            if rule.endpoint not in ENDPOINTS and rule.endpoint != "static"
+        ]
+        _legacy.append(Map(rules, merge_slashes=False, strict_slashes=False))
+    try:
+        return set(_legacy[0].bind("localhost").allowed_methods(path)) - {"OPTIONS"}
+    except HTTPException:
+        return set()
+
+
+def _serve(operation: Operation, parameters: dict[str, str]) -> Response:
+    if operation.client:
+        client_guard(required=operation.company_id_required)
+    else:
+        private_guard()
+        check_scopes(operation.scopes)
+    params = read(operation, request.args)
+    document = _body(operation) if operation.body_schema is not None else None
+    klaviyo = backend()
+    call = Call(operation, account(), parameters, params, document, klaviyo)
+    return handler_of(operation)(call)
+
+
+def handler_of(operation: Operation) -> Handler:
+    """The handler that answers ``operation`` (every operation has one: a test checks it)."""
+    table: dict[str, Handler] = current_app._get_current_object().extensions[HANDLERS]  # type: ignore[attr-defined]
+    handler = table.get(operation.id)
+    if handler is None:
+        raise RuntimeError(f"{operation.id} ({operation.kind.value}) has no handler")
+    return handler
+
+
+def _body(operation: Operation) -> dict[str, Any] | None:
+    """The request's document, valid against the operation's body schema (a 400 whose pointer
+    names the first member that is not)."""
+    if operation.body_media == "multipart/form-data":
+        return None  # the handler reads the form
+    document = body()
+    try:
+        load().validator(operation).validate(document)
+    except jsonschema_rs.ValidationError as error:
+        path = [str(part) for part in error.instance_path]
+        kind = error.kind
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+            path.append(str(kind.property))
+        notes().payload = document
+        raise ApiError(400, _message(error), pointer="/" + "/".join(path)) from None
+    return document
+
+
+def _message(error: jsonschema_rs.ValidationError) -> str:
+    kind = error.kind
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+        return f"'{kind.property}' is a required field."
+    return str(error.message)

@@ -1,0 +1,223 @@
+"""The generic handlers: one per kind of operation (``spec.Kind``), for every operation no
+family answers itself. Each reads through the type's source (a family's or the generic one)
+and writes through ``domain.resources``, so a family that keeps a type itself (lists,
+profiles, events) is listed, included and linked by the same code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response
+
+from ..domain.jobs import relationships_of
+from ..domain.listing import Item
+from ..domain.listing import Linkage
+from ..domain.listing import ListQuery
+from ..domain.listing import select_items
+from ..spec import Kind
+from .call import Call
+from .call import Handler
+from .context import note
+from .errors import ApiError
+from .jsonapi import page_links
+from .jsonapi import respond
+from .jsonapi import self_link
+from .render import item_path
+
+
+def primary_type(call: Call) -> str:
+    operation = call.operation
+    if operation.data_types:
+        return operation.data_types[0]
+    if operation.resource_type is None:
+        raise RuntimeError(f"{operation.id}: no resource type")
+    return operation.resource_type
+
+
+def document(
+    call: Call,
+    kind: str,
+    items: list[Item],
+    *,
+    many: bool,
+    next_key: list[Any] | None = None,
+    path: str | None = None,
+) -> dict[str, Any]:
+    """The answer to a read: ``data`` (one or many), ``included`` when asked, and links."""
+    resources = call.klaviyo.resources
+    renderer = call.renderer()
+    linkages, found = resources.included(call.account, kind, items, call.params.includes)
+    rendered = [renderer.resource(kind, item, linkage=linkages.get(item.id)) for item in items]
+    request_path = path or _request_path(call)
+    answer: dict[str, Any] = {"data": rendered if many else (rendered[0] if rendered else None)}
+    if call.params.includes:
+        answer["included"] = renderer.included(found)
+    if many and call.params.listing is not None and call.operation.cursor is not None:
+        answer["links"] = page_links(request_path, next_key, call.operation.cursor)
+    else:
+        answer["links"] = {"self": self_link(request_path)}
+    return answer
+
+
+def _request_path(call: Call) -> str:
+    path = call.operation.path
+    for name, value in call.path.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def list_resources(call: Call) -> Response:
+    kind = primary_type(call)
+    source = call.klaviyo.resources.source(kind)
+    query = call.params.listing or ListQuery()
+    page = source.page(call.account, query, call.params.additional_of(kind))
+    note(f"listed {len(page.items)} {kind} resources")
+    return respond(document(call, kind, page.items, many=True, next_key=page.next_key))
+
+
+def get_resource(call: Call) -> Response:
+    kind = primary_type(call)
+    return respond(document(call, kind, [_one(call, kind, call.id)], many=False))
+
+
+def _one(call: Call, kind: str, item_id: str) -> Item:
+    found = call.klaviyo.resources.source(kind).items(
+        call.account, [item_id], call.params.additional_of(kind)
+    )
+    if not found:
+        raise ApiError(404, f"A {kind} with id {item_id} does not exist.")
+    return found[0]
+
+
+def _attributes(call: Call) -> dict[str, Any]:
+    data = call.data if isinstance(call.data, Mapping) else {}
+    attributes = data.get("attributes")
+    return dict(attributes) if isinstance(attributes, Mapping) else {}
+
+
+def create_resource(call: Call) -> Response:
+    kind = primary_type(call)
+    data = call.data if isinstance(call.data, Mapping) else {}
+    given_id = data.get("id") if isinstance(data.get("id"), str) else None
+    item = call.klaviyo.resources.create(
+        call.account, kind, _attributes(call), relationships_of(data), record_id=given_id
+    )
+    note(f"created {kind} {item.id}")
+    status = call.operation.statuses[0] if call.operation.statuses else 201
+    return respond(document(call, kind, [item], many=False, path=item_path(kind, item.id)), status)
+
+
+def update_resource(call: Call) -> Response:
+    kind = primary_type(call)
+    call.same_id()
+    data = call.data if isinstance(call.data, Mapping) else {}
+    item = call.klaviyo.resources.update(
+        call.account, kind, call.id, _attributes(call), relationships_of(data)
+    )
+    note(f"updated {kind} {item.id}")
+    if 204 in call.operation.statuses:
+        return respond(None, 204)
+    return respond(document(call, kind, [item], many=False))
+
+
+def delete_resource(call: Call) -> Response:
+    kind = primary_type(call)
+    call.klaviyo.resources.delete(call.account, kind, call.id)
+    note(f"deleted {kind} {call.id}")
+    return respond(None, 204)
+
+
+def _linked(call: Call) -> tuple[str, Linkage]:
+    operation = call.operation
+    kind = operation.resource_type
+    name = operation.relationship
+    assert kind is not None and name is not None
+    source = call.klaviyo.resources.source(kind)
+    return kind, source.linked(call.account, call.id, name)
+
+
+def related_resources(call: Call) -> Response:
+    _, linked = _linked(call)
+    target = primary_type(call)
+    ids = linked if isinstance(linked, tuple) else (linked,) if linked else ()
+    items = call.klaviyo.resources.source(target).items(
+        call.account, list(ids), call.params.additional_of(target)
+    )
+    if not call.operation.many:
+        if not items:
+            raise ApiError(404, f"The {call.operation.relationship} of {call.id} is not set.")
+        return respond(document(call, target, items[:1], many=False))
+    next_key = None
+    if call.params.listing is not None:
+        page = select_items(items, call.params.listing)
+        items, next_key = page.items, page.next_key
+    return respond(document(call, target, items, many=True, next_key=next_key))
+
+
+def linkage(call: Call) -> Response:
+    _, linked = _linked(call)
+    target = primary_type(call)
+    path = _request_path(call)
+    if isinstance(linked, tuple):
+        ids = list(linked)
+        next_key = None
+        if call.params.listing is not None:
+            page = select_items([Item(i, {}) for i in ids], call.params.listing)
+            ids, next_key = [item.id for item in page.items], page.next_key
+        data: Any = [{"type": target, "id": i} for i in ids]
+        links = (
+            page_links(path, next_key, call.operation.cursor)
+            if call.operation.cursor
+            else {"self": self_link(path)}
+        )
+        return respond({"data": data, "links": links})
+    if linked is None and not call.operation.many:
+        raise ApiError(404, f"The {call.operation.relationship} of {call.id} is not set.")
+    data = None if linked is None else {"type": target, "id": linked}
+    return respond({"data": data, "links": {"self": self_link(path)}})
+
+
+def change_links(call: Call) -> Response:
+    operation = call.operation
+    kind, name = operation.resource_type, operation.relationship
+    assert kind is not None and name is not None
+    data = call.data
+    entries = data if isinstance(data, list) else [] if data is None else [data]
+    ids = [str(entry["id"]) for entry in entries if isinstance(entry, Mapping)]
+    how = {Kind.LINK_ADD: "add", Kind.LINK_REPLACE: "replace", Kind.LINK_REMOVE: "remove"}
+    call.klaviyo.resources.link(call.account, kind, call.id, name, ids, how[operation.kind])
+    note(f"{how[operation.kind]} {name} of {kind} {call.id}: {', '.join(ids) or 'none'}")
+    return respond(None, 204)
+
+
+def bulk_job(call: Call) -> Response:
+    kind = primary_type(call)
+    attributes = _attributes(call)
+    name, entries = next(
+        (
+            (name, value["data"])
+            for name, value in attributes.items()
+            if isinstance(value, Mapping) and isinstance(value.get("data"), list)
+        ),
+        ("", []),
+    )
+    item = call.klaviyo.jobs.bulk(call.account, kind, entries, f"/data/attributes/{name}/data")
+    note(f"{kind} {item.id}: {item.attributes.get('completed_count')} of {len(entries)} applied")
+    status = call.operation.statuses[0] if call.operation.statuses else 202
+    return respond(document(call, kind, [item], many=False, path=item_path(kind, item.id)), status)
+
+
+GENERIC: dict[Kind, Handler] = {
+    Kind.LIST: list_resources,
+    Kind.GET: get_resource,
+    Kind.CREATE: create_resource,
+    Kind.UPDATE: update_resource,
+    Kind.DELETE: delete_resource,
+    Kind.RELATED: related_resources,
+    Kind.LINKAGE: linkage,
+    Kind.LINK_ADD: change_links,
+    Kind.LINK_REPLACE: change_links,
+    Kind.LINK_REMOVE: change_links,
+    Kind.JOB: bulk_job,
+}

@@ -1,0 +1,109 @@
+"""Klaviyo's OpenAPI document, as it ships inside the package (``klaviyo/openapi``,
+``openapi/stable.json``, revision 2026-07-15, MIT: see ``LICENSE`` here), and the few places
+where the mock reads it differently (``PATCHES``: the document's faults, fixed beside it rather
+than in it, as LocalStack does with its specs)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PATH = Path(__file__).with_name("stable-2026-07-15.json.gz")
+#: The revision the document describes: answers have its shapes, whatever revision is asked.
+REVISION = "2026-07-15"
+
+JSON = dict[str, Any]
+
+
+def read() -> JSON:
+    """The document as a dict (about 40 ms: read once per process, by ``spec.load``)."""
+    with gzip.open(PATH) as file:
+        document: JSON = json.load(file)
+    for pointer, value in PATCHES.items():
+        _patch(document, pointer, value)
+    return document
+
+
+#: JSON pointer -> the value the mock reads there instead (each with the reason).
+PATCHES: dict[str, Any] = {}
+
+
+def _patch(document: JSON, pointer: str, value: Any) -> None:
+    *parents, last = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    node: Any = document
+    for part in parents:
+        node = node[part]
+    node[last] = value
+
+
+class Components:
+    """The document's ``components.schemas``, with ``$ref`` resolution."""
+
+    def __init__(self, schemas: Mapping[str, JSON]) -> None:
+        self.schemas = schemas
+        self._flat: dict[int, JSON] = {}
+
+    @staticmethod
+    def name(ref: str) -> str:
+        return ref.rsplit("/", 1)[-1]
+
+    def resolve(self, schema: Any) -> JSON:
+        """``schema`` with its ``$ref`` chain followed (a schema that is only a reference)."""
+        seen = 0
+        while isinstance(schema, dict) and "$ref" in schema:
+            schema = self.schemas[self.name(schema["$ref"])]
+            seen += 1
+            if seen > 50:
+                raise ValueError("a $ref cycle")
+        if not isinstance(schema, dict):
+            raise TypeError(f"not a schema: {schema!r}")
+        return schema
+
+    def flatten(self, schema: Any) -> JSON:
+        """``schema`` resolved, and an ``allOf`` merged into one object schema (members that are
+        objects in several parts merge too: the document adds ``additional-fields`` to a
+        resource that way). The same schema always gives the same object back."""
+        resolved = self.resolve(schema)
+        if "allOf" not in resolved:
+            return resolved
+        key = id(resolved)
+        found = self._flat.get(key)
+        if found is None:
+            found = self._flat[key] = self._merge([resolved, *resolved["allOf"]])
+        return found
+
+    def _merge(self, parts: list[Any]) -> JSON:
+        properties: JSON = {}
+        required: list[str] = []
+        for part in parts:
+            part = self.flatten(part) if part is not parts[0] else part
+            for name, value in part.get("properties", {}).items():
+                have = properties.get(name)
+                if have is not None and self._is_object(have) and self._is_object(value):
+                    properties[name] = self._merge([{"properties": {}}, have, value])
+                else:
+                    properties[name] = value
+            required.extend(r for r in part.get("required", ()) if r not in required)
+        merged: JSON = {"type": "object", "properties": properties}
+        if required:
+            merged["required"] = required
+        return merged
+
+    def _is_object(self, schema: Any) -> bool:
+        resolved = self.flatten(schema)
+        return "properties" in resolved and "oneOf" not in resolved
+
+    def resource_types(self, schema: Any) -> list[str]:
+        """The JSON:API ``type`` values a resource object schema allows (through ``oneOf``)."""
+        schema = self.flatten(schema)
+        found: list[str] = []
+        type_schema = schema.get("properties", {}).get("type")
+        if type_schema is not None:
+            found.extend(self.resolve(type_schema).get("enum", []))
+        for key in ("oneOf", "anyOf"):
+            for branch in schema.get(key, []):
+                found.extend(t for t in self.resource_types(branch) if t not in found)
+        return found
