@@ -25,7 +25,7 @@ from current import event_body
 from current import iso
 from current import state
 
-from mockserver.api.events import event_uuid
+from mockserver.families.events.models import event_uuid
 from mockserver.api.jsonapi import encode_cursor
 
 
@@ -625,10 +625,10 @@ def test_cursor_pagination(client, history, sort, order, cursor_form):
         ({"page[size]": "1001"}, "page[size]"),
         ({"page[size]": "two"}, "page[size]"),
         ({"page[cursor]": "garbage!"}, "page[cursor]"),
-        ({"page[cursor]": encode_cursor({"a": 1})}, "page[cursor]"),  # type: ignore[arg-type]
-        ({"page[cursor]": encode_cursor(["a", "b"])}, "page[cursor]"),
-        ({"page[cursor]": encode_cursor([1, 2, 3])}, "page[cursor]"),
-        ({"page[cursor]": encode_cursor([True, "x"])}, "page[cursor]"),
+        ({"page[cursor]": encode_cursor({"a": 1}, "get_events:")}, "page[cursor]"),  # type: ignore[arg-type]
+        ({"page[cursor]": encode_cursor(["a", "b"], "get_events:")}, "page[cursor]"),
+        ({"page[cursor]": encode_cursor([1, 2, 3], "get_events:")}, "page[cursor]"),
+        ({"page[cursor]": encode_cursor([True, "x"], "get_events:")}, "page[cursor]"),
         ({"include": "lists"}, "include"),
         ({"fields[event]": "name"}, "fields[event]"),
         ({"fields[metric]": "email"}, "fields[metric]"),
@@ -691,11 +691,11 @@ def test_event_uuid(event_id, expected):
         ({}, None),
         ({"include": "metric"}, [("metric", "Viewed Product"), ("metric", "Placed Order")]),
         ({"include": "profile"}, [("profile", E), ("profile", E2)]),
-        (
+        (  # each once, in the order the events name them (each as the include orders them)
             {"include": "profile,metric"},
             [
-                ("metric", "Viewed Product"),
                 ("profile", E),
+                ("metric", "Viewed Product"),
                 ("metric", "Placed Order"),
                 ("profile", E2),
             ],
@@ -809,7 +809,7 @@ def test_metric_filters(client, history, text, count):
         ({"fields[metric]": "email"}, "fields[metric]"),
         ({"include": "profile"}, "include"),
         ({"page[cursor]": "garbage!"}, "page[cursor]"),
-        ({"page[cursor]": encode_cursor([1, "x"])}, "page[cursor]"),
+        ({"page[cursor]": encode_cursor([1, "x"], "get_events:")}, "page[cursor]"),
     ],
 )
 def test_bad_metric_queries_are_a_400(client, history, query, parameter):

@@ -12,18 +12,13 @@ from flask import request
 
 from ..domain.service import Klaviyo
 from . import admin
-from . import client
-from . import current_lists
 from . import dispatch
-from . import events
 from . import journal
 from . import lists
 from . import metrics
 from . import people
 from . import person
-from . import profiles
 from . import public
-from . import subscriptions
 from .call import Handler
 from .context import EXTENSION
 from .context import Request
@@ -43,12 +38,6 @@ def init_app(app: Flask, klaviyo: Klaviyo, handlers: Mapping[str, Handler]) -> N
     app.register_blueprint(person.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(lists.bp)
-    app.register_blueprint(profiles.bp)
-    app.register_blueprint(current_lists.bp)
-    app.register_blueprint(subscriptions.bp)
-    app.register_blueprint(subscriptions.client_bp)
-    app.register_blueprint(events.bp)
-    app.register_blueprint(client.bp)
     app.register_blueprint(admin.bp)
     dispatch.init_app(app, handlers)
     register_error_handlers(app)

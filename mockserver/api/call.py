@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response
+from flask import request
 
 from ..domain.accounts import Account
 from ..domain.service import Klaviyo
 from ..spec import Operation
 from .errors import ApiError
+from .jsonapi import page_links
 from .query import Params
+from .query import scope
 from .render import Renderer
 
 
@@ -37,6 +40,12 @@ class Call:
     def data(self) -> Any:
         """The body's ``data`` (the body was validated against the operation's schema)."""
         return (self.document or {}).get("data")
+
+    def page_links(self, path: str, next_key: list[Any] | None) -> dict[str, str]:
+        """``links`` of a page of this call's listing (``next`` with a cursor for it)."""
+        sort = request.args.get("sort")
+        parameter = self.operation.cursor or "page[cursor]"
+        return page_links(path, next_key, scope(self.operation, sort), parameter)
 
     def renderer(self) -> Renderer:
         return Renderer(self.operation, self.params, self.klaviyo.clock())

@@ -25,6 +25,7 @@ from werkzeug.routing import Rule
 from ..spec import REVISION
 from ..spec import Operation
 from ..spec import load
+from .bodies import UNSET_ERROR
 from .call import Call
 from .call import Handler
 from .context import backend
@@ -147,20 +148,53 @@ def _body(operation: Operation) -> dict[str, Any] | None:
     if operation.body_media == "multipart/form-data":
         return None  # the handler reads the form
     document = body()
-    try:
-        load().validator(operation).validate(document)
-    except jsonschema_rs.ValidationError as error:
-        path = [str(part) for part in error.instance_path]
-        kind = error.kind
-        if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
-            path.append(str(kind.property))
-        notes().payload = document
-        raise ApiError(400, _message(error), pointer="/" + "/".join(path)) from None
-    return document
+    validator = load().validator(operation)
+    if validator.is_valid(document):
+        return document
+    notes().payload = document
+    error = _first(validator.iter_errors(document))
+    path = [str(part) for part in error.instance_path]
+    kind = error.kind
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+        path.append(str(kind.property))
+    for member, message in MESSAGES.items():
+        if member in path:
+            path = path[: path.index(member) + 1]
+            raise ApiError(400, message, pointer="/" + "/".join(path))
+    raise ApiError(400, _message(error, path), pointer="/" + "/".join(path))
 
 
-def _message(error: jsonschema_rs.ValidationError) -> str:
+#: Klaviyo's own words for a bad member, where they are known (current-api.md §2.2).
+MESSAGES = {"unset": UNSET_ERROR}
+
+
+def _first(errors: Iterable[jsonschema_rs.ValidationError]) -> jsonschema_rs.ValidationError:
+    """The error to answer with: a wrong JSON:API ``type`` first (the document is not what
+    the operation takes at all), else the first error, at its deepest."""
+    found = [_deepest(error) for error in errors]
+    for error in found:
+        if list(error.instance_path)[-1:] == ["type"]:
+            return error
+    return found[0]
+
+
+def _deepest(error: jsonschema_rs.ValidationError) -> jsonschema_rs.ValidationError:
+    """The error that says most: where a value matches none of a schema's branches (a null
+    or an object, a string or a list), the branch error that reaches deepest into it."""
+    kind = error.kind
+    if not isinstance(kind, jsonschema_rs.ValidationErrorKind.AnyOf):
+        return error
+    found = [_deepest(sub) for branch in kind.context for sub in branch]
+    if not found:
+        return error
+    return max(found, key=lambda sub: len(sub.instance_path))
+
+
+def _message(error: jsonschema_rs.ValidationError, path: list[str]) -> str:
     kind = error.kind
     if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
         return f"'{kind.property}' is a required field."
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.Enum) and path[-1:] == ["type"]:
+        expected = " or ".join(repr(option) for option in kind.options)
+        return f"Expected type {expected}, got {error.instance!r}."
     return str(error.message)

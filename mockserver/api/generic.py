@@ -20,7 +20,6 @@ from .call import Call
 from .call import Handler
 from .context import note
 from .errors import ApiError
-from .jsonapi import page_links
 from .jsonapi import respond
 from .jsonapi import self_link
 from .render import item_path
@@ -54,7 +53,7 @@ def document(
     if call.params.includes:
         answer["included"] = renderer.included(found)
     if many and call.params.listing is not None and call.operation.cursor is not None:
-        answer["links"] = page_links(request_path, next_key, call.operation.cursor)
+        answer["links"] = call.page_links(request_path, next_key)
     else:
         answer["links"] = {"self": self_link(request_path)}
     return answer
@@ -167,9 +166,7 @@ def linkage(call: Call) -> Response:
             ids, next_key = [item.id for item in page.items], page.next_key
         data: Any = [{"type": target, "id": i} for i in ids]
         links = (
-            page_links(path, next_key, call.operation.cursor)
-            if call.operation.cursor
-            else {"self": self_link(path)}
+            call.page_links(path, next_key) if call.operation.cursor else {"self": self_link(path)}
         )
         return respond({"data": data, "links": links})
     if linked is None and not call.operation.many:

@@ -1,15 +1,16 @@
 """What every call of today's API shares (current-api.md §1, §2 and §9): the key, the
 ``revision`` header, JSON:API bodies in and out, links and cursors.
 
-A blueprint of the current API registers ``private_guard`` (``/api/*``) or ``client_guard``
-(``/client/*``) as its ``before_request`` and ``stamp`` as its ``after_request``; views then
-call ``account()``, ``body()`` and ``respond()``.
+The dispatcher (``api.dispatch``) calls ``private_guard`` (``/api/*``) or ``client_guard``
+(``/client/*``), reads the ``body()`` and ``stamp``s the answer; handlers call ``respond()``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import re
 from datetime import date
@@ -20,8 +21,6 @@ from urllib.parse import urlsplit
 
 from flask import Response
 from flask import request
-from marshmallow import Schema
-from marshmallow import ValidationError
 
 from ..domain.accounts import Account
 from . import wire
@@ -160,25 +159,6 @@ def body() -> dict[str, Any]:
     return document
 
 
-def load(schema: Schema, document: dict[str, Any]) -> Any:
-    """``schema.load(document)``; a 400 whose pointer names the first bad member otherwise."""
-    try:
-        return schema.load(document)
-    except ValidationError as error:
-        path, message = first_error(error.messages)
-        raise ApiError(400, message, pointer="/" + "/".join(path)) from None
-
-
-def first_error(messages: Any, path: tuple[str, ...] = ()) -> tuple[tuple[str, ...], str]:
-    """The path and text of the first message in marshmallow's nested error messages."""
-    if isinstance(messages, dict):
-        key = next(iter(messages))
-        return first_error(messages[key], path if key == "_schema" else (*path, str(key)))
-    if isinstance(messages, list) and messages:
-        return first_error(messages[0], path)
-    return path, str(messages)
-
-
 def respond(document: dict[str, Any] | None, status: int = 200) -> Response:
     if document is None:  # 202, 204: no body, so no content type
         response = Response(status=status)
@@ -209,88 +189,53 @@ def page_link(cursor: str, parameter: str = "page[cursor]") -> str:
 
 
 def page_links(
-    path: str, next_key: list[Any] | None, parameter: str = "page[cursor]"
+    path: str, next_key: list[Any] | None, scope: str, parameter: str = "page[cursor]"
 ) -> dict[str, str]:
     """``links.self`` and, unless this is the last page, ``links.next`` (the spec allows no
-    ``null`` there: current-api.md §9.1)."""
+    ``null`` there: current-api.md §9.1). ``scope`` names the listing the cursor is for."""
     cursor = request.args.get(parameter)
     links = {"self": page_link(cursor, parameter) if cursor else self_link(path)}
     if next_key is not None:
-        links["next"] = page_link(encode_cursor(next_key), parameter)
+        links["next"] = page_link(encode_cursor(next_key, scope), parameter)
     return links
 
 
-def encode_cursor(key: list[Any]) -> str:
-    """An opaque, URL-safe cursor (no ``+``, ``&``, ``%`` or ``=``: current-api.md §9.1)."""
-    text = json.dumps(key, separators=(",", ":"))
+#: What cursors are signed with: they are opaque, and one the mock did not make for this
+#: listing and sort is refused (a constant: cursors survive a restart with ``--db``).
+_CURSOR_KEY = b"klaviyo-mock cursor"
+
+
+def _signature(key: list[Any], scope: str) -> str:
+    text = json.dumps([scope, key], separators=(",", ":"))
+    return hmac.new(_CURSOR_KEY, text.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def encode_cursor(key: list[Any], scope: str) -> str:
+    """An opaque, URL-safe cursor (no ``+``, ``&``, ``%`` or ``=``: current-api.md §9.1) for
+    the position ``key`` of the listing ``scope`` (an operation and its sort)."""
+    text = json.dumps({"k": key, "s": _signature(key, scope)}, separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(value: str, parameter: str = "page[cursor]") -> list[Any]:
+def decode_cursor(value: str, scope: str, parameter: str = "page[cursor]") -> list[Any]:
     """A cursor in any of the forms the SDKs send it: as given in ``links.next``, with a
-    leading ``=``, or as the whole ``links.next`` URL (current-api.md §9.1)."""
+    leading ``=``, or as the whole ``links.next`` URL (current-api.md §9.1). One this
+    listing did not make (another listing's, another sort's, a forged one) is a 400."""
     text = value.strip()
-    if "page[cursor]" in text or "page%5Bcursor%5D" in text or text.startswith("http"):
-        inner = parse_qs(urlsplit(text).query).get("page[cursor]")
+    if parameter in text or "page%5Bcursor%5D" in text or text.startswith("http"):
+        inner = parse_qs(urlsplit(text).query).get(parameter)
         text = inner[0] if inner else ""
     text = text.lstrip("=")
     try:
-        key = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        found = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (ValueError, binascii.Error):
-        key = None
-    if not isinstance(key, list):
+        found = None
+    key = found.get("k") if isinstance(found, dict) else None
+    signature = found.get("s") if isinstance(found, dict) else None
+    if (
+        not isinstance(key, list)
+        or not isinstance(signature, str)
+        or not hmac.compare_digest(signature, _signature(key, scope))
+    ):
         raise ApiError(400, f"Invalid page cursor {value!r}.", parameter=parameter)
     return key
-
-
-def page_size(default: int, maximum: int) -> int:
-    raw = request.args.get("page[size]")
-    if raw is None:
-        return default
-    try:
-        size = int(raw)
-    except ValueError:
-        size = 0
-    if not 1 <= size <= maximum:
-        raise ApiError(
-            400,
-            f"page[size] must be an integer from 1 to {maximum}.",
-            parameter="page[size]",
-        )
-    return size
-
-
-def csv_param(name: str, allowed: frozenset[str] | None = None) -> list[str]:
-    """A comma-separated query parameter (``fields[profile]=email,first_name``), checked."""
-    raw = request.args.get(name)
-    if raw is None:
-        return []
-    values = [v.strip() for v in raw.split(",") if v.strip()]
-    if allowed is not None:
-        for value in values:
-            if value not in allowed:
-                raise ApiError(
-                    400,
-                    f"{value!r} is not a valid choice for {name}; choose from"
-                    f" {', '.join(sorted(allowed))}.",
-                    parameter=name,
-                )
-    return values
-
-
-def sparse(attributes: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    """``attributes`` cut to the requested sparse fieldset (``location.city`` keeps one
-    member of an object)."""
-    if not names:
-        return attributes
-    kept: dict[str, Any] = {}
-    for name in names:
-        head, _, rest = name.partition(".")
-        if head not in attributes:
-            continue
-        if rest and isinstance(attributes[head], dict):
-            inner = sparse(attributes[head], [rest])
-            kept[head] = {**kept.get(head, {}), **inner}
-        else:
-            kept[head] = attributes[head]
-    return kept

@@ -163,7 +163,16 @@ def _after(operation: Operation, args: MultiDict[str, str]) -> list[Any] | None:
             )
         return None
     cursor = args.get(operation.cursor)
-    return decode_cursor(cursor, operation.cursor) if cursor else None
+    return (
+        decode_cursor(cursor, scope(operation, args.get("sort")), operation.cursor)
+        if cursor
+        else None
+    )
+
+
+def scope(operation: Operation, sort: str | None) -> str:
+    """What a cursor is for: the operation, and the sort it pages."""
+    return f"{operation.id}:{sort or ''}"
 
 
 def _size(operation: Operation, args: MultiDict[str, str]) -> int:

@@ -23,7 +23,6 @@ from ..spec import Spec
 from ..spec import iso
 from ..spec import load
 from .jsonapi import self_link
-from .jsonapi import sparse
 from .query import Params
 
 
@@ -153,7 +152,42 @@ class Renderer:
             for name in missing:
                 attributes[name] = self.spec.shapers.default(shape.attribute_schemas[name], fill)
         fields = self.params.fields_of(kind)
-        return sparse(attributes, fields) if fields else attributes
+        if not fields:
+            return attributes
+        return self._sparse(attributes, fields, shape.attribute_schemas, shape.required)
+
+    def _sparse(
+        self,
+        value: Mapping[str, Any],
+        names: list[str],
+        properties: Mapping[str, Any],
+        required: Sequence[str],
+    ) -> dict[str, Any]:
+        """``value`` cut to a sparse fieldset (``location.city`` keeps one member of an
+        object). What the schema requires stays (*chosen*: the SDKs refuse an answer
+        without it), and so does the whole of an object whose members are required
+        (``subscriptions.email.marketing``)."""
+        kept = {name: value[name] for name in required if name in value}
+        nested: dict[str, list[str]] = {}
+        for name in names:
+            head, _, rest = name.partition(".")
+            if head not in value:
+                continue
+            if rest and isinstance(value[head], Mapping):
+                nested.setdefault(head, []).append(rest)
+            else:
+                kept[head] = value[head]
+                nested.pop(head, None)
+        for head, rests in nested.items():
+            if head in kept:
+                continue
+            schema = self.spec.components.flatten(properties.get(head, {}))
+            inner = schema.get("properties")
+            if not inner or schema.get("required"):
+                kept[head] = value[head]
+            else:
+                kept[head] = self._sparse(value[head], rests, inner, ())
+        return kept
 
     def _any_schema(self, kind: str) -> Mapping[str, Any]:
         for operation in self.spec.operations.values():
@@ -162,10 +196,14 @@ class Renderer:
                 return found
         return {"properties": {"attributes": {"properties": {}}}}
 
-    def included(self, found: Mapping[str, Sequence[Item]]) -> list[dict[str, Any]]:
+    def included(self, found: Sequence[tuple[str, Item]]) -> list[dict[str, Any]]:
         """The ``included`` member: each related item once."""
-        rendered: list[dict[str, Any]] = []
-        for kind, items in found.items():
-            schema = self.operation.included_schemas.get(kind) or self._any_schema(kind)
-            rendered.extend(self.resource(kind, item, schema, included=True) for item in items)
-        return rendered
+        return [
+            self.resource(
+                kind,
+                item,
+                self.operation.included_schemas.get(kind) or self._any_schema(kind),
+                included=True,
+            )
+            for kind, item in found
+        ]

@@ -9,7 +9,6 @@ Each resource says which fields take which operators; anything else is a :class:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 from collections.abc import Callable
@@ -341,6 +340,8 @@ def _converted(expression: Filter, fields: Mapping[str, FilterField]) -> Filter:
     spec_field = fields[expression.field]
     op, value = expression.op, expression.value
     if isinstance(value, list):
+        if not value:
+            raise FilterError(f"Invalid filter: {op}({expression.field},[]) takes some values.")
         if op not in spec_field.listed:
             raise FilterError(
                 f"Invalid filter: {op}({expression.field},…) takes one value, not a list."
@@ -348,6 +349,8 @@ def _converted(expression: Filter, fields: Mapping[str, FilterField]) -> Filter:
         values = [_value(spec_field, item) for item in value]
         return Compare("any" if op == "equals" else op, expression.field, values)
     if op not in spec_field.single:
+        if op == "equals" and op in spec_field.listed:  # a single value: a list of one
+            return Compare(op, expression.field, _value(spec_field, value))
         raise FilterError(f"Invalid filter: {op}({expression.field},…) takes a list of values.")
     return Compare(op, expression.field, _value(spec_field, value))
 
@@ -356,16 +359,11 @@ def _value(spec_field: FilterField, value: Any) -> Any:
     """A filter value checked against its field's type (converted where the text allows)."""
     name, kind = spec_field.name, spec_field.value_type
     if kind == "boolean":
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            value = value.lower() == "true"
         if not isinstance(value, bool):
-            raise FilterError(f"Invalid filter: {name} takes true or false.")
+            raise FilterError(f"Invalid filter: {name} takes true or false (unquoted).")
     elif kind in ("integer", "number"):
-        if isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                value = float(value) if kind == "number" else int(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise FilterError(f"Invalid filter: {name} takes a number.")
+            raise FilterError(f"Invalid filter: {name} takes a number (unquoted).")
     elif spec_field.value_format == "date-time":
         moment = value if isinstance(value, datetime) else None
         if isinstance(value, str):
@@ -373,13 +371,8 @@ def _value(spec_field: FilterField, value: Any) -> Any:
         if moment is None:
             raise FilterError(f"Invalid filter: {name} takes an ISO 8601 date-time.")
         value = moment
-    elif kind == "string":
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            raise FilterError(f"Invalid filter: {name} takes a quoted string.")
+    elif kind == "string" and not isinstance(value, str):
+        raise FilterError(f"Invalid filter: {name} takes a quoted string.")
     if spec_field.enum is not None and value not in spec_field.enum:
         raise FilterError(
             f"Invalid filter: {value!r} is not a value of {name}; choose from"

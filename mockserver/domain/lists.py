@@ -109,8 +109,10 @@ class Lists:
             return changed
 
     def delete(self, account: Account, list_id: str) -> None:
-        if not self._store.delete_list(account.id, list_id):
-            raise NotFound(f"List {list_id} does not exist.")
+        with self._store.locked():
+            if not self._store.delete_list(account.id, list_id):
+                raise NotFound(f"List {list_id} does not exist.")
+            self._klaviyo.resources.forget(account, "list", list_id)
 
     def add(
         self, account: Account, list_id: str, people: Iterable[ProfileData], subscribe: bool

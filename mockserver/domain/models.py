@@ -74,6 +74,22 @@ CURRENT_ORDER: tuple[IdentifierKind, ...] = (
     IdentifierKind.EXCHANGE_ID,
 )
 
+#: Today's API's profile attributes that are not identifiers, and the members of ``location``
+#: (current-api.md §3).
+PROFILE_ATTRIBUTES = ("first_name", "last_name", "organization", "locale", "title", "image")
+LOCATION = (
+    "address1",
+    "address2",
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+    "region",
+    "zip",
+    "timezone",
+    "ip",
+)
+
 Identifiers = dict[IdentifierKind, str]
 """Normalised identifier values by kind; a kind that is absent has no key."""
 

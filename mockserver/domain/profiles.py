@@ -385,6 +385,7 @@ class Profiles:
                     Membership(membership.list_id, target.id, membership.status, membership.at),
                 )
         store.repoint_evidence(account.id, source.id, target.id)
+        self._k.resources.repoint(account, "profile", source.id, target.id)
         store.delete_profile(account.id, source.id)  # frees its identifiers for the target
         identifiers = dict(target.identifiers)
         former = {kind: list(values) for kind, values in target.former.items()}

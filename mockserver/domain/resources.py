@@ -119,15 +119,17 @@ class Resources:
 
     def included(
         self, account: Account, kind: str, items: Sequence[Item], names: Sequence[str]
-    ) -> tuple[dict[str, dict[str, Linkage]], dict[str, list[Item]]]:
+    ) -> tuple[dict[str, dict[str, Linkage]], list[tuple[str, Item]]]:
         """What ``include`` asks for ``items`` of ``kind``: each item's linkage of each named
-        relationship, and the related items themselves, by type, each once."""
+        relationship, and the related items themselves (type and item), each once, in the
+        order the items name them."""
         if not names:
-            return {}, {}
+            return {}, []
         resource = self.type(kind)
         source = self.source(kind)
         linkages: dict[str, dict[str, Linkage]] = {}
         wanted: dict[str, dict[str, None]] = {}
+        order: dict[tuple[str, str], None] = {}
         for item in items:
             for name in names:
                 if name in item.relationships:
@@ -139,17 +141,21 @@ class Resources:
                 if relationship is None:
                     continue
                 ids = linked if isinstance(linked, tuple) else (linked,) if linked else ()
-                wanted.setdefault(relationship.types[0], {}).update(dict.fromkeys(ids))
+                target = relationship.types[0]
+                wanted.setdefault(target, {}).update(dict.fromkeys(ids))
+                order.update(dict.fromkeys((target, i) for i in ids))
         found = {
-            target: self.source(target).items(account, list(ids))
+            (target, item.id): item
             for target, ids in wanted.items()
             if ids
+            for item in self.source(target).items(account, list(ids))
         }
-        return linkages, found
+        return linkages, [(key[0], found[key]) for key in order if key in found]
 
     def exists(self, account: Account, kind: str, record_id: str) -> bool:
-        if kind in self.sources and not isinstance(self.sources[kind], GenericSource):
-            return bool(self.sources[kind].items(account, [record_id]))
+        source = self.sources.get(kind)
+        if source is not None and type(source) is not GenericSource:
+            return bool(source.items(account, [record_id]))
         return self.records(account).has(kind, record_id)
 
     def _now(self) -> _Stamps:
@@ -579,3 +585,43 @@ def expires(moment: str, days: int) -> str:
     parsed = spec_module.parse_moment(moment)
     assert parsed is not None
     return spec_module.iso(parsed + timedelta(days=days))
+
+
+Seed = Callable[[Account], Sequence[tuple[str, Attributes]]]
+
+
+class SeededSource(GenericSource):
+    """A generic type whose resources Klaviyo makes itself (webhook topics, tracking settings,
+    mapped metrics): ``seed(account)`` gives each one's id and attributes, and they are stored
+    the first time the account reads the type; afterwards they are generic records (an update
+    changes them, a reset drops them)."""
+
+    def __init__(self, resources: Resources, kind: str, seed: Seed) -> None:
+        super().__init__(resources, kind)
+        self._seed = seed
+
+    def _ensure(self, account: Account) -> None:
+        """Seed the account's resources of this type, unless it has them (these types have
+        no delete: an account without any has never read them, or was reset)."""
+        with self._resources._k.store.locked():
+            records = self._resources.records(account)
+            if records.count(self.kind):
+                return
+            for record_id, attributes in self._seed(account):
+                self._resources.create(account, self.kind, attributes, record_id=record_id)
+
+    def items(
+        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
+    ) -> list[Item]:
+        self._ensure(account)
+        return super().items(account, ids, additional)
+
+    def page(
+        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
+    ) -> Page:
+        self._ensure(account)
+        return super().page(account, query, additional)
+
+    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
+        self._ensure(account)
+        return super().linked(account, item_id, relationship)

@@ -384,6 +384,7 @@ class Klaviyo:
             profile_id = raw if kind is None else self.search_people(account, kind, raw)
             if not self.store.delete_profile(account.id, profile_id):
                 raise NotFound(f"no profile {profile_id}")
+            self.resources.forget(account, "profile", profile_id)
         return profile_id
 
     # -- Given state (scenario files) ---------------------------------------------------------

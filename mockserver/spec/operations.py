@@ -46,10 +46,12 @@ class FilterField:
     value_type: str  # "string", "boolean", "integer", "number", "array"
     value_format: str | None = None  # "date-time"
     enum: tuple[Any, ...] | None = None
+    #: Operators that take no value (``has``).
+    valueless: frozenset[str] = frozenset()
 
     @property
     def operators(self) -> frozenset[str]:
-        return self.single | self.listed
+        return self.single | self.listed | self.valueless
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class Parameter:
     required: bool
     type: str
     enum: tuple[Any, ...] | None
+    example: Any = None
 
 
 @dataclass(slots=True)
@@ -314,6 +317,7 @@ class OperationReader:
                     bool(raw.get("required")),
                     str(schema.get("type", "string")),
                     tuple(enum_values) if enum_values else None,
+                    schema.get("example"),
                 )
         if filters is not None:
             operation.filters = {
@@ -334,4 +338,5 @@ class OperationReader:
             str(value.get("type", "string")),
             value.get("format"),
             tuple(value["enum"]) if value.get("enum") else None,
+            frozenset(operators.get("none", ())),
         )
