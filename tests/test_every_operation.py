@@ -10,7 +10,6 @@ tests pass or fail alike in any order, on any xdist worker.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -57,8 +56,8 @@ CRUD = sorted(
 
 
 @pytest.fixture(scope="module")
-def app() -> Iterator[Flask]:
-    yield validating(create_app({"TESTING": True}))
+def app() -> Flask:
+    return validating(create_app({"TESTING": True}))
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +121,9 @@ def _same(sent: Any, shown: Any) -> bool:
     return bool(sent == shown)
 
 
+#: type -> attributes Klaviyo answers rewritten, not as sent: a flow's definition comes back
+#: with real action ids in place of the temporary ones.
+REWRITTEN: dict[str, frozenset[str]] = {"flow": frozenset({"definition"})}
 #: type -> the attribute its round trip changes and the new value, where the generic choice
 #: cannot tell (a flow's status is "draft, manual or live" in words only).
 CHANGES: dict[str, tuple[str, Any]] = {"flow": ("status", "manual")}
@@ -190,9 +192,11 @@ def _round_trip(walker: Walker, kind: str, create: Any, read: Any, update: Any, 
     _expect(made.status in success(create), f"create: {made.brief()}")
     item = made.data_ids()[0]
     shown_members = SPEC.types[kind].attributes.get("properties", {})
-    sent = {k: v for k, v in body["data"].get("attributes", {}).items() if k in shown_members}
-
+    given = body["data"].get("attributes", {})
+    sent = {k: v for k, v in given.items() if k in shown_members}
     additional = sorted(set(sent) & read.additional.get(kind, frozenset()))
+    for name in REWRITTEN.get(kind, ()):
+        sent.pop(name, None)
     extra = {f"additional-fields[{kind}]": ",".join(additional)} if additional else {}
     got: Sent = walker.send(read, {"id": item}, query=extra)
     _expect(got.status == 200, f"read: {got.brief()}")

@@ -389,6 +389,19 @@ class Walker:
         )
         return Sent(operation, url, query, body, answer)
 
+    def prerequisite(
+        self, operation: Operation, ids: Mapping[str, str] | None = None, body: Any = None
+    ) -> Sent:
+        """Send a request the one under test needs: a WalkError unless it answers a success
+        the document lists (a crash of the mock included)."""
+        try:
+            sent = self.send(operation, ids, body)
+        except Exception as error:  # the mock's crash, reported as the test's reason
+            raise WalkError(f"prerequisite {operation.id} crashed: {error!r}") from error
+        if sent.status not in success(operation):
+            raise WalkError(f"prerequisite {sent.brief()}")
+        return sent
+
     def call(
         self,
         operation_id: str,
@@ -406,10 +419,7 @@ class Walker:
         body = self.body(operation, ctx)
         if then is not None:
             then(body)
-        sent = self.send(operation, ids, body)
-        if sent.status not in success(operation):
-            raise WalkError(f"prerequisite {sent.brief()}")
-        return sent
+        return self.prerequisite(operation, ids, body)
 
     # -- ids --------------------------------------------------------------------------------
 
@@ -474,16 +484,10 @@ class Walker:
         operation = self.spec.types[kind].operations.get(Kind.LIST)
         if operation is None:
             return []
-        sent = self.send(operation)
-        if sent.status != 200:
-            raise WalkError(f"prerequisite {sent.brief()}")
-        return sent.data_ids()
+        return self.prerequisite(operation).data_ids()
 
     def related(self, operation: Operation, parent: str) -> list[str]:
-        sent = self.send(operation, {"id": parent})
-        if sent.status != 200:
-            raise WalkError(f"prerequisite {sent.brief()}")
-        return sent.data_ids()
+        return self.prerequisite(operation, {"id": parent}).data_ids()
 
     def discover(self, kind: str, *, fresh: bool) -> str:
         """A type with no create operation: for a shared one, its listing; else an action that
@@ -560,9 +564,7 @@ class Walker:
         for method in ("POST", "PATCH"):
             match = self.spec.match(method, self.url(operation, ids))
             if match is not None and match.operation is not None:
-                sent = self.send(match.operation, ids, body)
-                if sent.status not in success(match.operation):
-                    raise WalkError(f"prerequisite {sent.brief()}")
+                self.prerequisite(match.operation, ids, body)
                 return
 
     def new_profile(self) -> tuple[str, str]:

@@ -22,7 +22,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 from werkzeug.routing import Rule
 
+from ..domain.jobs import is_generic_job
 from ..spec import REVISION
+from ..spec import Kind
 from ..spec import Operation
 from ..spec import load
 from .bodies import UNSET_ERROR
@@ -35,6 +37,8 @@ from .errors import ApiError
 from .errors import answer_for
 from .errors import is_legacy
 from .generic import GENERIC
+from .generic import bulk_job
+from .generic import primary_type
 from .jsonapi import account
 from .jsonapi import body
 from .jsonapi import check_scopes
@@ -55,6 +59,8 @@ def init_app(app: Flask, handlers: Mapping[str, Handler]) -> None:
     table: dict[str, Handler] = {}
     for operation in spec.operations.values():
         handler = handlers.get(operation.id) or GENERIC.get(operation.kind)
+        if operation.kind is Kind.JOB and operation.id not in handlers:
+            handler = bulk_job if is_generic_job(spec, primary_type(operation)) else None
         if handler is not None:
             table[operation.id] = handler
     unknown = set(handlers) - set(spec.operations)

@@ -16,6 +16,7 @@ from ..domain.listing import Linkage
 from ..domain.listing import ListQuery
 from ..domain.listing import select_items
 from ..spec import Kind
+from ..spec import Operation
 from .call import Call
 from .call import Handler
 from .context import note
@@ -25,8 +26,9 @@ from .jsonapi import self_link
 from .render import item_path
 
 
-def primary_type(call: Call) -> str:
-    operation = call.operation
+def primary_type(call: Call | Operation) -> str:
+    """The type an operation answers (or, answering none, the type its path names)."""
+    operation = call if isinstance(call, Operation) else call.operation
     if operation.data_types:
         return operation.data_types[0]
     if operation.resource_type is None:
@@ -145,7 +147,7 @@ def related_resources(call: Call) -> Response:
     )
     if not call.operation.many:
         if not items:
-            raise ApiError(404, f"The {call.operation.relationship} of {call.id} is not set.")
+            return _unset(call)
         return respond(document(call, target, items[:1], many=False))
     next_key = None
     if call.params.listing is not None:
@@ -169,10 +171,17 @@ def linkage(call: Call) -> Response:
             call.page_links(path, next_key) if call.operation.cursor else {"self": self_link(path)}
         )
         return respond({"data": data, "links": links})
-    if linked is None and not call.operation.many:
+    if linked is None:
+        return _unset(call)
+    return respond({"data": {"type": target, "id": linked}, "links": {"self": self_link(path)}})
+
+
+def _unset(call: Call) -> Response:
+    """A to-one relationship nothing is linked to: ``data`` null where the document allows
+    it, a 404 where it does not."""
+    if not call.operation.data_nullable:
         raise ApiError(404, f"The {call.operation.relationship} of {call.id} is not set.")
-    data = None if linked is None else {"type": target, "id": linked}
-    return respond({"data": data, "links": {"self": self_link(path)}})
+    return respond({"data": None, "links": {"self": self_link(_request_path(call))}})
 
 
 def change_links(call: Call) -> Response:

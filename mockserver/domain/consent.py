@@ -14,7 +14,8 @@ is (SPEC, remove_profiles_from_list).
   ``SUBSCRIBED`` while subscribed to a list, ``UNSUBSCRIBED`` once unsubscribed from one,
   ``NEVER_SUBSCRIBED`` otherwise.
 - ``can_receive_email_marketing`` is implicit consent as the spec defines it: the profile has
-  an email and no global suppression (an unsubscribe is one). SMS needs ``SUBSCRIBED`` and a
+  an email and no global suppression (an unsubscribe is one, and so is a suppression by hand,
+  ``USER_SUPPRESSED``, which the suppression jobs set and lift). SMS needs ``SUBSCRIBED`` and a
   phone number.
 """
 
@@ -129,15 +130,42 @@ class ChannelView:
     list_suppressions: tuple[tuple[str, str, str], ...] = ()
 
 
+#: Where a profile's consent keeps a manual suppression (``USER_SUPPRESSED``: the suppression
+#: jobs of today's API), beside the channels' records.
+SUPPRESSION = "suppression"
+USER_SUPPRESSED = "USER_SUPPRESSED"
+
+
+def suppressed(profile: Profile) -> str | None:
+    """When the profile was suppressed by hand (``USER_SUPPRESSED``), or None."""
+    found = profile.consent.get(SUPPRESSION)
+    return found.get("timestamp") if isinstance(found, dict) else None
+
+
+def with_suppression(profile: Profile, at: str | None, now: str) -> Profile | None:
+    """``profile`` suppressed since ``at`` (None: not suppressed any more), or None when that
+    changes nothing. A suppression stops email marketing whatever the consent says."""
+    if (suppressed(profile) is not None) == (at is not None):
+        return None
+    consent = dict(profile.consent)
+    if at is None:
+        del consent[SUPPRESSION]
+    else:
+        consent[SUPPRESSION] = {"reason": USER_SUPPRESSED, "timestamp": at}
+    return profile.with_changes(consent=consent, updated=now)
+
+
 def view(profile: Profile, memberships: Iterable[Membership]) -> dict[Channel, ChannelView]:
     """What ``profile`` consented to, channel by channel (rules in the module docstring)."""
     memberships = list(memberships)
     unsubscribed = [m for m in memberships if m.status is MemberStatus.UNSUBSCRIBED]
     pending = any(m.status is MemberStatus.PENDING for m in memberships)
+    by_hand = suppressed(profile)
+    none_recorded = not any(channel.value in profile.consent for channel in Channel)
     found: dict[Channel, ChannelView] = {}
     for channel in Channel:
         record = recorded(profile, channel)
-        if record is None and channel is Channel.EMAIL_MARKETING and not profile.consent:
+        if record is None and channel is Channel.EMAIL_MARKETING and none_recorded:
             record = _from_memberships(memberships)
         reachable = channel.identifier in profile.identifiers
         if record is None:
@@ -165,9 +193,16 @@ def view(profile: Profile, memberships: Iterable[Membership]) -> dict[Channel, C
                 else ()
             ),
         )
+    email = found[Channel.EMAIL_MARKETING]
     found[Channel.EMAIL_MARKETING] = replace(
-        found[Channel.EMAIL_MARKETING],
-        list_suppressions=tuple((m.list_id, "USER_SUPPRESSED", m.at) for m in unsubscribed),
+        email,
+        can_receive=email.can_receive and by_hand is None,
+        suppressions=(
+            (*email.suppressions, (USER_SUPPRESSED, by_hand))
+            if by_hand is not None
+            else email.suppressions
+        ),
+        list_suppressions=tuple((m.list_id, USER_SUPPRESSED, m.at) for m in unsubscribed),
     )
     return found
 

@@ -134,6 +134,13 @@ class Events:
         decisions.append(f"recorded event {event.id} {command.metric!r} for {profile.id}{backfill}")
         return Recorded(profile, event)
 
+    def check(self, command: EventCommand) -> None:
+        """Refuse what ``record`` would refuse (the time, the profile's identifiers) without
+        changing anything: a batch checks each entry whole before it records any of it."""
+        self._timestamp(command.time)
+        if command.profile_id is None:
+            self._k.people.check(command.profile)
+
     def _timestamp(self, moment: datetime | None) -> int:
         """The event's time in whole seconds (truncated), the time of receipt by default."""
         now = int(self._k.clock().timestamp())

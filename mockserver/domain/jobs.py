@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
+from ..spec import Spec
 from .accounts import Account
 from .commands import InvalidAttribute
 from .commands import NotFound
@@ -157,6 +158,17 @@ def _update(klaviyo: Klaviyo, account: Account, target: str, entry: Mapping[str,
 def _delete(klaviyo: Klaviyo, account: Account, target: str, entry: Mapping[str, Any]) -> str:
     klaviyo.resources.delete(account, target, str(entry.get("id")))
     return str(entry.get("id"))
+
+
+def is_generic_job(spec: Spec, job_type: str) -> bool:
+    """Whether ``Jobs.bulk`` can run a job type: a bulk create, update or delete of a type it
+    links to."""
+    resource = spec.types.get(job_type)
+    return (
+        resource is not None
+        and bool(resource.relationships)
+        and any(f"-bulk-{verb}-" in job_type for verb in ("create", "update", "delete"))
+    )
 
 
 def _action(job_type: str) -> Action:

@@ -301,6 +301,12 @@ class Profiles:
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def check(self, changes: ProfileChanges) -> None:
+        """Refuse, as a background call would, identifiers or secondary emails that cannot
+        be valid; change nothing."""
+        self._emails([], changes)
+        self._identifiers(changes)
+
     def _identifiers(self, changes: ProfileChanges) -> Identifiers:
         """The identifiers ``changes`` sets, normalised, in the current identity order."""
         identifiers: Identifiers = {}

@@ -66,6 +66,8 @@ EARLIEST_EVENT = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
 
 
 IDENTIFIER_NAMES = frozenset(kind.value for kind in IdentifierKind)
+#: A profile's relationships to what is the person's alone, and goes when they are deleted.
+PERSONAL = (("push-tokens", "push-token"), ("conversations", "conversation"))
 
 
 def _normalised(data: ProfileData, decisions: list[str]) -> Identifiers:
@@ -378,13 +380,24 @@ class Klaviyo:
         return profile_id
 
     def delete_person(self, account: Account, kind: IdentifierKind | None, raw: str) -> str:
-        """Delete the profile a data-privacy request names, with its events; its id.
-        ``kind`` None: ``raw`` is a profile id."""
+        """Delete the profile a data-privacy request names (either API generation), with its
+        events, memberships, consent, the evidence naming it, and what today's API keeps for
+        the person alone (``PERSONAL``: push tokens, conversations); its id. ``kind`` None:
+        ``raw`` is a profile id."""
         with self.store.locked():
             profile_id = raw if kind is None else self.search_people(account, kind, raw)
+            records = self.store.records(account.id)
+            owned = [
+                (target, owned_id)
+                for name, target in PERSONAL
+                for owned_id in records.linked("profile", profile_id, name)
+            ]
             if not self.store.delete_profile(account.id, profile_id):
                 raise NotFound(f"no profile {profile_id}")
             self.resources.forget(account, "profile", profile_id)
+            for target, owned_id in owned:
+                if records.has(target, owned_id):
+                    self.resources.delete(account, target, owned_id)
         return profile_id
 
     # -- Given state (scenario files) ---------------------------------------------------------

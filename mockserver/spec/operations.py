@@ -94,6 +94,8 @@ class Operation:
     #: The types the answer's ``data`` holds, and whether it is a list.
     data_types: tuple[str, ...]
     many: bool
+    #: Whether the answer's ``data`` may be null (a to-one relationship nothing is linked to).
+    data_nullable: bool
     statuses: tuple[int, ...]
     scopes: tuple[str, ...]
     rate_limit: RateLimit
@@ -183,7 +185,7 @@ class OperationReader:
 
     def read(self, path: str, method: str, raw: JSON) -> Operation:
         segments = _segments(path)
-        statuses, data_types, many, data_schemas, included = self._answer(raw)
+        statuses, data_types, many, data_schemas, included, nullable = self._answer(raw)
         body_media = body_schema = None
         request_types: tuple[str, ...] = ()
         body = raw.get("requestBody")
@@ -202,6 +204,7 @@ class OperationReader:
             relationship=_relationship(kind, segments),
             data_types=data_types,
             many=many,
+            data_nullable=nullable,
             statuses=statuses,
             scopes=tuple(raw.get("x-klaviyo-scopes", ())),
             rate_limit=_rate(raw.get("x-klaviyo-ratelimit")),
@@ -223,12 +226,12 @@ class OperationReader:
 
     def _answer(
         self, raw: JSON
-    ) -> tuple[tuple[int, ...], tuple[str, ...], bool, dict[str, JSON], dict[str, JSON]]:
+    ) -> tuple[tuple[int, ...], tuple[str, ...], bool, dict[str, JSON], dict[str, JSON], bool]:
         statuses: list[int] = []
         data_types: list[str] = []
         data_schemas: dict[str, JSON] = {}
         included: dict[str, JSON] = {}
-        many = False
+        many = nullable = False
         for code, response in raw.get("responses", {}).items():
             if not code.isdigit() or not code.startswith("2"):
                 continue
@@ -239,7 +242,9 @@ class OperationReader:
             document = self.c.resolve(next(iter(content.values()))["schema"])
             data = document.get("properties", {}).get("data")
             if data is not None:
+                nullable = nullable or bool(data.get("nullable"))
                 data = self.c.resolve(data)
+                nullable = nullable or bool(data.get("nullable"))
                 if data.get("type") == "array":
                     many = True
                     data = data.get("items", {})
@@ -254,7 +259,7 @@ class OperationReader:
                 for branch in self._branches(items):
                     for kind in self.c.resource_types(branch):
                         included.setdefault(kind, branch)
-        return tuple(statuses), tuple(data_types), many, data_schemas, included
+        return tuple(statuses), tuple(data_types), many, data_schemas, included, nullable
 
     def _branches(self, schema: Any) -> list[Any]:
         resolved = self.c.flatten(schema)

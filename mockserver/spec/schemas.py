@@ -229,7 +229,7 @@ class Shapers:
 
     def _compile(self, schema: Any) -> Shape:
         resolved = self.components.resolve(schema)
-        nullable = bool(resolved.get("nullable"))
+        nullable = _nullable_member(self.components, schema)
         branches = resolved.get("oneOf") or resolved.get("anyOf")
         if branches:
             return self._union(branches, nullable, resolved)
@@ -342,6 +342,10 @@ def _nullable_shape(inner: Shape, nullable: bool) -> Shape:
 
 
 def _nullable_member(components: Components, schema: Any) -> bool:
+    """Whether ``schema`` allows null: said beside a ``$ref`` (as Klaviyo's document does) or
+    by what it refers to."""
+    if isinstance(schema, dict) and schema.get("nullable"):
+        return True
     return bool(components.resolve(schema).get("nullable"))
 
 

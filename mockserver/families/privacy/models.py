@@ -1,4 +1,6 @@
-"""(being written)"""
+"""Data privacy: a deletion job removes a person as the legacy deletion request does (the
+profile with its events, list memberships, consent, the evidence that names it, and what
+today's API keeps for the person alone: ``Klaviyo.delete_person``)."""
 
 from __future__ import annotations
 
@@ -6,4 +8,4 @@ from ...domain.service import Klaviyo
 
 
 def install(klaviyo: Klaviyo) -> None:
-    pass
+    """Nothing to register: a deletion is a call on profiles."""

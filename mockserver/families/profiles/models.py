@@ -26,6 +26,7 @@ from ...domain.models import IdentifierKind
 from ...domain.models import Profile
 from ...domain.resources import linkage
 from ...domain.service import Klaviyo
+from ..conversations.models import conversations_of
 
 SHOWN_IDENTIFIERS = (
     IdentifierKind.EMAIL,
@@ -163,6 +164,9 @@ class ProfileSource:
                     for m in store.profile_memberships(account.id, item_id)
                     if m.status in ACTIVE and store.get_list(account.id, m.list_id) is not None
                 )
+            if relationship in ("conversation", "conversations"):
+                found = conversations_of(self._k, account, item_id)
+                return found if relationship == "conversations" else found[0] if found else None
             resource = self._k.resources.type("profile")
             return linkage(self._k.resources, account, resource, item_id, relationship)
 
