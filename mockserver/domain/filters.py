@@ -280,6 +280,8 @@ def _comparable(have: Any, want: Any) -> tuple[Any, Any] | None:
 def _compare(op: str, have: Any, want: Any) -> bool:
     if have is None:
         return False
+    if isinstance(have, list) and op in ("equals", "any"):  # a to-many field: any of its values
+        return any(_compare(op, item, want) for item in have)
     if op == "any":
         return any(_compare("equals", have, item) for item in want)
     if op == "equals":

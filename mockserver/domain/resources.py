@@ -427,7 +427,7 @@ def _field(records: Records, resource: ResourceType, record: Record, name: str) 
     attributes = record.get("attributes") or {}
     if name in attributes:
         return attributes[name]
-    head, _, rest = name.partition(".")
+    head, _, rest = _dotted(name).partition(".")
     if head in attributes and isinstance(attributes[head], dict):
         value: Any = attributes[head]
         for part in rest.split("."):
@@ -450,13 +450,20 @@ def _field(records: Records, resource: ResourceType, record: Record, name: str) 
 
 
 def _relationship_named(resource: ResourceType, name: str) -> Relationship | None:
-    """The relationship a filter field's head names: by its name, or as its last word
+    """The relationship a filter field's head names: by its name, its plural, or its last word
     (``messages`` for ``campaign-messages``)."""
-    found = resource.relationships.get(name)
-    if found is not None:
-        return found
+    for candidate in (name, f"{name}s"):
+        found = resource.relationships.get(candidate)
+        if found is not None:
+            return found
     matches = [r for r in resource.relationships.values() if r.name.endswith(f"-{name}")]
     return matches[0] if len(matches) == 1 else None
+
+
+def _dotted(name: str) -> str:
+    """A filter field ``list_id`` read as ``list.id`` (the jobs' filters name relationships
+    so)."""
+    return f"{name[:-3]}.id" if name.endswith("_id") and "." not in name else name
 
 
 class GenericSource:
@@ -537,7 +544,7 @@ class GenericSource:
             return [str(v) for v in values]
         if name in resource.attributes.get("properties", {}):
             return [i for v in values for i in records.find(self.kind, name, v)]
-        head, _, rest = name.partition(".")
+        head, _, rest = _dotted(name).partition(".")
         relationship = _relationship_named(resource, head)
         if relationship is not None and rest == "id" and relationship.inverse is not None:
             target = relationship.types[0]

@@ -26,7 +26,30 @@ def read() -> JSON:
     for pointer, (old, new) in PATCHES.items():
         node = _at(document, pointer)
         node[new] = node.pop(old)
+    _nullable_refs(document)
     return document
+
+
+#: The branch that lets a value be null (``_nullable_refs``).
+NULL: JSON = {"nullable": True, "enum": [None]}
+
+
+def _nullable_refs(node: Any) -> None:
+    """The document makes a reference nullable by writing ``nullable`` beside the ``$ref`` (a
+    device's ``metadata``) or beside an ``allOf`` of the one reference (the ``data`` of a
+    to-one relationship nothing is linked to), which OpenAPI 3.0 validators ignore (beside a
+    ``$ref`` nothing counts; ``nullable`` does not reach into an ``allOf``): as its authors
+    mean it, the value is the reference or null, ``anyOf`` the two."""
+    if isinstance(node, dict):
+        if node.get("nullable") and ("$ref" in node or len(node.get("allOf", ())) == 1):
+            del node["nullable"]
+            target = {"$ref": node.pop("$ref")} if "$ref" in node else node.pop("allOf")[0]
+            node["anyOf"] = [target, dict(NULL)]
+        for value in node.values():
+            _nullable_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_refs(value)
 
 
 _SEND_OPTIONS = "/properties/attributes/properties/send_options"
@@ -110,6 +133,13 @@ class Components:
     def _is_object(self, schema: Any) -> bool:
         resolved = self.flatten(schema)
         return "properties" in resolved and "oneOf" not in resolved
+
+    def nullable(self, schema: Any) -> bool:
+        """Whether ``schema`` lets a value be null (itself, or one of its ``anyOf``)."""
+        resolved = self.resolve(schema)
+        if resolved.get("nullable"):
+            return True
+        return any(self.resolve(b).get("enum") == [None] for b in resolved.get("anyOf", ()))
 
     def resource_types(self, schema: Any) -> list[str]:
         """The JSON:API ``type`` values a resource object schema allows (through ``oneOf``)."""

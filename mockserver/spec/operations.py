@@ -242,9 +242,8 @@ class OperationReader:
             document = self.c.resolve(next(iter(content.values()))["schema"])
             data = document.get("properties", {}).get("data")
             if data is not None:
-                nullable = nullable or bool(data.get("nullable"))
+                nullable = nullable or self.c.nullable(data)
                 data = self.c.resolve(data)
-                nullable = nullable or bool(data.get("nullable"))
                 if data.get("type") == "array":
                     many = True
                     data = data.get("items", {})

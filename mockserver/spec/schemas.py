@@ -233,7 +233,8 @@ class Shapers:
         branches = resolved.get("oneOf") or resolved.get("anyOf")
         if branches:
             return self._union(branches, nullable, resolved)
-        if resolved.get("allOf"):
+        parts = resolved.get("allOf")
+        if parts:
             merged = _merge_all(self.components, resolved)
             inner = self.shaper_of_merged(merged)
             return _nullable_shape(inner, nullable)
@@ -342,11 +343,8 @@ def _nullable_shape(inner: Shape, nullable: bool) -> Shape:
 
 
 def _nullable_member(components: Components, schema: Any) -> bool:
-    """Whether ``schema`` allows null: said beside a ``$ref`` (as Klaviyo's document does) or
-    by what it refers to."""
-    if isinstance(schema, dict) and schema.get("nullable"):
-        return True
-    return bool(components.resolve(schema).get("nullable"))
+    """Whether ``schema`` allows null."""
+    return components.nullable(schema)
 
 
 def _merge_all(components: Components, schema: JSON) -> JSON:
