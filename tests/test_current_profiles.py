@@ -949,3 +949,119 @@ def test_a_refused_patch_is_journaled_under_the_profile_it_was_for(client):
         if e["status"] == 409
     ]
     assert a in entry["profiles"]
+
+
+# -- filters and sorts on consent (the spec's subscriptions.* fields) -------------------------
+
+
+def _suppress(client, *emails: str) -> None:
+    body = {
+        "data": {
+            "type": "profile-suppression-bulk-create-job",
+            "attributes": {
+                "profiles": {
+                    "data": [{"type": "profile", "attributes": {"email": e}} for e in emails]
+                }
+            },
+        }
+    }
+    assert (
+        current(client, "POST", "/api/profile-suppression-bulk-create-jobs", body).status_code
+        == 202
+    )
+
+
+def _unsubscribe_from(client, list_id: str, email: str) -> None:
+    body = {
+        "data": {
+            "type": "profile-subscription-bulk-delete-job",
+            "attributes": {
+                "profiles": {
+                    "data": [
+                        {
+                            "type": "profile",
+                            "attributes": {
+                                "email": email,
+                                "subscriptions": {
+                                    "email": {"marketing": {"consent": "UNSUBSCRIBED"}}
+                                },
+                            },
+                        }
+                    ]
+                }
+            },
+            "relationships": {"list": {"data": {"type": "list", "id": list_id}}},
+        }
+    }
+    assert (
+        current(client, "POST", "/api/profile-subscription-bulk-delete-jobs", body).status_code
+        == 202
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "filter=equals(subscriptions.email.marketing.suppression.reason,'USER_SUPPRESSED')",
+            ["s@x.com"],
+        ),
+        (
+            "filter=equals(subscriptions.email.marketing.suppression.reason,'UNSUBSCRIBE')",
+            ["u@x.com"],
+        ),
+        ("filter=equals(subscriptions.email.marketing.suppression.reason,'HARD_BOUNCE')", []),
+        (
+            "filter=equals(subscriptions.email.marketing.list_suppressions.reason,'USER_SUPPRESSED')",
+            ["u@x.com"],
+        ),
+        (
+            "filter=equals(subscriptions.email.marketing.list_suppressions.list_id,'{list}')",
+            ["u@x.com"],
+        ),
+        (
+            "filter=greater-than(subscriptions.email.marketing.suppression.timestamp,2020-01-01T00:00:00Z)",
+            ["s@x.com", "u@x.com"],
+        ),
+        (
+            "filter=less-than(subscriptions.email.marketing.suppression.timestamp,2020-01-01T00:00:00Z)",
+            [],
+        ),
+        (
+            "filter=and(equals(email,'s@x.com'),equals(subscriptions.email.marketing.suppression.reason,'USER_SUPPRESSED'))",
+            ["s@x.com"],
+        ),
+    ],
+    ids=[
+        "suppressed",
+        "unsubscribed",
+        "no-hard-bounce",
+        "list-reason",
+        "list-id",
+        "after",
+        "before",
+        "and",
+    ],
+)
+def test_filters_on_consent_the_etl_connectors_send(client, query, expected):
+    list_id = current(
+        client, "POST", "/api/lists", {"data": {"type": "list", "attributes": {"name": "L"}}}
+    ).json["data"]["id"]
+    ids = [new_profile(client, email=email) for email in ("s@x.com", "u@x.com", "plain@x.com")]
+    members = {"data": [{"type": "profile", "id": ids[1]}]}
+    current(client, "POST", f"/api/lists/{list_id}/relationships/profiles", members)
+    _suppress(client, "s@x.com")
+    _unsubscribe_from(client, list_id, "u@x.com")
+    answer = current(client, "GET", "/api/profiles?" + query.replace("{list}", list_id))
+    assert answer.status_code == 200, answer.json
+    assert sorted(p["attributes"]["email"] for p in answer.json["data"]) == expected
+
+
+def test_sorting_by_suppression_time_puts_the_unsuppressed_first(client):
+    for email in ("a@x.com", "b@x.com"):
+        new_profile(client, email=email)
+    _suppress(client, "b@x.com")
+    answer = current(
+        client, "GET", "/api/profiles?sort=-subscriptions.email.marketing.suppression.timestamp"
+    )
+    assert [p["attributes"]["email"] for p in answer.json["data"]] == ["b@x.com", "a@x.com"]

@@ -280,7 +280,7 @@ def _comparable(have: Any, want: Any) -> tuple[Any, Any] | None:
 def _compare(op: str, have: Any, want: Any) -> bool:
     if have is None:
         return False
-    if isinstance(have, list) and op in ("equals", "any"):  # a to-many field: any of its values
+    if isinstance(have, list) and not op.startswith("contains"):  # several values: any of them
         return any(_compare(op, item, want) for item in have)
     if op == "any":
         return any(_compare("equals", have, item) for item in want)

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from .accounts import Account
+from .consent import Channel
+from .consent import ChannelView
+from .consent import view
 from .filters import Compare
 from .filters import Filter
 from .filters import Logic
@@ -76,8 +79,41 @@ def canonical(expression: Filter) -> Filter:
 
 def sort_key(profile: ProfileHead, field: str) -> list[Any]:
     """Where a profile sorts: by ``field`` (missing values first), then by id."""
-    value = _field(profile, field)
-    return [value is not None, value or "", profile.id]
+    return _sort_key(_field(profile, field), profile.id)
+
+
+def _sort_key(value: Any, profile_id: str) -> list[Any]:
+    if isinstance(value, list):  # several values (suppression times): the latest
+        value = max(value) if value else None
+    return [value is not None, value or "", profile_id]
+
+
+#: Profile fields read from the profile's consent, as ``additional-fields`` shows it.
+CONSENT = "subscriptions."
+
+
+def _mentions_consent(expression: Filter) -> bool:
+    if isinstance(expression, Logic):
+        return any(_mentions_consent(term) for term in expression.terms)
+    return expression.field.startswith(CONSENT)
+
+
+def consent_field(channels: dict[Channel, ChannelView], name: str) -> Any:
+    """A consent field of the spec's profile filters and sorts: the email marketing channel's
+    ``suppression`` or ``list_suppressions`` member (a list: a profile may have several)."""
+    email = channels[Channel.EMAIL_MARKETING]
+    member = name.removeprefix("subscriptions.email.marketing.")
+    if member.startswith("suppression."):
+        key = member.removeprefix("suppression.")
+        reasons = {"reason": 0, "timestamp": 1}
+        return [entry[reasons[key]] for entry in email.suppressions] if key in reasons else None
+    if member.startswith("list_suppressions."):
+        key = member.removeprefix("list_suppressions.")
+        columns = {"list_id": 0, "reason": 1, "timestamp": 2}
+        return (
+            [entry[columns[key]] for entry in email.list_suppressions] if key in columns else None
+        )
+    return None
 
 
 class ProfileQuery:
@@ -100,6 +136,8 @@ class ProfileQuery:
         if expression is None and field == "id":
             return self._page_by_id(account, descending, after, size)
         expression = canonical(expression) if expression is not None else None
+        if field.startswith(CONSENT) or (expression is not None and _mentions_consent(expression)):
+            return self._page_by_consent(account, expression, field, descending, after, size)
         with self._k.store.locked():
             candidates = self._candidates(account, expression)
         rows = [
@@ -111,6 +149,34 @@ class ProfileQuery:
         with self._k.store.locked():  # the page's profiles in full (the rows may be heads)
             chosen = [p for h in heads if (p := self._k.store.get_profile(account.id, h.id))]
         return chosen, next_key
+
+    def _page_by_consent(
+        self,
+        account: Account,
+        expression: Filter | None,
+        field: str,
+        descending: bool,
+        after: list[Any] | None,
+        size: int,
+    ) -> tuple[list[Profile], list[Any] | None]:
+        """A listing by consent (``subscriptions.email.marketing.suppression.reason`` and the
+        like): every profile's consent is read, as ``additional-fields`` shows it."""
+        store = self._k.store
+        with store.locked():
+            profiles = store.profiles(account.id)
+            views = {p.id: view(p, store.profile_memberships(account.id, p.id)) for p in profiles}
+
+        def get(profile: Profile, name: str) -> Any:
+            if name.startswith(CONSENT):
+                return consent_field(views[profile.id], name)
+            return _field(_head(profile), name)
+
+        rows = [
+            (_sort_key(get(p, field), p.id), p)
+            for p in profiles
+            if expression is None or matches(expression, partial(get, p))
+        ]
+        return cut(rows, descending, after, size)
 
     def _page_by_id(
         self, account: Account, descending: bool, after: list[Any] | None, size: int
