@@ -110,3 +110,97 @@ def test_account_with_several_private_keys():
     accounts = Accounts.from_config([f"{PUBLIC}:{PRIVATE},{second}"])
     assert accounts.for_private_key(PRIVATE) is accounts.for_private_key(second)
     assert accounts.open is None
+
+
+# -- today's API: GET /api/accounts and key scopes --------------------------------------------
+
+SCOPED = "pk_" + "s" * 34
+FULL = "pk_" + "f" * 34
+
+
+def scoped_app(**details):
+    account = {
+        "public_key": "ScO123",
+        "private_keys": [{"key": SCOPED, "scopes": ["profiles:read", "lists:write"]}, FULL],
+        **details,
+    }
+    return create_app({"TESTING": True, "ACCOUNTS": [account]}).test_client()
+
+
+def call(client, method, path, key, body=None):
+    headers = {"Authorization": f"Klaviyo-API-Key {key}", "revision": "2026-07-15"}
+    return client.open(path, method=method, headers=headers, json=body)
+
+
+def test_get_accounts_shows_the_declared_account():
+    client = scoped_app(timezone="US/Eastern", contact_information={"organization_name": "Shop"})
+    [account] = call(client, "GET", "/api/accounts", FULL).json["data"]
+    assert account["id"] == "ScO123"
+    attributes = account["attributes"]
+    assert (attributes["public_api_key"], attributes["timezone"]) == ("ScO123", "US/Eastern")
+    assert attributes["contact_information"]["organization_name"] == "Shop"
+    one = call(client, "GET", "/api/accounts/ScO123", FULL)
+    assert one.json["data"]["id"] == "ScO123"
+    assert call(client, "GET", "/api/accounts/XyZ789", FULL).status_code == 404
+
+
+def test_the_open_account_answers_with_the_placeholder_key(client):
+    [account] = call(client, "GET", "/api/accounts", "anything").json["data"]
+    assert account["attributes"]["public_api_key"] == "MoCk01"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/api/profiles", 200),  # profiles:read
+        ("GET", "/api/lists", 200),  # lists:read, granted by lists:write
+        ("POST", "/api/lists", 201),  # lists:write
+        ("GET", "/api/events", 403),  # events:read
+        ("POST", "/api/profiles", 403),  # profiles:write
+        ("GET", "/api/accounts", 403),  # accounts:read
+    ],
+)
+def test_a_scoped_key_may_call_what_its_scopes_cover(method, path, status):
+    client = scoped_app()
+    body = None
+    if method == "POST":
+        kind = path.rsplit("/", 1)[1].rstrip("s")
+        attributes = {"name": "L"} if kind == "list" else {"email": "a@x.com"}
+        body = {"data": {"type": kind, "attributes": attributes}}
+    answer = call(client, method, path, SCOPED, body)
+    assert answer.status_code == status, answer.json
+    if status == 403:
+        [error] = answer.json["errors"]
+        assert error["code"] == "permission_denied"
+    assert call(client, method, path, FULL, body).status_code != 403
+
+
+def test_scopes_in_a_flag_and_in_a_scenario():
+    from mockserver import scenario
+
+    flag = Accounts.from_config([f"ScO123:{SCOPED}=profiles:read+lists:write,{FULL}"])
+    loaded = scenario.load(
+        "scoped.yaml",
+        "description: scoped\naccounts:\n  - public_key: ScO123\n    private_keys:\n"
+        f"      - key: {SCOPED}\n        scopes: [profiles:read, lists:write]\n      - {FULL}\n",
+    )
+    declared = Accounts.from_config(loaded.data["accounts"])
+    for accounts in (flag, declared):
+        [account] = accounts.declared
+        assert account.scopes == {SCOPED: frozenset({"profiles:read", "lists:write"})}
+        assert account.allows(SCOPED, ["lists:read", "events:write"]) == ("events:write",)
+        assert account.allows(FULL, ["events:write"]) == ()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"public_key": "ScO123", "private_keys": [{"key": SCOPED, "scopes": "profiles:read"}]},
+        {"public_key": "ScO123", "private_keys": [{"key": SCOPED, "scopes": ["everything"]}]},
+        {"public_key": "ScO123", "private_keys": [{"scopes": ["profiles:read"]}]},
+    ],
+    ids=["scopes-not-a-list", "not-a-scope", "no-key"],
+)
+def test_malformed_scopes_are_refused(entry):
+    with pytest.raises(AccountConfigError):
+        Accounts.from_config([entry])

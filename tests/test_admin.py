@@ -117,6 +117,28 @@ def test_state_dump(client):
     assert [m["name"] for m in dump["default"]["metrics"]] == ["Paid"]
     assert len(dump["default"]["events"]) == 1 and len(dump["default"]["profiles"]) == 1
     assert dump["default"]["lists"] == []
+    assert dump["default"]["resources"] == {}
+
+
+def test_state_dump_shows_generic_resources_and_their_links(client):
+    from conftest import current
+
+    tag = current(
+        client, "POST", "/api/tags", {"data": {"type": "tag", "attributes": {"name": "VIP"}}}
+    )
+    tag_id = tag.json["data"]["id"]
+    made = current(
+        client, "POST", "/api/lists", {"data": {"type": "list", "attributes": {"name": "L"}}}
+    )
+    list_id = made.json["data"]["id"]
+    link = {"data": [{"type": "list", "id": list_id}]}
+    assert (
+        current(client, "POST", f"/api/tags/{tag_id}/relationships/lists", link).status_code == 204
+    )
+    resources = client.get("/__mock__/state").json["accounts"]["default"]["resources"]
+    [shown] = resources["tag"]
+    assert (shown["id"], shown["attributes"]["name"]) == (tag_id, "VIP")
+    assert shown["relationships"] == {"lists": [list_id]}
 
 
 def test_scenario_load_seeds_and_run_reports(client):

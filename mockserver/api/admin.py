@@ -155,6 +155,7 @@ def state() -> Response:
                 }
                 for record in klaviyo.store.lists(account)
             ],
+            "resources": klaviyo.resources.dump(account),
         }
     return jsonify(accounts=dump)
 

@@ -152,6 +152,28 @@ class Resources:
         }
         return linkages, [(key[0], found[key]) for key in order if key in found]
 
+    def dump(self, account_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Every generic resource of an account, by type, with its links (the admin API's
+        state dump)."""
+        with self._k.store.locked():
+            records = self._k.store.records(account_id)
+            found: dict[str, list[dict[str, Any]]] = {}
+            for kind in sorted(records.types()):
+                found[kind] = [
+                    {
+                        "id": record["id"],
+                        "attributes": json_copy(record["attributes"]),
+                        "relationships": {
+                            name: list(records.linked(kind, str(record["id"]), name))
+                            for name in records.relationships_of(kind, str(record["id"]))
+                        },
+                        "created": record["created"],
+                        "updated": record["updated"],
+                    }
+                    for record in records.scan(kind)
+                ]
+            return found
+
     def exists(self, account: Account, kind: str, record_id: str) -> bool:
         source = self.sources.get(kind)
         if source is not None and type(source) is not GenericSource:

@@ -45,9 +45,34 @@ def _identifier_fields() -> dict[str, fields.Field[Any]]:
     return {key: fields.Str() for key in IDENTIFIER_KEYS}
 
 
+class _ScopedKey(_Strict):
+    """A private key with the scopes it may use (``profiles:read``, ``lists:write``…)."""
+
+    key = fields.Str(required=True)
+    scopes = fields.List(fields.Str(), required=True)
+
+
+class _PrivateKey(fields.Field[Any]):
+    """A private key: its text (full access), or ``{key, scopes}``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict):
+            return _ScopedKey().load(value)
+        raise ValidationError("A private key is a string or {key, scopes}.")
+
+
 class _AccountSchema(_Strict):
     public_key = fields.Str(required=True)
-    private_keys = fields.List(fields.Str(), required=True, validate=validate.Length(min=1))
+    private_keys = fields.List(_PrivateKey(), required=True, validate=validate.Length(min=1))
+    # what GET /api/accounts shows of the account (the mock's defaults otherwise)
+    contact_information = fields.Dict()
+    timezone = fields.Str()
+    preferred_currency = fields.Str()
+    locale = fields.Str()
+    industry = fields.Str(allow_none=True)
+    test_account = fields.Bool()
 
 
 _Selector = _Strict.from_dict(_identifier_fields(), name="Selector")
