@@ -43,7 +43,9 @@ def required(operation: Operation) -> list[str]:
     """The query parameters an operation requires, with valid values."""
     found = []
     if operation.filter_required:
-        field = next(f for f in (operation.filters or {}).values() if "equals" in f.operators)
+        fields = [f for f in (operation.filters or {}).values() if "equals" in f.operators]
+        # a relationship's id first: get_coupon_codes needs a coupon or a profile
+        field = next((f for f in fields if f.name.endswith(".id")), fields[0])
         value = field.enum[0] if field.enum else "x"
         found.append(f"filter=equals({field.name},'{value}')")
     for parameter in operation.parameters.values():

@@ -72,7 +72,10 @@ class ApiError(Exception):
 
 
 def invalid(error: InvalidAttribute, under: str = "/data/attributes") -> ApiError:
-    """A 400 for a value the domain refused, pointing at it among the attributes ``under``."""
+    """A 400 for a value the domain refused, pointing at it among the attributes ``under``
+    (or, for a ``relationships/…`` name, at the relationship beside them)."""
+    if error.name.startswith("relationships/"):
+        return ApiError(400, str(error), pointer=f"{under.rsplit('/', 1)[0]}/{error.name}")
     return ApiError(400, str(error), pointer=f"{under}/{error.name}" if error.name else under)
 
 

@@ -92,9 +92,18 @@ def _one(call: Call, kind: str, item_id: str) -> Item:
 
 
 def _attributes(call: Call) -> dict[str, Any]:
+    """The attributes a create or an update sets: those its body schema names (an attribute
+    the body may not set, such as ``created``, is ignored, as unknown ones are)."""
     data = call.data if isinstance(call.data, Mapping) else {}
-    attributes = data.get("attributes")
-    return dict(attributes) if isinstance(attributes, Mapping) else {}
+    return writable(call.operation, data.get("attributes"))
+
+
+def writable(operation: Operation | None, attributes: Any) -> dict[str, Any]:
+    """``attributes`` cut to those ``operation``'s body may set."""
+    if not isinstance(attributes, Mapping):
+        return {}
+    allowed = operation.body_attributes if operation is not None else None
+    return {k: v for k, v in attributes.items() if allowed is None or k in allowed}
 
 
 def create_resource(call: Call) -> Response:
@@ -208,6 +217,12 @@ def bulk_job(call: Call) -> Response:
         ),
         ("", []),
     )
+    target = call.klaviyo.resources.target_of(kind)
+    verb = Kind.CREATE if "-bulk-create-" in kind else Kind.UPDATE
+    operation = call.klaviyo.resources.type(target).operations.get(verb)
+    entries = [
+        {**entry, "attributes": writable(operation, entry.get("attributes"))} for entry in entries
+    ]
     item = call.klaviyo.jobs.bulk(call.account, kind, entries, f"/data/attributes/{name}/data")
     note(f"{kind} {item.id}: {item.attributes.get('completed_count')} of {len(entries)} applied")
     status = call.operation.statuses[0] if call.operation.statuses else 202

@@ -22,7 +22,7 @@ from ..spec import Operation
 from ..spec import Spec
 from ..spec import iso
 from ..spec import load
-from .jsonapi import self_link
+from .jsonapi import base_url
 from .query import Params
 
 
@@ -66,17 +66,27 @@ def _read_plan(spec: Spec, schema: Mapping[str, Any]) -> _Plan:
     )
 
 
+_homes: dict[str, str] = {}
+
+
 def item_path(kind: str, item_id: str) -> str:
     """Where a resource lives (``/api/lists/Y6nRLr``): its type's by-id path."""
+    home = _homes.get(kind)
+    if home is None:
+        home = _homes[kind] = _home(kind)
+    return home + item_id
+
+
+def _home(kind: str) -> str:
+    """The path a type's resources live under, up to the id (``/api/lists/``)."""
     resource = load().types.get(kind)
     if resource is not None:
         read = resource.operations.get(Kind.GET)
         if read is not None:
-            name = read.segments[2]
-            return read.path.replace(name, item_id)
+            return read.path.removesuffix(read.segments[2])
         if resource.collection:
-            return f"{resource.collection}/{item_id}"
-    return f"/api/{kind}s/{item_id}"
+            return f"{resource.collection}/"
+    return f"/api/{kind}s/"
 
 
 def _linkage_data(kind: str, linked: Linkage) -> Any:
@@ -93,6 +103,7 @@ class Renderer:
         self.params = params
         self.spec = load()
         self.now = now
+        self.base = base_url()  # once: every link of the answer starts with it
 
     def resource(
         self,
@@ -109,7 +120,7 @@ class Renderer:
             schema = self.operation.data_schemas.get(kind) or self._any_schema(kind)
         shape = plan(schema)
         attributes = self._attributes(kind, item, shape, included)
-        path = item_path(kind, item.id)
+        base = self.base + item_path(kind, item.id)
         resource: dict[str, Any] = {
             "type": kind,
             "id": item.id,
@@ -122,8 +133,8 @@ class Renderer:
             for name, data_required in shape.relationships.items():
                 entry: dict[str, Any] = {
                     "links": {
-                        "self": self_link(f"{path}/relationships/{name}"),
-                        "related": self_link(f"{path}/{name}"),
+                        "self": f"{base}/relationships/{name}/",
+                        "related": f"{base}/{name}/",
                     }
                 }
                 if name in known and name in targets:
@@ -135,7 +146,7 @@ class Renderer:
                 relationships[name] = entry
             resource["relationships"] = relationships
         if shape.links:
-            resource["links"] = {"self": self_link(path)}
+            resource["links"] = {"self": f"{base}/"}
         return resource
 
     def _attributes(self, kind: str, item: Item, shape: _Plan, included: bool) -> dict[str, Any]:

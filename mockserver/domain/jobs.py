@@ -104,7 +104,7 @@ class Jobs:
         the entries in the body, for the errors."""
         resources = self._k.resources
         relationship = next(iter(resources.type(job_type).relationships.values()))
-        target = relationship.types[0]
+        target = resources.target_of(job_type)
         action = _action(job_type)
         touched: list[str] = []
         failures: list[Failure] = []

@@ -174,6 +174,10 @@ class Resources:
                 ]
             return found
 
+    def target_of(self, job_type: str) -> str:
+        """The type a bulk job acts on (the type its one relationship links)."""
+        return next(iter(self.type(job_type).relationships.values())).types[0]
+
     def exists(self, account: Account, kind: str, record_id: str) -> bool:
         source = self.sources.get(kind)
         if source is not None and type(source) is not GenericSource:

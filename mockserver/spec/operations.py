@@ -103,6 +103,8 @@ class Operation:
     body_media: str | None = None
     body_schema: JSON | None = None
     request_types: tuple[str, ...] = ()
+    #: The attributes the body may set (None: any, the body's attributes being free-form).
+    body_attributes: frozenset[str] | None = None
     #: The answer's resource object schema (of one item of ``data``), by type, and those of
     #: ``included``, by type.
     data_schemas: dict[str, JSON] = field(default_factory=dict)
@@ -189,10 +191,12 @@ class OperationReader:
         body_media = body_schema = None
         request_types: tuple[str, ...] = ()
         body = raw.get("requestBody")
+        body_attributes = None
         if body:
             body_media, content = next(iter(body["content"].items()))
             body_schema = content["schema"]
             request_types = self._request_types(body_schema)
+            body_attributes = self._body_attributes(body_schema)
         kind = _kind(method.upper(), segments, data_types, request_types, statuses)
         operation = Operation(
             id=raw["operationId"],
@@ -211,6 +215,7 @@ class OperationReader:
             body_media=body_media,
             body_schema=body_schema,
             request_types=request_types,
+            body_attributes=body_attributes,
             data_schemas=data_schemas,
             included_schemas=included,
             client=segments[0] == "client",
@@ -266,6 +271,20 @@ class OperationReader:
         if branches:
             return [b for branch in branches for b in self._branches(branch)]
         return [resolved]
+
+    def _body_attributes(self, schema: Any) -> frozenset[str] | None:
+        document = self.c.flatten(schema)
+        data = document.get("properties", {}).get("data")
+        if data is None:
+            return None
+        data = self.c.flatten(data)
+        if data.get("type") == "array":
+            data = self.c.flatten(data.get("items", {}))
+        attributes = data.get("properties", {}).get("attributes")
+        if attributes is None:
+            return None
+        names = self.c.flatten(attributes).get("properties")
+        return frozenset(names) if names else None
 
     def _request_types(self, schema: Any) -> tuple[str, ...]:
         document = self.c.resolve(schema)

@@ -1,9 +1,215 @@
-"""(being written)"""
+"""Catalogs: items, their variants and categories, kept as generic resources with Klaviyo's
+rules, and back-in-stock subscriptions to a variant.
+
+- Ids are made as Klaviyo makes them, ``{integration_type}:::{catalog_type}:::{external_id}``
+  (``$custom:::$default:::SAMPLE-DATA-ITEM-1``), so a second create of one external id is a
+  409. The document: "the only supported integration type is `$custom`, and the only
+  supported catalog type is `$default`"; any other is refused.
+- A variant belongs to the item its create body names; deleting an item deletes its variants.
+- Categories and items link both ways (generic links). Listings filter on those to-many links
+  (``category.id`` on items, ``item.id`` on categories) through ``CatalogSource``.
+- A back-in-stock subscription is kept beside its variant (``subscriptions``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from ...domain.accounts import Account
+from ...domain.commands import InvalidAttribute
+from ...domain.filters import Compare
+from ...domain.filters import Filter
+from ...domain.filters import Has
+from ...domain.filters import Logic
+from ...domain.listing import ListQuery
+from ...domain.listing import Page
+from ...domain.ports import iso_seconds
+from ...domain.resources import CREATED
+from ...domain.resources import UPDATED
+from ...domain.resources import Attributes
+from ...domain.resources import GenericSource
+from ...domain.resources import Resources
+from ...domain.resources import Rules
 from ...domain.service import Klaviyo
+
+ITEM, VARIANT, CATEGORY = "catalog-item", "catalog-variant", "catalog-category"
+#: The only integration and catalog types the document says Klaviyo supports; the defaults.
+INTEGRATION, CATALOG = "$custom", "$default"
+SEPARATOR = ":::"
+#: The document's defaults (create bodies' ``default``), by type.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    ITEM: {"published": True},
+    VARIANT: {"published": True, "inventory_policy": 0},
+    CATEGORY: {},
+}
+#: Where a variant keeps its back-in-stock subscriptions (its record's ``extra``).
+BACK_IN_STOCK = "back_in_stock"
+#: The identifier each notification channel needs on the subscribing profile (*chosen*: a
+#: profile without it could not be notified there; PUSH needs a push token, not checked).
+CHANNEL_NEEDS = {"EMAIL": "email", "SMS": "phone_number", "WHATSAPP": "phone_number"}
+
+
+def catalog_id(attributes: Mapping[str, Any]) -> str:
+    """The id Klaviyo gives a catalog resource its create body describes; refuses what the
+    document says Klaviyo does not support, and a blank ``external_id`` (*chosen*)."""
+    external_id = attributes.get("external_id")
+    if not isinstance(external_id, str) or not external_id.strip():
+        raise InvalidAttribute("external_id", "external_id must not be blank.")
+    integration = attributes.get("integration_type") or INTEGRATION
+    if integration != INTEGRATION:
+        raise InvalidAttribute(
+            "integration_type", f"The only supported integration type is {INTEGRATION}."
+        )
+    catalog = attributes.get("catalog_type") or CATALOG
+    if catalog != CATALOG:
+        raise InvalidAttribute("catalog_type", f"The only supported catalog type is {CATALOG}.")
+    return SEPARATOR.join((integration, catalog, external_id))
+
+
+def _filled(resources: Resources, kind: str) -> Callable[[Account, str, Attributes], Attributes]:
+    """``on_create`` of a catalog type: the document's defaults where the body gives none (or
+    null), and null for every other attribute it leaves out (*chosen*: an answer shows them
+    all, as Klaviyo's do)."""
+    names = [
+        name
+        for name in resources.type(kind).attributes.get("properties", {})
+        if name not in CREATED + UPDATED
+    ]
+
+    def on_create(account: Account, record_id: str, attributes: Attributes) -> Attributes:
+        filled = {**dict.fromkeys(names), **attributes}
+        for name, value in DEFAULTS[kind].items():
+            if filled.get(name) is None:
+                filled[name] = value
+        return filled
+
+    return on_create
+
+
+def unchanged(names: Sequence[str], current: Mapping[str, Any], merged: Attributes) -> Attributes:
+    """An update's attributes, refusing a change of ``names`` (the attributes the id is made
+    of: the update bodies do not take them, *chosen* 400 rather than an id that no longer
+    matches), and keeping ``created`` as it was (*chosen*: a stamp, not the caller's)."""
+    before = current["attributes"]
+    for name in names:
+        if name in before and merged.get(name) != before[name]:
+            raise InvalidAttribute(name, f"{name} makes the id: it cannot change.")
+    if "created" in before:
+        merged["created"] = before["created"]
+    return merged
+
+
+def _fixed(
+    account: Account, record_id: str, current: Mapping[str, Any], merged: Attributes
+) -> Attributes:
+    """``on_update`` of a catalog type: its ``external_id`` stays (``unchanged``)."""
+    return unchanged(("external_id",), current, merged)
+
+
+def _variants_go(klaviyo: Klaviyo) -> Callable[[Account, str], None]:
+    """``on_delete`` of an item: its variants go with it (a variant belongs to one item)."""
+
+    def on_delete(account: Account, record_id: str) -> None:
+        records = klaviyo.resources.records(account)
+        for variant_id in records.linked(ITEM, record_id, "variants"):
+            if records.has(VARIANT, variant_id):
+                klaviyo.resources.delete(account, VARIANT, variant_id)
+
+    return on_delete
+
+
+class CatalogSource(GenericSource):
+    """A catalog type whose listings filter on a to-many relationship by one related id
+    (``category.id`` on items, ``item.id`` on categories), which the generic source reads as a
+    list that equals nothing: the filter is rewritten into the ids the named resource links
+    (``equals(category.id,'c')``: ``any(id,[the items of c])``), which reads the id index."""
+
+    def __init__(self, klaviyo: Klaviyo, kind: str, field: str, other: str, back: str) -> None:
+        super().__init__(klaviyo.resources, kind)
+        self._klaviyo = klaviyo
+        self._field, self._other, self._back = field, other, back
+
+    def page(
+        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
+    ) -> Page:
+        if query.filter is None:
+            return super().page(account, query, additional)
+        with self._klaviyo.store.locked():
+            rewritten = self._rewrite(account, query.filter)
+            return super().page(account, replace(query, filter=rewritten), additional)
+
+    def _rewrite(self, account: Account, expression: Filter) -> Filter:
+        if isinstance(expression, Logic):
+            terms = tuple(self._rewrite(account, term) for term in expression.terms)
+            return Logic(expression.op, terms)
+        if isinstance(expression, Has) or expression.field != self._field:
+            return expression
+        values = expression.value if expression.op == "any" else [expression.value]
+        records = self._klaviyo.resources.records(account)
+        ids = [i for value in values for i in records.linked(self._other, str(value), self._back)]
+        return Compare("any", "id", list(dict.fromkeys(ids)))
+
+
+# -- back in stock ------------------------------------------------------------------------
+
+
+def missing_channel(
+    channels: Sequence[str], identifiers: Mapping[str, str | None]
+) -> tuple[str, str] | None:
+    """The first channel whose identifier the subscribing profile lacks, and that identifier's
+    name; None when it can be notified on every channel asked."""
+    for channel in channels:
+        needed = CHANNEL_NEEDS.get(channel)
+        if needed is not None and not identifiers.get(needed):
+            return channel, needed
+    return None
+
+
+def subscribe(
+    klaviyo: Klaviyo, account: Account, variant_id: str, profile_id: str, channels: Sequence[str]
+) -> dict[str, Any]:
+    """Keep a profile's subscription to a variant's return in stock, in the variant's
+    ``extra`` (*chosen*: the document has no resource to read them back). One subscription
+    per profile and variant: a later call adds its channels to it (*chosen*: nothing
+    unsubscribes through the API) and moves its ``updated``."""
+    with klaviyo.store.locked():
+        now = iso_seconds(klaviyo.clock())
+        kept = subscriptions(klaviyo, account, variant_id)
+        previous = next((s for s in kept if s["profile"] == profile_id), None)
+        entry = {
+            "profile": profile_id,
+            "channels": list(dict.fromkeys([*(previous or {}).get("channels", ()), *channels])),
+            "created": (previous or {}).get("created", now),
+            "updated": now,
+        }
+        if previous is None:
+            kept.append(entry)
+        else:
+            kept[kept.index(previous)] = entry
+        klaviyo.resources.set_extra(account, VARIANT, variant_id, {BACK_IN_STOCK: kept})
+        return entry
+
+
+def subscriptions(klaviyo: Klaviyo, account: Account, variant_id: str) -> list[dict[str, Any]]:
+    """A variant's back-in-stock subscriptions, in the order profiles first subscribed:
+    ``{"profile", "channels", "created", "updated"}`` each (a :class:`NotFound` when the variant
+    does not exist). Profile ids are kept as they were when the profile subscribed."""
+    kept = klaviyo.resources.extra(account, VARIANT, variant_id).get(BACK_IN_STOCK, [])
+    return [dict(entry) for entry in kept]
 
 
 def install(klaviyo: Klaviyo) -> None:
-    pass
+    resources = klaviyo.resources
+    for kind in (ITEM, VARIANT, CATEGORY):
+        resources.rules[kind] = Rules(
+            make_id=lambda account, attributes: catalog_id(attributes),
+            on_create=_filled(resources, kind),
+            on_update=_fixed,
+            on_delete=_variants_go(klaviyo) if kind == ITEM else None,
+        )
+    resources.sources[ITEM] = CatalogSource(klaviyo, ITEM, "category.id", CATEGORY, "items")
+    resources.sources[CATEGORY] = CatalogSource(klaviyo, CATEGORY, "item.id", ITEM, "categories")
