@@ -26,6 +26,10 @@ from .jsonapi import self_link
 from .render import item_path
 
 
+#: How many items a listing the document does not page answers (all of them, in practice).
+UNPAGED = 10_000
+
+
 def primary_type(call: Call | Operation) -> str:
     """The type an operation answers (or, answering none, the type its path names)."""
     operation = call if isinstance(call, Operation) else call.operation
@@ -71,7 +75,7 @@ def _request_path(call: Call) -> str:
 def list_resources(call: Call) -> Response:
     kind = primary_type(call)
     source = call.klaviyo.resources.source(kind)
-    query = call.params.listing or ListQuery()
+    query = call.params.listing or ListQuery(size=UNPAGED)  # the document does not page it
     page = source.page(call.account, query, call.params.additional_of(kind))
     note(f"listed {len(page.items)} {kind} resources")
     return respond(document(call, kind, page.items, many=True, next_key=page.next_key))

@@ -634,14 +634,14 @@ class SeededSource(GenericSource):
         self._seed = seed
 
     def _ensure(self, account: Account) -> None:
-        """Seed the account's resources of this type, unless it has them (these types have
-        no delete: an account without any has never read them, or was reset)."""
+        """Seed the account's resources of this type that it does not have (their ids are
+        the same on every call: a seed that was deleted, where the type allows it, comes
+        back)."""
         with self._resources._k.store.locked():
             records = self._resources.records(account)
-            if records.count(self.kind):
-                return
             for record_id, attributes in self._seed(account):
-                self._resources.create(account, self.kind, attributes, record_id=record_id)
+                if not records.has(self.kind, record_id):
+                    self._resources.create(account, self.kind, attributes, record_id=record_id)
 
     def items(
         self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()

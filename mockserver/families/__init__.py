@@ -53,6 +53,8 @@ from .subscriptions import models as subscriptions_models
 from .subscriptions import responses as subscriptions_responses
 from .suppressions import models as suppressions_models
 from .suppressions import responses as suppressions_responses
+from .tags import models as tags_models
+from .tags import responses as tags_responses
 from .templates import models as templates_models
 from .templates import responses as templates_responses
 from .tracking import models as tracking_models
@@ -84,6 +86,7 @@ FAMILIES: tuple[tuple[ModuleType, ModuleType], ...] = (
     (bulk_models, bulk_responses),
     (privacy_models, privacy_responses),
     (suppressions_models, suppressions_responses),
+    (tags_models, tags_responses),
     (push_tokens_models, push_tokens_responses),
     (conversations_models, conversations_responses),
 )

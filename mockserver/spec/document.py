@@ -26,6 +26,8 @@ def read() -> JSON:
     for pointer, (old, new) in PATCHES.items():
         node = _at(document, pointer)
         node[new] = node.pop(old)
+    for pointer in NULLABLE:
+        _at(document, pointer)["nullable"] = True
     _nullable_refs(document)
     return document
 
@@ -68,6 +70,15 @@ PATCHES: dict[str, tuple[str, str]] = {
     f"/components/schemas/{name}/properties/data{_SEND_OPTIONS}": ("oneOf", "anyOf")
     for name in ("PostCampaignResponse", "PatchCampaignResponse")
 }
+
+
+_MAPPED = (
+    "/components/schemas/MappedMetricPartialUpdateQueryResourceObject/properties/relationships"
+    "/properties/{}/properties/data"
+)
+#: Schemas that allow null where the document says so in words but not in the schema: a mapped
+#: metric's relationships ("A null value will unset the mapping").
+NULLABLE = tuple(_MAPPED.format(name) for name in ("metric", "custom-metric"))
 
 
 def _at(document: JSON, pointer: str) -> Any:

@@ -35,8 +35,7 @@ def _empty() -> None:
     while True:
         container = _queue.get()
         if isinstance(container, list):
-            for item in container:
-                bury(item)
+            bury(*(item for item in container if isinstance(item, dict | set | list)))
             continue
         take = container.popitem if isinstance(container, dict) else container.pop
         while container:
