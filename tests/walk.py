@@ -626,6 +626,8 @@ def _metric(key: str) -> Callable[[Walker, Any, Context], None]:
 def _campaign(w: Walker, body: Any, ctx: Context) -> None:
     # the audience example (Y6nRLr) is a list of Klaviyo's demo account
     w.fill(body, ctx, "data/attributes/audiences/included", [w.existing("list")])
+    # the message's image is optional in the schema, but get_image_for_campaign_message reads it
+    w.fill(body, ctx, "data/attributes/campaign-messages/data/0/relationships/image")
 
 
 def _flow(w: Walker, body: Any, ctx: Context) -> None:
@@ -780,6 +782,17 @@ OVERRIDES: dict[str, Callable[[Walker, Any, Context], None]] = {
 }
 
 
+def _send_job(w: Walker, fresh: bool) -> str:
+    # only a queued send job can be cancelled or reverted: the job of a campaign scheduled for
+    # later (an immediate campaign is sent, and its job complete, at once)
+    def later(body: Any) -> None:
+        body["data"]["attributes"]["send_strategy"] = {"method": "static", "datetime": w.future()}
+
+    campaign = w.call("create_campaign", fresh=True, then=later).data_ids()[0]
+    w.call("send_campaign", then=lambda body: body["data"].update(id=campaign))
+    return campaign
+
+
 def _account_id(w: Walker, fresh: bool) -> str:
     # "The id of the tracking setting (account ID)"
     accounts = w.listed("account")
@@ -799,8 +812,22 @@ def _webhook_topic(w: Walker, fresh: bool) -> str:
     return example
 
 
+def _conversation(w: Walker, fresh: bool) -> str:
+    # a profile's SMS conversation exists once it has a phone number (the mock's choice: it
+    # sends nothing, so none is opened by a message)
+    def phone(body: Any) -> None:
+        body["data"]["attributes"]["phone_number"] = f"+1415555{next(w.counter) % 10_000:04d}"
+
+    profile = w.call("create_profile", fresh=True, then=phone).data_ids()[0]
+    found = w.related(w.spec.operations["get_conversations_for_profile"], profile)
+    if not found:
+        raise WalkError(f"profile {profile} with a phone number has no conversation")
+    return found[0]
+
+
 #: type -> how to get one, where the generic ways cannot (each with the reason).
 RECIPES: dict[str, Callable[[Walker, bool], str]] = {
+    "conversation": _conversation,
     "tracking-setting": _account_id,
     "webhook-topic": _webhook_topic,
     # "a singleton resource addressed at the fixed id integration-egress"
@@ -810,4 +837,5 @@ RECIPES: dict[str, Callable[[Walker, bool], str]] = {
     "profile-object-schema": lambda w, fresh: "profile",
     # "The ID of the campaign for which to get the estimated number of recipients"
     "campaign-recipient-estimation": lambda w, fresh: w.obtain("campaign", fresh=fresh),
+    "campaign-send-job": _send_job,
 }

@@ -1,7 +1,7 @@
 """Klaviyo's OpenAPI document, as it ships inside the package (``klaviyo/openapi``,
 ``openapi/stable.json``, revision 2026-07-15, MIT: see ``LICENSE`` here), and the few places
-where the mock reads it differently (``PATCHES``: the document's faults, fixed beside it rather
-than in it, as LocalStack does with its specs)."""
+where the mock reads it differently (the document's faults, fixed beside it rather than in it,
+as LocalStack does with its specs)."""
 
 from __future__ import annotations
 
@@ -19,13 +19,11 @@ JSON = dict[str, Any]
 
 
 def read() -> JSON:
-    """The document as a dict, with ``PATCHES`` applied (about 40 ms: read once per process,
-    by ``spec.load``; the tests' own validator reads it through here too)."""
+    """The document as a dict, with its faults fixed (``NULLABLE``, ``_nullable_refs``; about
+    40 ms: read once per process, by ``spec.load``; the tests' own validator reads it through
+    here too)."""
     with gzip.open(PATH) as file:
         document: JSON = json.load(file)
-    for pointer, (old, new) in PATCHES.items():
-        node = _at(document, pointer)
-        node[new] = node.pop(old)
     for pointer in NULLABLE:
         _at(document, pointer)["nullable"] = True
     _nullable_refs(document)
@@ -52,24 +50,6 @@ def _nullable_refs(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _nullable_refs(value)
-
-
-_SEND_OPTIONS = "/properties/attributes/properties/send_options"
-#: Members renamed where the document is wrong, by JSON pointer to the object holding them.
-#: A campaign's ``send_options`` is a ``oneOf`` of three identical schemas (email, SMS and push
-#: options all hold ``use_smart_sending`` only), so no value can match exactly one of them:
-#: read as ``anyOf``.
-PATCHES: dict[str, tuple[str, str]] = {
-    f"/components/schemas/{name}{_SEND_OPTIONS}": ("oneOf", "anyOf")
-    for name in (
-        "CampaignResponseObjectResource",
-        "CampaignCreateQueryResourceObject",
-        "CampaignPartialUpdateQueryResourceObject",
-    )
-} | {
-    f"/components/schemas/{name}/properties/data{_SEND_OPTIONS}": ("oneOf", "anyOf")
-    for name in ("PostCampaignResponse", "PatchCampaignResponse")
-}
 
 
 _MAPPED = (

@@ -41,7 +41,20 @@ def document() -> dict[str, Any]:
 
 @functools.cache
 def spec() -> OpenAPI:
-    return OpenAPI.from_dict(document(), config=Config(spec_validator_cls=None))
+    return OpenAPI.from_dict(_any_of(document()), config=Config(spec_validator_cls=None))
+
+
+def _any_of(node: Any) -> Any:
+    """The document with ``oneOf`` read as ``anyOf``, as the mock reads it for request bodies
+    (``mockserver/spec/schemas.py``): several of Klaviyo's ``oneOf`` have branches that overlap
+    or are the same schema (a campaign's required ``send_options``: EmailSendOptions,
+    SMSSendOptions and PushSendOptions, each ``{use_smart_sending}``; its ``tracking_options``;
+    a message's ``content``), so that no answer could match exactly one of them."""
+    if isinstance(node, dict):
+        return {("anyOf" if key == "oneOf" else key): _any_of(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_any_of(value) for value in node]
+    return node
 
 
 def enum(path: str, method: str, parameter: str) -> list[str]:
