@@ -825,6 +825,39 @@ def _conversation(w: Walker, fresh: bool) -> str:
     return found[0]
 
 
+def _object_record(w: Walker, fresh: bool) -> str:
+    # object records come of ingestion ("{object type id}:::{record id}"): a data source, an
+    # object type whose active schema maps it, and a record sent to it
+    source = w.obtain("data-source", fresh=True)
+    key = w.unique("record")
+    mapping = {
+        "id": 1,
+        "type": "simple",
+        "source": {"source_id": source, "id_path": "$['id']", "data_path": "$['name']"},
+    }
+    schema = {
+        "status": "active",
+        "properties": [{"id": 1, "name": "name", "type": "string"}],
+        "source-mapping": {
+            "data": {"type": "source-mapping", "attributes": {"property_mappings": [mapping]}}
+        },
+    }
+    made = w.call(
+        "create_object_type",
+        then=lambda body: body["data"]["attributes"].update(
+            {"object-schema": {"data": {"type": "object-schema", "attributes": schema}}}
+        ),
+    )
+    w.call(
+        "create_data_source_record",
+        given={"data-source": source},
+        then=lambda body: body["data"]["attributes"]["data-source-record"]["data"][
+            "attributes"
+        ].update(record={"id": key, "name": "walk"}),
+    )
+    return f"{made.data_ids()[0]}:::{key}"
+
+
 #: type -> how to get one, where the generic ways cannot (each with the reason).
 RECIPES: dict[str, Callable[[Walker, bool], str]] = {
     "conversation": _conversation,
@@ -838,4 +871,5 @@ RECIPES: dict[str, Callable[[Walker, bool], str]] = {
     # "The ID of the campaign for which to get the estimated number of recipients"
     "campaign-recipient-estimation": lambda w, fresh: w.obtain("campaign", fresh=fresh),
     "campaign-send-job": _send_job,
+    "object-record": _object_record,
 }

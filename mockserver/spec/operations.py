@@ -170,7 +170,7 @@ def _relationship(kind: Kind, segments: tuple[str, ...]) -> str | None:
     return segments[3] if kind is Kind.RELATED else None
 
 
-_PER_PAGE = re.compile(r"([0-9]+) results per page")
+_PER_PAGE = re.compile(r"([0-9]+) results per page|page size of ([0-9]+)")
 _TYPED_PARAM = re.compile(r"(fields|additional-fields)\[([a-z0-9-]+)\]")
 
 
@@ -224,7 +224,7 @@ class OperationReader:
         self._parameters(operation, raw.get("parameters", ()), raw.get("x-klaviyo-filters"))
         if operation.cursor is not None and operation.page is None:
             stated = _PER_PAGE.search(raw.get("description", ""))
-            operation.fixed_page = int(stated[1]) if stated else 100
+            operation.fixed_page = int(stated[1] or stated[2]) if stated else 100
         return operation
 
     # -- answers ----------------------------------------------------------------------------
