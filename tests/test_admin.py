@@ -138,7 +138,8 @@ def test_state_dump_shows_generic_resources_and_their_links(client):
     resources = client.get("/__mock__/state").json["accounts"]["default"]["resources"]
     [shown] = resources["tag"]
     assert (shown["id"], shown["attributes"]["name"]) == (tag_id, "VIP")
-    assert shown["relationships"] == {"lists": [list_id]}
+    [group] = resources["tag-group"]  # the default group, which a tag without one joins
+    assert shown["relationships"] == {"lists": [list_id], "tag-group": [group["id"]]}
 
 
 def test_scenario_load_seeds_and_run_reports(client):

@@ -25,7 +25,6 @@ from .jsonapi import respond
 from .jsonapi import self_link
 from .render import item_path
 
-
 #: How many items a listing the document does not page answers (all of them, in practice).
 UNPAGED = 10_000
 
@@ -176,8 +175,13 @@ def linkage(call: Call) -> Response:
     if isinstance(linked, tuple):
         ids = list(linked)
         next_key = None
-        if call.params.listing is not None:
-            page = select_items([Item(i, {}) for i in ids], call.params.listing)
+        query = call.params.listing
+        if query is not None:
+            if query.filter is not None or query.sort is not None:  # they read attributes
+                items = call.klaviyo.resources.source(target).items(call.account, ids)
+            else:
+                items = [Item(i, {}) for i in ids]
+            page = select_items(items, query)
             ids, next_key = [item.id for item in page.items], page.next_key
         data: Any = [{"type": target, "id": i} for i in ids]
         links = (

@@ -30,7 +30,7 @@ class Query:
     count: int = 25
 
 
-def _period(day: date, unit: str) -> date:
+def period(day: date, unit: str) -> date:
     if unit == "week":
         return day - timedelta(days=day.weekday())
     if unit == "month":
@@ -38,15 +38,16 @@ def _period(day: date, unit: str) -> date:
     return day
 
 
-def _periods(query: Query) -> list[date]:
-    periods: list[date] = []
+def periods(query: Query) -> list[date]:
+    """The first day of every period from the query's start to its end."""
+    found: list[date] = []
     day = query.start
     while day <= query.end:
-        period = _period(day, query.unit)
-        if not periods or periods[-1] != period:
-            periods.append(period)
+        first = period(day, query.unit)
+        if not found or found[-1] != first:
+            found.append(first)
         day += timedelta(days=1)
-    return periods
+    return found
 
 
 def _number(value: Any) -> float:
@@ -62,7 +63,7 @@ def _number(value: Any) -> float:
     return 0.0
 
 
-def _measure(events: list[Event], measurement: str | tuple[str, str]) -> float:
+def measure(events: list[Event], measurement: str | tuple[str, str]) -> float:
     if measurement == "count":
         return float(len(events))
     if measurement == "unique":
@@ -87,20 +88,20 @@ def export(events: Iterable[Event], name: str, query: Query) -> list[dict[str, A
         segments.setdefault(label, []).append(event)
     if query.by is None:
         segments.setdefault(name, [])
-    ranked = sorted(segments.items(), key=lambda kv: -_measure(kv[1], query.measurement))
-    periods = _periods(query)
+    ranked = sorted(segments.items(), key=lambda kv: -measure(kv[1], query.measurement))
+    firsts = periods(query)
     results = []
     for label, members in ranked[: query.count]:
-        buckets: dict[date, list[Event]] = {p: [] for p in periods}
+        buckets: dict[date, list[Event]] = {p: [] for p in firsts}
         for event in members:
             day = datetime.fromtimestamp(event.timestamp, UTC).date()
-            buckets[_period(day, query.unit)].append(event)
+            buckets[period(day, query.unit)].append(event)
         data = [
             {
-                "date": f"{period.isoformat()} 00:00:00",
-                "values": [_measure(bucket, query.measurement)],
+                "date": f"{first.isoformat()} 00:00:00",
+                "values": [measure(bucket, query.measurement)],
             }
-            for period, bucket in buckets.items()
+            for first, bucket in buckets.items()
         ]
         results.append({"segment": label, "data": data})
     return results

@@ -94,8 +94,12 @@ class Components:
     def flatten(self, schema: Any) -> JSON:
         """``schema`` resolved, and an ``allOf`` merged into one object schema (members that are
         objects in several parts merge too: the document adds ``additional-fields`` to a
-        resource that way). The same schema always gives the same object back."""
+        resource that way); a reference made nullable reads as the reference. The same schema
+        always gives the same object back."""
         resolved = self.resolve(schema)
+        branches = resolved.get("anyOf", ())
+        if len(branches) == 2 and NULL in branches:  # a reference made nullable: its structure
+            return self.flatten(branches[0] if branches[1] == NULL else branches[1])
         if "allOf" not in resolved:
             return resolved
         key = id(resolved)
