@@ -151,7 +151,9 @@ def main() -> int:
     small, large = args.sizes
     started = time.perf_counter()
     clients = {size: seeded(size) for size in (small, large)}
-    print(f"seeded {small:,} and {large:,} tags and segments in {time.perf_counter() - started:.1f} s")
+    print(
+        f"seeded {small:,} and {large:,} tags and segments in {time.perf_counter() - started:.1f} s"
+    )
 
     ok = True
     costs: dict[str, list[float]] = {}

@@ -25,8 +25,8 @@ from current import event_body
 from current import iso
 from current import state
 
-from mockserver.families.events.models import event_uuid
 from mockserver.api.jsonapi import encode_cursor
+from mockserver.families.events.models import event_uuid
 
 
 def post(

@@ -200,7 +200,11 @@ def test_a_key_with_the_scope_or_without_scopes_is_served(scoped, key, status):
 def test_bodies_that_are_no_json_api_document(shared, client, operation, raw, content_type, status):
     headers = CURRENT if not operation.client else {"revision": CURRENT["revision"]}
     answer = client.open(
-        url(operation), method=operation.method, headers=headers, data=raw, content_type=content_type
+        url(operation),
+        method=operation.method,
+        headers=headers,
+        data=raw,
+        content_type=content_type,
     )
     assert answer.status_code == status
     envelope(answer)
@@ -258,7 +262,9 @@ def test_an_include_the_spec_does_not_list_is_400(client, operation):
 @pytest.mark.parametrize("operation", LISTINGS, ids=ids)
 def test_every_sparse_field_and_include_the_spec_allows_is_taken(client, operation):
     headers = CURRENT if not operation.client else {"revision": CURRENT["revision"]}
-    queries = [f"fields[{kind}]={name}" for kind, names in operation.fields.items() for name in names]
+    queries = [
+        f"fields[{kind}]={name}" for kind, names in operation.fields.items() for name in names
+    ]
     queries += [f"include={name}" for name in operation.includes]
     queries += [
         f"additional-fields[{kind}]={name}"

@@ -326,10 +326,14 @@ def test_a_resource_takes_one_tag_of_an_exclusive_group(client):
     other = new_tag(client, "Anything")
     list_id = new_list(client)
     link = {"data": [{"type": "list", "id": list_id}]}
-    assert current(client, "POST", f"/api/tags/{first}/relationships/lists", link).status_code == 204
+    assert (
+        current(client, "POST", f"/api/tags/{first}/relationships/lists", link).status_code == 204
+    )
     refused = current(client, "POST", f"/api/tags/{second}/relationships/lists", link)
     assert error(refused, 400)["source"] == {"pointer": "/data/0/id"}
-    assert current(client, "POST", f"/api/tags/{other}/relationships/lists", link).status_code == 204
+    assert (
+        current(client, "POST", f"/api/tags/{other}/relationships/lists", link).status_code == 204
+    )
     tagged = current(client, "GET", f"/api/lists/{list_id}/relationships/tags").json["data"]
     assert sorted(t["id"] for t in tagged) == sorted([first, other])
 
