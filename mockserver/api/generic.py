@@ -71,6 +71,12 @@ def _request_path(call: Call) -> str:
     return path
 
 
+def answer(call: Call, kind: str, item: Item, status: int = 200) -> Response:
+    """One resource, as a write answers it: ``data``, ``included`` when asked, and its own
+    ``links.self``."""
+    return respond(document(call, kind, [item], many=False, path=item_path(kind, item.id)), status)
+
+
 def list_resources(call: Call) -> Response:
     kind = primary_type(call)
     source = call.klaviyo.resources.source(kind)
@@ -118,7 +124,7 @@ def create_resource(call: Call) -> Response:
     )
     note(f"created {kind} {item.id}")
     status = call.operation.statuses[0] if call.operation.statuses else 201
-    return respond(document(call, kind, [item], many=False, path=item_path(kind, item.id)), status)
+    return answer(call, kind, item, status)
 
 
 def update_resource(call: Call) -> Response:
@@ -234,7 +240,7 @@ def bulk_job(call: Call) -> Response:
     item = call.klaviyo.jobs.bulk(call.account, kind, entries, f"/data/attributes/{name}/data")
     note(f"{kind} {item.id}: {item.attributes.get('completed_count')} of {len(entries)} applied")
     status = call.operation.statuses[0] if call.operation.statuses else 202
-    return respond(document(call, kind, [item], many=False, path=item_path(kind, item.id)), status)
+    return answer(call, kind, item, status)
 
 
 GENERIC: dict[Kind, Handler] = {

@@ -28,7 +28,6 @@ from .filters import Has
 from .filters import Logic
 from .filters import equal_values
 from .filters import matches
-from .filters import parse
 from .filters import parse_datetime
 from .models import Event
 from .models import EventHead
@@ -165,33 +164,6 @@ class Events:
 
 
 # -- reading: GET /api/events, GET /api/metrics ----------------------------------------------
-
-_COMPARISONS = frozenset({"greater-or-equal", "greater-than", "less-or-equal", "less-than"})
-#: ``x-klaviyo-filters`` of ``get_events`` (SPEC).
-EVENT_FILTERS: dict[str, frozenset[str]] = {
-    "metric_id": frozenset({"equals"}),
-    "profile_id": frozenset({"equals"}),
-    "profile": frozenset({"has"}),
-    "metric": frozenset({"has"}),
-    "datetime": _COMPARISONS,
-    "timestamp": _COMPARISONS,
-}
-EVENT_SORTS = ("datetime", "timestamp")
-#: ``x-klaviyo-filters`` of ``get_metrics`` (SPEC).
-METRIC_FILTERS: dict[str, frozenset[str]] = {
-    "integration.name": frozenset({"equals"}),
-    "integration.category": frozenset({"equals"}),
-}
-
-
-def parse_event_filter(text: str) -> Filter:
-    """``GET /api/events``' ``filter``, checked (:class:`FilterError` otherwise)."""
-    return event_filter(parse(text, EVENT_FILTERS))
-
-
-def parse_metric_filter(text: str) -> Filter:
-    """``GET /api/metrics``' ``filter``, checked (:class:`FilterError` otherwise)."""
-    return parse(text, METRIC_FILTERS)
 
 
 def event_filter(expression: Filter) -> Filter:

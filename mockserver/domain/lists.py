@@ -42,21 +42,6 @@ if TYPE_CHECKING:
     from .service import Klaviyo
 
 ACTIVE = frozenset({MemberStatus.MEMBER, MemberStatus.SUBSCRIBED})
-#: ``x-klaviyo-filters`` of ``get_lists`` (SPEC).
-LIST_FILTERS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("id", "name"), frozenset({"equals", "any"})),
-    **dict.fromkeys(("created", "updated"), frozenset({"greater-than"})),
-}
-LIST_SORTS = ("created", "id", "name", "updated")
-#: ``x-klaviyo-filters`` of ``get_profiles_for_list`` and ``get_profile_ids_for_list`` (SPEC).
-MEMBER_FILTERS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("email", "phone_number", "push_token"), frozenset({"equals", "any"})),
-    "_kx": frozenset({"equals"}),
-    "joined_group_at": frozenset(
-        {"greater-than", "greater-or-equal", "less-than", "less-or-equal"}
-    ),
-}
-MEMBER_SORTS = ("joined_group_at",)
 _MEMBER_KINDS = {
     "email": IdentifierKind.EMAIL,
     "phone_number": IdentifierKind.PHONE_NUMBER,

@@ -27,13 +27,6 @@ from .paging import cut
 if TYPE_CHECKING:
     from .service import Klaviyo
 
-#: ``x-klaviyo-filters`` of ``get_profiles`` that the mock evaluates (current-api.md §4.1).
-PROFILE_FILTERS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("id", "email", "phone_number", "external_id"), frozenset({"equals", "any"})),
-    "_kx": frozenset({"equals"}),
-    **dict.fromkeys(("created", "updated"), frozenset({"greater-than", "less-than"})),
-}
-PROFILE_SORTS = ("created", "email", "id", "updated")
 _FIELD_KINDS = {
     "email": IdentifierKind.EMAIL,
     "phone_number": IdentifierKind.PHONE_NUMBER,

@@ -22,9 +22,8 @@ from ...api.call import Call
 from ...api.call import Handler
 from ...api.context import note
 from ...api.errors import ApiError
-from ...api.generic import document
+from ...api.generic import answer
 from ...api.jsonapi import respond
-from ...api.render import item_path
 from ...domain.commands import InvalidAttribute
 from ...domain.events import EventCommand
 from ..events.responses import event_command
@@ -122,7 +121,7 @@ def bulk_import_profiles(call: Call) -> Response:
     decisions: list[str] = []
     job = import_profiles(call.klaviyo, call.account, entries, list_ids, decisions)
     note(*decisions, f"{JOB} {job.id}: {job.attributes.get('completed_count')} of {len(entries)}")
-    return respond(document(call, JOB, [job], many=False, path=item_path(JOB, job.id)), 202)
+    return answer(call, JOB, job, 202)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -15,9 +15,9 @@ from ...api.call import Call
 from ...api.call import Handler
 from ...api.context import note
 from ...api.errors import ApiError
+from ...api.generic import answer
 from ...api.generic import document
 from ...api.jsonapi import respond
-from ...api.render import item_path
 from ...domain.listing import Item
 from .models import CAMPAIGN
 from .models import ESTIMATION_JOB
@@ -40,11 +40,6 @@ def refusals(handler: Handler) -> Handler:
             raise ApiError(error.status, str(error), pointer=error.pointer) from error
 
     return answer
-
-
-def _one(call: Call, kind: str, item: Item, status: int = 200) -> Response:
-    path = item_path(kind, item.id)
-    return respond(document(call, kind, [item], many=False, path=path), status)
 
 
 def _image(resource: Mapping[str, Any]) -> str | None:
@@ -76,7 +71,7 @@ def create_campaign(call: Call) -> Response:
         messages.append((shown, image))
     item = Campaigns(call.klaviyo).create(call.account, attributes, messages)
     note(f"created campaign {item.id} with {len(messages)} {messages[0][0]['channel']} messages")
-    return _one(call, CAMPAIGN, item, 201)
+    return answer(call, CAMPAIGN, item, 201)
 
 
 @refusals
@@ -99,7 +94,7 @@ def create_campaign_clone(call: Call) -> Response:
     new_name = (call.data.get("attributes") or {}).get("new_name")
     item = Campaigns(call.klaviyo).clone(call.account, str(call.data["id"]), new_name)
     note(f"cloned campaign {call.data['id']} as {item.id}")
-    return _one(call, CAMPAIGN, item, 201)
+    return answer(call, CAMPAIGN, item, 201)
 
 
 @refusals
@@ -126,7 +121,7 @@ def assign_template_to_campaign_message(call: Call) -> Response:
     message = str(call.data["id"])
     item = Campaigns(call.klaviyo).assign_template(call.account, message, template)
     note(f"campaign message {message} has a copy of template {template}")
-    return _one(call, MESSAGE, item)
+    return answer(call, MESSAGE, item)
 
 
 @refusals
@@ -134,7 +129,7 @@ def send_campaign(call: Call) -> Response:
     campaign_id = str(call.data["id"])
     status = Campaigns(call.klaviyo).send(call.account, campaign_id)
     note(f"send job of campaign {campaign_id}: {status}")
-    return _one(call, SEND_JOB, Item(campaign_id, {"status": status}), 202)
+    return answer(call, SEND_JOB, Item(campaign_id, {"status": status}), 202)
 
 
 @refusals
@@ -151,7 +146,7 @@ def refresh_campaign_recipient_estimation(call: Call) -> Response:
     campaign_id = str(call.data["id"])
     Campaigns(call.klaviyo).refresh_estimate(call.account, campaign_id)
     note(f"estimated the recipients of campaign {campaign_id}")
-    return _one(call, ESTIMATION_JOB, Item(campaign_id, {"status": "complete"}), 202)
+    return answer(call, ESTIMATION_JOB, Item(campaign_id, {"status": "complete"}), 202)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -12,10 +12,8 @@ from ...api.call import Call
 from ...api.call import Handler
 from ...api.context import note
 from ...api.errors import invalid
+from ...api.generic import answer
 from ...api.generic import create_resource
-from ...api.generic import document
-from ...api.jsonapi import respond
-from ...api.render import item_path
 from ...domain.commands import InvalidAttribute
 from ..catalogs.responses import limited_job
 from ..catalogs.responses import refuse_taken
@@ -50,7 +48,7 @@ def create_coupon_code(call: Call) -> Response:
     item = models.create_code(call.klaviyo, call.account, data)
     note(f"created {CODE} {item.id}")
     status = call.operation.statuses[0] if call.operation.statuses else 200
-    return respond(document(call, CODE, [item], many=False, path=item_path(CODE, item.id)), status)
+    return answer(call, CODE, item, status)
 
 
 def _run_code_job(call: Call) -> Response:
@@ -59,9 +57,7 @@ def _run_code_job(call: Call) -> Response:
     item = models.bulk_create_codes(call.klaviyo, call.account, entries, at)
     note(f"{CODE_JOB} {item.id}: {item.attributes.get('completed_count')} of {len(entries)} made")
     status = call.operation.statuses[0] if call.operation.statuses else 202
-    return respond(
-        document(call, CODE_JOB, [item], many=False, path=item_path(CODE_JOB, item.id)), status
-    )
+    return answer(call, CODE_JOB, item, status)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -10,9 +10,7 @@ from ...api.call import Call
 from ...api.call import Handler
 from ...api.context import note
 from ...api.errors import ApiError
-from ...api.generic import document
-from ...api.jsonapi import respond
-from ...api.render import item_path
+from ...api.generic import answer
 from ...domain.listing import Item
 from .models import IMAGE
 from .models import from_bytes
@@ -26,8 +24,7 @@ BOOLEANS = {"true": True, "1": True, "false": False, "0": False, "": False}
 
 def _answer(call: Call, item: Item) -> Response:
     note(f"stored image {item.id} {item.attributes.get('name')!r}")
-    path = item_path(IMAGE, item.id)
-    return respond(document(call, IMAGE, [item], many=False, path=path), 201)
+    return answer(call, IMAGE, item, 201)
 
 
 def upload_image_from_url(call: Call) -> Response:

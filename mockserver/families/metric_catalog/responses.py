@@ -15,9 +15,9 @@ from ...api.call import Call
 from ...api.call import Handler
 from ...api.context import note
 from ...api.errors import ApiError
+from ...api.generic import answer
 from ...api.generic import document
 from ...api.jsonapi import respond
-from ...api.render import item_path
 from ...domain.jobs import relationships_of
 from ...domain.listing import Item
 from . import models
@@ -53,8 +53,7 @@ def create_custom_metric(call: Call) -> Response:
     attributes = _attributes(call)
     item = _pointed(lambda: models.create_custom(call.klaviyo, call.account, attributes))
     note(f"created custom metric {item.id} {attributes.get('name')!r}")
-    path = item_path(CUSTOM, item.id)
-    return respond(document(call, CUSTOM, [item], many=False, path=path), 201)
+    return answer(call, CUSTOM, item, 201)
 
 
 def update_custom_metric(call: Call) -> Response:

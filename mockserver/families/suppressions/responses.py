@@ -11,9 +11,7 @@ from ...api.call import Call
 from ...api.call import Handler
 from ...api.context import note
 from ...api.errors import ApiError
-from ...api.generic import document
-from ...api.jsonapi import respond
-from ...api.render import item_path
+from ...api.generic import answer
 from .models import CREATE_JOB
 from .models import DELETE_JOB
 from .models import MAX_EMAILS
@@ -49,7 +47,7 @@ def _job(call: Call, on: bool) -> Response:
         ) from None
     kind = CREATE_JOB if on else DELETE_JOB
     note(*decisions)
-    return respond(document(call, kind, [job], many=False, path=item_path(kind, job.id)), 202)
+    return answer(call, kind, job, 202)
 
 
 def bulk_suppress_profiles(call: Call) -> Response:

@@ -10,10 +10,8 @@ from ...api.call import Call
 from ...api.call import Handler
 from ...api.context import note
 from ...api.errors import ApiError
+from ...api.generic import answer
 from ...api.generic import create_resource
-from ...api.generic import document
-from ...api.jsonapi import respond
-from ...api.render import item_path
 from ...domain.listing import Item
 from .models import MAX_TEMPLATES
 from .models import TEMPLATE
@@ -54,8 +52,7 @@ def clone_template(call: Call) -> Response:
         raise ApiError(400, "A template needs a name.", pointer="/data/attributes/name")
     item = copy(call.klaviyo, call.account, original.id, name)
     note(f"cloned template {original.id} as {item.id}")
-    path = item_path(TEMPLATE, item.id)
-    return respond(document(call, TEMPLATE, [item], many=False, path=path), 201)
+    return answer(call, TEMPLATE, item, 201)
 
 
 def render_template(call: Call) -> Response:
@@ -64,8 +61,7 @@ def render_template(call: Call) -> Response:
     context = call.data["attributes"]["context"]
     item = Item(template.id, render(template.attributes, context))
     note(f"rendered template {template.id} with {len(context)} context values")
-    path = item_path(TEMPLATE, template.id)
-    return respond(document(call, TEMPLATE, [item], many=False, path=path), 201)
+    return answer(call, TEMPLATE, item, 201)
 
 
 HANDLERS: dict[str, Handler] = {

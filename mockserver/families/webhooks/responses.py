@@ -14,9 +14,9 @@ from ...api.call import Call
 from ...api.call import Handler
 from ...api.context import note
 from ...api.errors import ApiError
+from ...api.generic import answer
 from ...api.generic import document
 from ...api.jsonapi import respond
-from ...api.render import item_path
 from . import models
 from .models import TOPIC
 from .models import TOPICS_RELATIONSHIP
@@ -58,8 +58,7 @@ def create_webhook(call: Call) -> Response:
         raise ApiError(400, "A webhook subscribes to at least one topic.", pointer=POINTER)
     item = models.create(call.klaviyo, call.account, _attributes(call), topics)
     note(f"created webhook {item.id} on {', '.join(topics)}")
-    path = item_path(WEBHOOK, item.id)
-    return respond(document(call, WEBHOOK, [item], many=False, path=path), 201)
+    return answer(call, WEBHOOK, item, 201)
 
 
 def update_webhook(call: Call) -> Response:
