@@ -16,17 +16,19 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from typing import Any
 
 from ..spec import Spec
+from ..spec import iso
+from ..spec import parse_moment
 from .accounts import Account
 from .commands import InvalidAttribute
 from .commands import NotFound
 from .listing import Item
 from .ports import iso_seconds
 from .resources import Conflict
-from .resources import expires
 
 if TYPE_CHECKING:
     from .service import Klaviyo
@@ -179,3 +181,10 @@ def _action(job_type: str) -> Action:
     if "-bulk-delete-" in job_type:
         return _delete
     raise ValueError(f"{job_type} is not a generic bulk job")
+
+
+def expires(moment: str, days: int) -> str:
+    """``moment`` plus ``days`` (a job's ``expires_at``)."""
+    parsed = parse_moment(moment)
+    assert parsed is not None
+    return iso(parsed + timedelta(days=days))

@@ -38,10 +38,10 @@ from ...domain.listing import Page
 from ...domain.listing import select
 from ...domain.listing import select_items
 from ...domain.models import json_copy
-from ...domain.resources import GenericSource
 from ...domain.resources import Rules
-from ...domain.resources import linkage
 from ...domain.service import Klaviyo
+from ...domain.sources import GenericSource
+from ...domain.sources import linkage
 from ...spec import iso
 from ...spec import parse_moment
 from ..templates.models import TEMPLATE

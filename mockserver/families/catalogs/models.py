@@ -31,10 +31,10 @@ from ...domain.ports import iso_seconds
 from ...domain.resources import CREATED
 from ...domain.resources import UPDATED
 from ...domain.resources import Attributes
-from ...domain.resources import GenericSource
 from ...domain.resources import Resources
 from ...domain.resources import Rules
 from ...domain.service import Klaviyo
+from ...domain.sources import GenericSource
 
 ITEM, VARIANT, CATEGORY = "catalog-item", "catalog-variant", "catalog-category"
 #: The only integration and catalog types the document says Klaviyo supports; the defaults.

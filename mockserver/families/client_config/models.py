@@ -40,8 +40,8 @@ from ...domain.listing import Page
 from ...domain.listing import select
 from ...domain.resources import Attributes
 from ...domain.resources import Rules
-from ...domain.resources import SeededSource
 from ...domain.service import Klaviyo
+from ...domain.sources import SeededSource
 
 GEOFENCE = "geofence"
 ALLOWLIST = "ip-allowlist"

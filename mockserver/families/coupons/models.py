@@ -23,13 +23,13 @@ from ...domain.accounts import Account
 from ...domain.commands import InvalidAttribute
 from ...domain.commands import NotFound
 from ...domain.jobs import Failure
+from ...domain.jobs import expires
 from ...domain.jobs import relationships_of
 from ...domain.listing import Item
 from ...domain.ports import iso_seconds
 from ...domain.resources import Attributes
 from ...domain.resources import Conflict
 from ...domain.resources import Rules
-from ...domain.resources import expires
 from ...domain.service import Klaviyo
 from ..catalogs.models import unchanged
 

@@ -17,8 +17,8 @@ from ...domain.listing import Linkage
 from ...domain.listing import ListQuery
 from ...domain.listing import Page
 from ...domain.ports import Record
-from ...domain.resources import GenericSource
 from ...domain.service import Klaviyo
+from ...domain.sources import GenericSource
 from .checks import PROFILE
 from .checks import Relation
 from .ingestion import LOG

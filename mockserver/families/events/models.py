@@ -26,8 +26,8 @@ from ...domain.listing import ListQuery
 from ...domain.listing import Page
 from ...domain.models import Event
 from ...domain.models import Metric
-from ...domain.resources import linkage
 from ...domain.service import Klaviyo
+from ...domain.sources import linkage
 
 #: How many sample values a metric property shows (``additional-fields``, *chosen*).
 SAMPLES = 10

@@ -29,9 +29,9 @@ from ...domain.models import json_copy
 from ...domain.ports import IdShape
 from ...domain.ports import Records
 from ...domain.ports import iso_seconds
-from ...domain.resources import GenericSource
 from ...domain.resources import Rules
 from ...domain.service import Klaviyo
+from ...domain.sources import GenericSource
 from ...spec.document import Components
 
 #: What ``PATCH /api/flows/{id}`` takes ("draft, manual or live", in words only).

@@ -15,8 +15,8 @@ from ...domain.listing import Linkage
 from ...domain.listing import ListQuery
 from ...domain.listing import Page
 from ...domain.models import ListRecord
-from ...domain.resources import linkage
 from ...domain.service import Klaviyo
+from ...domain.sources import linkage
 
 #: Without ``sort``, lists come in the order they were made (*chosen*).
 DEFAULT_SORT = "created"

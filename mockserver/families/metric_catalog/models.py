@@ -29,8 +29,8 @@ from ...domain.listing import Item
 from ...domain.resources import Attributes
 from ...domain.resources import Linking
 from ...domain.resources import Rules
-from ...domain.resources import SeededSource
 from ...domain.service import Klaviyo
+from ...domain.sources import SeededSource
 
 MAPPED = "mapped-metric"
 CUSTOM = "custom-metric"

@@ -24,8 +24,8 @@ from ...domain.models import LOCATION
 from ...domain.models import PROFILE_ATTRIBUTES
 from ...domain.models import IdentifierKind
 from ...domain.models import Profile
-from ...domain.resources import linkage
 from ...domain.service import Klaviyo
+from ...domain.sources import linkage
 from ..conversations.models import conversations_of
 
 SHOWN_IDENTIFIERS = (

@@ -26,9 +26,9 @@ from ...domain.listing import Page
 from ...domain.listing import select
 from ...domain.ports import Record
 from ...domain.ports import Records
-from ...domain.resources import GenericSource
 from ...domain.resources import Rules
 from ...domain.service import Klaviyo
+from ...domain.sources import GenericSource
 
 #: A new review's status (*chosen*: the document is silent; a review waits for moderation,
 #: and a storefront shows it once it is published).

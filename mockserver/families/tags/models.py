@@ -14,8 +14,8 @@ from ...domain.accounts import Account
 from ...domain.commands import InvalidAttribute
 from ...domain.resources import Attributes
 from ...domain.resources import Rules
-from ...domain.resources import SeededSource
 from ...domain.service import Klaviyo
+from ...domain.sources import SeededSource
 
 TAG, GROUP = "tag", "tag-group"
 #: The default group's name (*chosen*: Klaviyo's documents do not give it).

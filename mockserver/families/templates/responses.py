@@ -16,8 +16,8 @@ from ...domain.listing import Item
 from .models import MAX_TEMPLATES
 from .models import TEMPLATE
 from .models import copy
-from .models import render
 from .models import room
+from .rendering import render
 
 
 def _room(call: Call) -> None:

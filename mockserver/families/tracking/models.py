@@ -29,8 +29,8 @@ from ...domain.commands import InvalidAttribute
 from ...domain.commands import NotFound
 from ...domain.listing import Item
 from ...domain.resources import Attributes
-from ...domain.resources import SeededSource
 from ...domain.service import Klaviyo
+from ...domain.sources import SeededSource
 
 SETTING = "tracking-setting"
 ALWAYS_ON = ("utm_source", "utm_medium")

@@ -29,8 +29,8 @@ from ...domain.commands import InvalidAttribute
 from ...domain.listing import Item
 from ...domain.resources import Attributes
 from ...domain.resources import Rules
-from ...domain.resources import SeededSource
 from ...domain.service import Klaviyo
+from ...domain.sources import SeededSource
 
 WEBHOOK = "webhook"
 TOPIC = "webhook-topic"
