@@ -19,13 +19,13 @@ from ...api.generic import answer
 from ...api.generic import document
 from ...api.jsonapi import respond
 from ...domain.listing import Item
-from .models import CAMPAIGN
-from .models import ESTIMATION_JOB
-from .models import MESSAGE
-from .models import SEND_JOB
-from .models import Campaigns
-from .models import Refusal
-from .models import message_attributes
+from .messages import message_attributes
+from .rules import CAMPAIGN
+from .rules import ESTIMATION_JOB
+from .rules import MESSAGE
+from .rules import SEND_JOB
+from .rules import Campaigns
+from .rules import Refusal
 
 
 def refusals(handler: Handler) -> Handler:

@@ -1,0 +1,94 @@
+"""How campaigns, their jobs and their estimate are read: settled first (a scheduled campaign
+whose moment has passed is sent when next read)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+
+from ...domain.accounts import Account
+from ...domain.commands import NotFound
+from ...domain.listing import Item
+from ...domain.listing import Linkage
+from ...domain.listing import ListQuery
+from ...domain.listing import Page
+from ...domain.listing import select
+from ...domain.listing import select_items
+from ...domain.service import Klaviyo
+from ...domain.sources import GenericSource
+from .rules import CAMPAIGN
+from .rules import COUNT
+from .rules import Campaigns
+
+
+class CampaignSource(GenericSource):
+    """Campaigns, settled before they are read; listed by their messages' channel too."""
+
+    def __init__(self, klaviyo: Klaviyo) -> None:
+        super().__init__(klaviyo.resources, CAMPAIGN)
+        self._k = klaviyo
+
+    def items(
+        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
+    ) -> list[Item]:
+        Campaigns(self._k).settle(account, ids)
+        return super().items(account, ids, additional)
+
+    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
+        Campaigns(self._k).settle(account, [item_id])
+        return super().linked(account, item_id, relationship)
+
+    def page(
+        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
+    ) -> Page:
+        campaigns = Campaigns(self._k)
+        with self._k.store.locked():
+            campaigns.settle(account)
+            records = self._k.resources.records(account)
+
+            def field(record: Mapping[str, Any], name: str) -> Any:
+                if name in ("id", "ids"):
+                    return record["id"]
+                if name == "messages.channel":
+                    return campaigns.channel(account, str(record["id"]))
+                return record["attributes"].get(name)
+
+            candidates = list(records.scan(CAMPAIGN))
+            chosen, next_key = select(candidates, query, field, lambda r: [r["seq"]])
+            return Page([Item(str(r["id"]), r["attributes"]) for r in chosen], next_key)
+
+
+class CampaignPartSource:
+    """A campaign's send job, estimation job or estimate, read off the campaign (their ids are
+    the campaign's): ``key`` names what ``extra`` keeps of it."""
+
+    def __init__(self, klaviyo: Klaviyo, kind: str, key: str) -> None:
+        self._k = klaviyo
+        self.kind = kind
+        self.key = key
+
+    def items(
+        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
+    ) -> list[Item]:
+        Campaigns(self._k).settle(account, ids)
+        found = []
+        with self._k.store.locked():
+            records = self._k.resources.records(account)
+            for campaign_id in ids:
+                record = records.get(CAMPAIGN, campaign_id)
+                value = None if record is None else (record.get("extra") or {}).get(self.key)
+                if value is not None:
+                    name = COUNT if self.key == COUNT else "status"
+                    found.append(Item(campaign_id, {name: value}))
+        return found
+
+    def page(
+        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
+    ) -> Page:
+        with self._k.store.locked():
+            ids = [str(r["id"]) for r in self._k.resources.records(account).scan(CAMPAIGN)]
+            return select_items(self.items(account, ids), query)
+
+    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
+        raise NotFound(f"A {self.kind} has no relationship {relationship!r}.")
