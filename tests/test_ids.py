@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import PUBLIC
 from conftest import send
@@ -9,6 +11,7 @@ from conftest import send
 from mockserver import create_app
 from mockserver.app import store_of
 from mockserver.domain.ports import Ids
+from mockserver.domain.ports import IdShape
 
 
 def calls(app):
@@ -186,3 +189,23 @@ def test_a_ulid_refuses_to_carry_an_exhausted_random_part_into_its_time():
     ids._last = (ids._last[0], (1 << 80) - 1)
     with pytest.raises(OverflowError):
         ids.ulid()
+
+
+@pytest.mark.parametrize(
+    ("kind", "shape", "pattern", "attributes"),
+    [
+        ("form-version", None, r"\d+", {}),  # the document's example: 1234567
+        ("flow-action", IdShape.NUMBER, r"\d+", {}),
+        ("campaign-send-job", None, r"[0-9A-Z]{26}", {}),
+        ("template", None, r"[0-9A-Za-z]{6}", {"name": "T", "editor_type": "CODE", "html": "x"}),
+    ],
+)
+def test_reserved_ids_are_distinct_free_and_in_the_types_shape(kind, shape, pattern, attributes):
+    klaviyo = create_app({"SEED": 3}).extensions["klaviyo_mock"]
+    account = klaviyo.accounts.account("default")
+    taken = klaviyo.resources.new_ids(account, kind, 1, shape)[0]
+    klaviyo.resources.create(account, kind, attributes, record_id=taken)
+    ids = klaviyo.resources.new_ids(account, kind, 5, shape)
+    assert len(set(ids)) == 5
+    assert taken not in ids
+    assert all(re.fullmatch(pattern, i) for i in ids)

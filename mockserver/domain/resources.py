@@ -356,11 +356,29 @@ class Resources:
     # -- helpers ----------------------------------------------------------------------------
 
     def _new_id(self, records: Records, resource: ResourceType) -> str:
-        shape = IdShape.SHORT if resource.name in SHORT_IDS else IdShape.of(resource.id_example)
-        while True:
-            record_id = self._k.ids.shaped(shape, records.next_seq(resource.name))
-            if not records.has(resource.name, record_id):
-                return record_id
+        return self._fresh_ids(records, resource.name, 1)[0]
+
+    def new_ids(
+        self, account: Account, kind: str, count: int, shape: IdShape | None = None
+    ) -> list[str]:
+        """Ids for ``count`` new resources of a type, none of them taken, in its shape or the
+        one given (a family that links resources before it makes them reserves ids here)."""
+        return self._fresh_ids(self.records(account), kind, count, shape)
+
+    def _fresh_ids(
+        self, records: Records, kind: str, count: int, shape: IdShape | None = None
+    ) -> list[str]:
+        if shape is None:
+            example = self.type(kind).id_example
+            shape = IdShape.SHORT if kind in SHORT_IDS else IdShape.of(example)
+        found: list[str] = []
+        number = records.next_seq(kind)
+        while len(found) < count:
+            candidate = self._k.ids.shaped(shape, number)
+            number += 1
+            if candidate not in found and not records.has(kind, candidate):
+                found.append(candidate)
+        return found
 
     def _shape(self, resource: ResourceType, attributes: Attributes, stamps: _Stamps) -> Attributes:
         shaped: Attributes = self.spec.attributes_shaper(resource.name)(attributes, stamps.fill)

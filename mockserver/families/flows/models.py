@@ -122,18 +122,6 @@ class Flows:
     def _records(self, account: Account) -> Records:
         return self._k.resources.records(account)
 
-    def action_ids(self, account: Account, count: int) -> list[str]:
-        """Ids for new actions: numbers, as the document's examples show (``"123"``)."""
-        records = self._records(account)
-        found: list[str] = []
-        number = records.next_seq("flow-action")
-        while len(found) < count:
-            candidate = self._k.ids.shaped(IdShape.NUMBER, number)
-            if not records.has("flow-action", candidate):
-                found.append(candidate)
-            number += 1
-        return found
-
     def message_id(self, account: Account, taken: set[str]) -> str:
         """An id for a new message, none of ``taken``: six characters (*chosen*: the document
         gives no example; Klaviyo's flow messages have ids like its lists')."""

@@ -29,6 +29,7 @@ from ...api.render import item_path
 from ...domain.accounts import Account
 from ...domain.commands import InvalidAttribute
 from ...domain.models import json_copy
+from ...domain.ports import IdShape
 from ...domain.service import Klaviyo
 from .models import TRIGGER_SOURCES
 from .models import ActionPlan
@@ -140,7 +141,8 @@ class Checks:
         trigger = self._trigger(triggers[0]) if triggers else None
         actions = definition.get("actions") or []
         temporary = self._temporary_ids(actions)
-        ids = self._flows.action_ids(self._account, len(actions))
+        # Action ids are numbers, as the definition's examples show ("123").
+        ids = self._k.resources.new_ids(self._account, "flow-action", len(actions), IdShape.NUMBER)
         mapping = {given: ids[index] for given, index in temporary.items()}
         entry = definition.get("entry_action_id")
         if entry is not None and entry not in mapping:

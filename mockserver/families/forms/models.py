@@ -14,7 +14,6 @@ from typing import Any
 
 from ...domain.accounts import Account
 from ...domain.models import json_copy
-from ...domain.ports import IdShape
 from ...domain.resources import Rules
 from ...domain.service import Klaviyo
 
@@ -53,25 +52,13 @@ class Forms:
     def __init__(self, klaviyo: Klaviyo) -> None:
         self._k = klaviyo
 
-    def _version_ids(self, account: Account, count: int) -> list[str]:
-        """Ids for new versions: numbers, following the type's sequence."""
-        records = self._k.resources.records(account)
-        found: list[str] = []
-        number = records.next_seq("form-version")
-        while len(found) < count:
-            candidate = self._k.ids.shaped(IdShape.NUMBER, number)
-            if not records.has("form-version", candidate):
-                found.append(candidate)
-            number += 1
-        return found
-
     def create(self, account: Account, name: str, ab_test: bool, definition: Any) -> str:
         """Make a form and its versions from a checked create body; the form's id."""
         resources = self._k.resources
         with self._k.store.locked():
             stored = json_copy(definition)
             versions = stored["versions"]
-            ids = self._version_ids(account, len(versions))
+            ids = self._k.resources.new_ids(account, "form-version", len(versions))
             for version, version_id in zip(versions, ids, strict=True):
                 version["id"] = int(version_id)
                 version["status"] = NEW_STATUS
