@@ -21,7 +21,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from common import Call
 from common import b64
+from common import client_us
 
 from mockserver import create_app
 from mockserver.app import store_of
@@ -56,7 +58,6 @@ def seeded_client(size: int):
     return app.test_client()
 
 
-Call = tuple[str, str, dict[str, Any], int]
 """method, path, keyword arguments for the test client, the status expected."""
 
 CURRENT = {"Authorization": "Klaviyo-API-Key pk_bench", "revision": "2026-07-15"}
@@ -141,19 +142,6 @@ OPERATIONS: dict[str, Callable[[int], Call]] = {
 }
 
 
-def measure(client, size: int, make: Callable[[int], Call], calls: int) -> float:
-    """Microseconds per call for ``calls`` calls (requests built beforehand)."""
-    requests = [make(size) for _ in range(calls)]
-    started = time.perf_counter()
-    for method, path, kwargs, status in requests:
-        response = client.open(path, method=method, **kwargs)
-        if response.status_code != status or response.data == b"0":
-            raise SystemExit(
-                f"unexpected answer {response.status_code} {response.data[:300]!r} from {path}"
-            )
-    return (time.perf_counter() - started) / calls * 1e6
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=(1_000, 100_000))
@@ -173,7 +161,7 @@ def main() -> int:
         clients[small] = seeded_client(small)
         for name, make in OPERATIONS.items():
             for size, client in clients.items():
-                cost = measure(client, size, make, args.calls)
+                cost = client_us(client, size, make, args.calls)
                 samples.setdefault((name, size), []).append(cost)
 
     print(f"\n{'operation':<24}{f'µs/call @{small:,}':>18}{f'µs/call @{large:,}':>20}{'ratio':>8}")

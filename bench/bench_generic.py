@@ -22,7 +22,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from common import Call
 from common import b64
+from common import client_us
 
 from mockserver import create_app
 from mockserver.app import store_of
@@ -32,8 +34,6 @@ FLAT_TARGET = 1.25
 STAMP = "2026-01-01T00:00:00+00:00"
 CURRENT = {"Authorization": "Klaviyo-API-Key pk_bench", "revision": "2026-07-15"}
 counter = itertools.count()
-
-Call = tuple[str, str, dict[str, Any], int]
 
 
 def seeded(size: int):
@@ -132,16 +132,6 @@ LISTINGS: dict[str, Callable[[int], Call]] = {
 }
 
 
-def measure(client, size: int, make: Callable[[int], Call], calls: int) -> float:
-    requests = [make(size) for _ in range(calls)]
-    started = time.perf_counter()
-    for method, path, kwargs, status in requests:
-        response = client.open(path, method=method, **kwargs)
-        if response.status_code != status or response.data == b"0":
-            raise SystemExit(f"unexpected {response.status_code} {response.data[:300]!r}")
-    return (time.perf_counter() - started) / calls * 1e6
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=(1_000, 100_000))
@@ -159,7 +149,7 @@ def main() -> int:
     costs: dict[str, list[float]] = {}
     for _ in range(args.rounds):
         for name, make in PER_CALL.items():
-            costs.setdefault(name, []).append(measure(clients[small], small, make, args.calls))
+            costs.setdefault(name, []).append(client_us(clients[small], small, make, args.calls))
     track_cost = statistics.median(costs["in-process Track"])
     print(f"\n{'call':<28}{'µs/call':>10}{'x Track':>10}")
     for name in PER_CALL:
@@ -173,7 +163,9 @@ def main() -> int:
     for _ in range(args.rounds):
         for name, make in LISTINGS.items():
             for size, client in clients.items():
-                samples.setdefault((name, size), []).append(measure(client, size, make, args.calls))
+                samples.setdefault((name, size), []).append(
+                    client_us(client, size, make, args.calls)
+                )
     print(f"\n{'listing':<40}{f'µs @{small:,}':>12}{f'µs @{large:,}':>14}{'ratio':>8}")
     worst = 0.0
     for name in LISTINGS:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,25 @@ def per_call_us(call: Callable[[int], object], calls: int, start: int = 0) -> fl
     for i in range(start, start + calls):
         call(i)
     return (time.perf_counter() - began) / calls * 1e6
+
+
+#: A request a benchmark sends through Flask's test client: method, path, the test client's
+#: keyword arguments, and the status it must answer with.
+Call = tuple[str, str, dict[str, Any], int]
+
+
+def client_us(client: Any, size: int, make: Callable[[int], Call], calls: int) -> float:
+    """Microseconds per request for ``calls`` requests ``make(size)`` builds beforehand, sent
+    through ``client``; stops the run on an answer that is not the one expected."""
+    requests = [make(size) for _ in range(calls)]
+    started = time.perf_counter()
+    for method, path, kwargs, status in requests:
+        response = client.open(path, method=method, **kwargs)
+        if response.status_code != status or response.data == b"0":
+            raise SystemExit(
+                f"unexpected answer {response.status_code} {response.data[:300]!r} from {path}"
+            )
+    return (time.perf_counter() - started) / calls * 1e6
 
 
 def median(values: list[float]) -> float:
