@@ -34,24 +34,20 @@ FLAT_TARGET = 1.25
 STAMP = "2026-01-01T00:00:00+00:00"
 CURRENT = {"Authorization": "Klaviyo-API-Key pk_bench", "revision": "2026-07-15"}
 counter = itertools.count()
+FEED = {
+    "url": "https://example.com/feed.xml",
+    "request_method": "get",
+    "content_type": "xml",
+    "status": "ok",
+}
 
 
 def seeded(size: int):
-    """An app whose account holds ``size`` tags and ``size`` webhooks, each webhook's
-    ``name`` shared by ten of them (an index finds ten)."""
+    """An app whose account holds ``size`` segments (each ``name`` shared by ten of them: an
+    index finds ten) and ``size`` web feeds: types with no hand-written rules."""
     app = create_app({"SEED": 1})
     records = store_of(app).records("default")
     for i in range(size):
-        records.put(
-            "tag",
-            {
-                "id": f"tag-{i:08d}",
-                "created": STAMP,
-                "updated": STAMP,
-                "attributes": {"name": f"tag {i}"},
-                "extra": {},
-            },
-        )
         records.put(
             "segment",
             {
@@ -67,6 +63,16 @@ def seeded(size: int):
                     "is_processing": False,
                     "is_starred": False,
                 },
+                "extra": {},
+            },
+        )
+        records.put(
+            "web-feed",
+            {
+                "id": f"F{i:011d}",
+                "created": STAMP,
+                "updated": STAMP,
+                "attributes": {**FEED, "name": f"feed {i}", "created": STAMP, "updated": STAMP},
                 "extra": {},
             },
         )
@@ -92,16 +98,17 @@ def track(size: int) -> Call:
 
 
 def get_by_id(size: int) -> Call:
-    return current("GET", f"/api/tags/tag-{next(counter) % size:08d}", 200)
+    return current("GET", f"/api/web-feeds/F{next(counter) % size:011d}", 200)
 
 
 def create(size: int) -> Call:
-    body = {"data": {"type": "tag", "attributes": {"name": f"made {next(counter)}"}}}
-    return current("POST", "/api/tags", 201, body)
+    attributes = {k: FEED[k] for k in ("url", "request_method", "content_type")}
+    body = {"data": {"type": "web-feed", "attributes": {**attributes, "name": f"{next(counter)}"}}}
+    return current("POST", "/api/web-feeds", 201, body)
 
 
 def first_page(size: int) -> Call:
-    return current("GET", "/api/tags", 200)
+    return current("GET", "/api/web-feeds", 200)
 
 
 def filtered(size: int) -> Call:
@@ -114,8 +121,9 @@ def by_ids(size: int) -> Call:
     return current("GET", "/api/segments", 200, filter=f"any(id,[{ids}])")
 
 
-def tags_by_name(size: int) -> Call:
-    return current("GET", "/api/tags", 200, filter=f"equals(name,'tag {next(counter) % size}')")
+def feeds_by_name(size: int) -> Call:
+    name = f"feed {next(counter) % size}"
+    return current("GET", "/api/web-feeds", 200, filter=f"equals(name,'{name}')")
 
 
 PER_CALL: dict[str, Callable[[int], Call]] = {
@@ -124,11 +132,11 @@ PER_CALL: dict[str, Callable[[int], Call]] = {
     "generic POST": create,
 }
 LISTINGS: dict[str, Callable[[int], Call]] = {
-    "GET /api/tags (first page)": first_page,
+    "GET /api/web-feeds (first page)": first_page,
     "GET /api/segments?filter=equals(name)": filtered,
     "GET /api/segments?filter=any(id)": by_ids,
-    "GET /api/tags?filter=equals(name)": tags_by_name,
-    "GET /api/tags/{id}": get_by_id,
+    "GET /api/web-feeds?filter=equals(name)": feeds_by_name,
+    "GET /api/web-feeds/{id}": get_by_id,
 }
 
 
@@ -142,7 +150,7 @@ def main() -> int:
     started = time.perf_counter()
     clients = {size: seeded(size) for size in (small, large)}
     print(
-        f"seeded {small:,} and {large:,} tags and segments in {time.perf_counter() - started:.1f} s"
+        f"seeded {small:,} and {large:,} segments and web feeds in {time.perf_counter() - started:.1f} s"
     )
 
     ok = True
