@@ -266,7 +266,9 @@ def test_removing_from_a_list_keeps_consent(client: FlaskClient) -> None:
         ({"filter": "any(email,['p0@x.com','p2@x.com'])"}, [0, 2]),
         ({"filter": "equals(phone_number,'+15555550101')"}, [1]),
         ({"filter": "any(phone_number,['+15555550100'])"}, [0]),
-        ({"filter": "equals(push_token,'abc')"}, []),
+        ({"filter": "equals(push_token,'tok-p1')"}, [1]),
+        ({"filter": "any(push_token,['tok-p2','tok-outsider'])"}, [2]),
+        ({"filter": "equals(push_token,'nobody')"}, []),
         ({"filter": "equals(_kx,'nobody')"}, []),
         ({"filter": "greater-or-equal(joined_group_at,2000-01-01T00:00:00Z)"}, [0, 1, 2]),
         ({"filter": "less-than(joined_group_at,2000-01-01T00:00:00Z)"}, []),
@@ -281,6 +283,11 @@ def test_list_profiles_filters_and_sort(
     make_profile(client, "outsider@x.com")
     for profile_id in ids:  # one by one: joined in this order
         call(client, "POST", f"/api/lists/{list_id}/relationships/profiles", members([profile_id]))
+    for owner in ("p1", "p2", "outsider"):
+        token = {"token": f"tok-{owner}", "platform": "ios", "vendor": "apns"}
+        profile = {"data": {"type": "profile", "attributes": {"email": f"{owner}@x.com"}}}
+        body = {"data": {"type": "push-token", "attributes": {**token, "profile": profile}}}
+        assert call(client, "POST", "/api/push-tokens", body).status_code == 202
     for path in ("profiles", "relationships/profiles"):
         answer = client.get(f"/api/lists/{list_id}/{path}", headers=HEADERS, query_string=query)
         assert answer.status_code == 200, answer.json

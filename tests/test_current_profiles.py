@@ -781,6 +781,20 @@ def test_pages_of_250_profiles_come_back_once_each_in_order(client, form):
     assert seen == made
 
 
+@pytest.mark.parametrize("path", ["/api/profiles", "/api/profiles/"])
+def test_page_links_carry_the_query_as_klaviyo_writes_them(client, path):
+    for i in range(3):
+        new_profile(client, email=f"p{i}@x.com")
+    first = current(client, "GET", path, query_string={"page[size]": "2", "sort": "email"})
+    links = first.json["links"]
+    base = "http://localhost/api/profiles/?"
+    assert links["self"] == base + "page%5Bsize%5D=2&sort=email"
+    assert links["next"].startswith(base + "page%5Bsize%5D=2&sort=email&page%5Bcursor%5D=")
+    second = current(client, "GET", links["next"])
+    assert second.json["links"] == {"self": links["next"]}
+    assert [p["attributes"]["email"] for p in second.json["data"]] == ["p2@x.com"]
+
+
 def test_pages_follow_a_sort_and_a_filter(client):
     for i in range(30):
         new_profile(client, email=f"p{i:02d}@x.com", external_id=f"e{i % 2}-{i}")

@@ -162,6 +162,27 @@ def test_suppressing_and_unsuppressing_by_email(client):
     assert (marketing["can_receive_email_marketing"], marketing["suppression"]) == (True, [])
 
 
+@pytest.mark.parametrize(
+    ("emails", "counts"),
+    [
+        (("ghost1@x.com", "ghost2@x.com"), (2, 0, 2)),
+        (("ghost@x.com", "GHOST@x.com"), (1, 0, 1)),  # one person, given twice
+        (("a@x.com", "ghost@x.com"), (2, 1, 1)),
+    ],
+    ids=["two-unknown", "one-unknown-twice", "known-and-unknown"],
+)
+def test_unsuppressing_counts_each_person_once(client, emails, counts):
+    new_profile(client, email="a@x.com")
+    current(client, "POST", f"/api/{SUPPRESS}s", suppression(SUPPRESS, ("a@x.com",)))
+    job = current(client, "POST", f"/api/{UNSUPPRESS}s", suppression(UNSUPPRESS, emails))
+    attributes = job.json["data"]["attributes"]
+    assert (
+        attributes["total_count"],
+        attributes["completed_count"],
+        attributes["skipped_count"],
+    ) == counts
+
+
 def test_unsuppressing_keeps_an_unsubscribe(client):
     new_profile(client, email="a@x.com")
     unsubscribe = {

@@ -102,7 +102,18 @@ def test_operation(app: Flask, walker: Walker, operation_id: str) -> None:
     problems = []
     if sent.status not in success(operation):
         problems.append(f"expected {success(operation)}: {sent.brief(600)}\nsent: {sent.body}")
+    problems.extend(f"a link is no URL of the call: {link}" for link in _links(sent.json))
     _judge(app, before, problems)
+
+
+def _links(found: Any) -> list[str]:
+    """Every ``links`` value of an answer that still holds a path template's ``{variable}``."""
+    if isinstance(found, list):
+        return [link for item in found for link in _links(item)]
+    if not isinstance(found, dict):
+        return []
+    bad = [v for v in (found.get("links") or {}).values() if isinstance(v, str) and "{" in v]
+    return bad + [link for key, value in found.items() if key != "links" for link in _links(value)]
 
 
 # -- CRUD round trips ---------------------------------------------------------------------------

@@ -62,6 +62,11 @@ DESTRUCTIVE_ACTIONS = frozenset(
         "cancel_campaign_send",
     }
 )
+#: Updates of a link that must exist first (a relationship between custom object schemas, whose
+#: ``meta`` the update changes): made, like a removal's, on a resource made for the call alone.
+UPDATES_A_LINK = frozenset(
+    {"update_object_schema_relationship", "update_profile_schema_relationship"}
+)
 #: Operations whose ``data`` names the related resources, not the one the path names.
 LINKING = (Kind.LINK_ADD, Kind.LINK_REPLACE, Kind.LINK_REMOVE)
 #: Members whose example values must differ from one resource to the next.
@@ -78,7 +83,11 @@ class WalkError(Exception):
 
 
 def destructive(operation: Operation) -> bool:
-    return operation.kind in (Kind.DELETE, Kind.LINK_REMOVE) or operation.id in DESTRUCTIVE_ACTIONS
+    return (
+        operation.kind in (Kind.DELETE, Kind.LINK_REMOVE)
+        or operation.id in DESTRUCTIVE_ACTIONS
+        or operation.id in UPDATES_A_LINK
+    )
 
 
 def success(operation: Operation) -> tuple[int, ...]:
@@ -557,6 +566,11 @@ class Walker:
         body = self.body(operation, Context(operation, ids, fresh=alone))
         if operation.kind is Kind.LINK_REMOVE:
             self._link_first(operation, ids, body)
+        if operation.id in UPDATES_A_LINK:
+            made = self.spec.match("POST", self.url(operation, ids))
+            assert made is not None and made.operation is not None
+            target = body["data"]
+            self.call(made.operation.id, ids, given={target["type"]: target["id"]})
         return Prepared(operation, ids, body)
 
     def _link_first(self, operation: Operation, ids: Mapping[str, str], body: Any) -> None:

@@ -181,11 +181,13 @@ def self_link(path: str) -> str:
     return f"{base_url()}{path.rstrip('/')}/"
 
 
-def page_link(cursor: str, parameter: str = "page[cursor]") -> str:
-    """The current URL with the cursor (``page[cursor]``) replaced."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != parameter]
-    args.append((parameter, cursor))
-    return f"{base_url()}{request.path}?{urlencode(args)}"
+def page_link(path: str, cursor: str | None = None, parameter: str = "page[cursor]") -> str:
+    """A listing's URL as Klaviyo writes it (``self_link``) with this call's query, its cursor
+    (``page[cursor]``) replaced by ``cursor`` (the query as given when ``cursor`` is None)."""
+    args = list(request.args.items(multi=True))
+    if cursor is not None:
+        args = [(k, v) for k, v in args if k != parameter] + [(parameter, cursor)]
+    return f"{self_link(path)}?{urlencode(args)}" if args else self_link(path)
 
 
 def page_links(
@@ -193,10 +195,9 @@ def page_links(
 ) -> dict[str, str]:
     """``links.self`` and, unless this is the last page, ``links.next`` (the spec allows no
     ``null`` there: current-api.md §9.1). ``scope`` names the listing the cursor is for."""
-    cursor = request.args.get(parameter)
-    links = {"self": page_link(cursor, parameter) if cursor else self_link(path)}
+    links = {"self": page_link(path)}
     if next_key is not None:
-        links["next"] = page_link(encode_cursor(next_key, scope), parameter)
+        links["next"] = page_link(path, encode_cursor(next_key, scope), parameter)
     return links
 
 

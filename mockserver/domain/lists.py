@@ -272,9 +272,11 @@ class Lists:
                 def get(name: str, m: Membership = membership, cache: list[Any] = profile) -> Any:
                     if name == "joined_group_at":
                         return m.at
+                    if name == "push_token":
+                        return self._push_tokens(account, m.profile_id)
                     kind = _MEMBER_KINDS.get(name)
                     if kind is None:
-                        return None  # push_token: the mock keeps no push tokens
+                        return None
                     if not cache:
                         cache.append(self._store.get_profile(account.id, m.profile_id))
                     return cache[0].identifiers.get(kind) if cache[0] else None
@@ -288,6 +290,15 @@ class Lists:
                 if person is not None:
                     found.append((person, membership))
             return found, next_key
+
+    def _push_tokens(self, account: Account, profile_id: str) -> list[str]:
+        """The push tokens registered to a profile (a list-valued field: a filter matches any)."""
+        records = self._store.records(account.id)
+        found = (
+            records.get("push-token", t)
+            for t in records.linked("profile", profile_id, "push-tokens")
+        )
+        return [str(r["attributes"].get("token")) for r in found if r is not None]
 
     def _candidates(
         self, account: Account, list_id: str, expression: Filter | None

@@ -14,7 +14,6 @@ from .operations import Operation
 class _Node:
     static: dict[str, _Node] = field(default_factory=dict)
     variable: _Node | None = None
-    name: str | None = None  # the variable's name (``id``, ``job_id``)
     operations: dict[str, Operation] = field(default_factory=dict)
     template: str | None = None
 
@@ -38,7 +37,7 @@ class Router:
             for segment in operation.segments:
                 if segment.startswith("{") and segment.endswith("}"):
                     if node.variable is None:
-                        node.variable = _Node(name=segment[1:-1])
+                        node.variable = _Node()
                     node = node.variable
                 else:
                     node = node.static.setdefault(segment, _Node())
@@ -51,34 +50,36 @@ class Router:
         if path.endswith("/"):
             path = path[:-1]
         parts = path.split("/")[1:]
-        found = self._walk(self._root, parts, 0, {})
+        found = self._walk(self._root, parts, 0, [])
         if found is None:
             return None
-        node, parameters = found
+        node, values = found
         assert node.template is not None
+        operation = node.operations.get(method)
+        # Named as the operation's own path names them: paths that share a prefix may name
+        # one variable differently (``/api/x/{id}``, ``/api/x/{job_id}/y``).
+        template = operation.path if operation is not None else node.template
+        names = [s[1:-1] for s in template.split("/") if s.startswith("{") and s.endswith("}")]
         return Match(
-            node.template,
-            node.operations.get(method),
-            parameters,
+            template,
+            operation,
+            dict(zip(names, values, strict=True)),
             tuple(sorted(node.operations)),
         )
 
     def _walk(
-        self, node: _Node, parts: list[str], at: int, parameters: dict[str, str]
-    ) -> tuple[_Node, dict[str, str]] | None:
+        self, node: _Node, parts: list[str], at: int, values: list[str]
+    ) -> tuple[_Node, list[str]] | None:
         if at == len(parts):
-            return (node, parameters) if node.operations else None
+            return (node, values) if node.operations else None
         part = parts[at]
         if not part:
             return None
         child = node.static.get(part)
         if child is not None:
-            found = self._walk(child, parts, at + 1, parameters)
+            found = self._walk(child, parts, at + 1, values)
             if found is not None:
                 return found
         if node.variable is not None:
-            assert node.variable.name is not None
-            return self._walk(
-                node.variable, parts, at + 1, {**parameters, node.variable.name: part}
-            )
+            return self._walk(node.variable, parts, at + 1, [*values, part])
         return None

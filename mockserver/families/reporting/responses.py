@@ -136,7 +136,7 @@ def query_metric_aggregates(call: Call) -> Response:
     }
     links = {"self": self_link(path)}
     if next_key is not None:
-        links["next"] = page_link(encode_cursor(next_key, scope), "page_cursor")
+        links["next"] = page_link(path, encode_cursor(next_key, scope), "page_cursor")
     note(f"metric aggregate of {query.metric_id}: {len(rows)} rows")
     return respond({"data": data, "links": links})
 

@@ -67,19 +67,22 @@ def suppress(
             linked = klaviyo.resources.source("segment").linked(account, segment_id, "profiles")
             members.extend(linked if isinstance(linked, tuple) else ())
         targets: list[str] = []
-        for email in checked:
+        nobody = 0  # emails no profile has, when unsuppressing: each one skipped
+        for email in dict.fromkeys(checked):
             holder = store.owner_of(account.id, IdentifierKind.EMAIL, email)
             if holder is None and on:
                 changes = ProfileChanges(identifiers={IdentifierKind.EMAIL: email})
                 holder = klaviyo.people.absorb(account, None, changes, decisions).id
             if holder is None:
                 decisions.append(f"skipped {email}: no profile has it")
-            targets.append(holder or "")
+                nobody += 1
+            else:
+                targets.append(holder)
         targets.extend(members)
-        done = skipped = 0
+        done, skipped = 0, nobody
         now = iso_seconds(klaviyo.clock())
         for profile_id in dict.fromkeys(targets):
-            profile = store.get_profile(account.id, profile_id) if profile_id else None
+            profile = store.get_profile(account.id, profile_id)
             changed = (
                 None if profile is None else with_suppression(profile, now if on else None, now)
             )
@@ -91,7 +94,7 @@ def suppress(
             decisions.append(
                 f"{profile_id} {'suppressed' if on else 'unsuppressed'} (USER_SUPPRESSED)"
             )
-        total = len(dict.fromkeys(targets))
+        total = len(dict.fromkeys(targets)) + nobody
         return klaviyo.jobs.record(
             account,
             CREATE_JOB if on else DELETE_JOB,
