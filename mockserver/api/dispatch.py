@@ -186,14 +186,28 @@ def _first(errors: Iterable[jsonschema_rs.ValidationError]) -> jsonschema_rs.Val
 
 def _deepest(error: jsonschema_rs.ValidationError) -> jsonschema_rs.ValidationError:
     """The error that says most: where a value matches none of a schema's branches (a null
-    or an object, a string or a list), the branch error that reaches deepest into it."""
+    or an object, a string or a list), the branch error that reaches deepest into it, among
+    the branches whose ``type`` the value names when there are some (a segment condition of
+    type ``profile-property`` is told what it lacks, not that it is no other type)."""
     kind = error.kind
     if not isinstance(kind, jsonschema_rs.ValidationErrorKind.AnyOf):
         return error
-    found = [_deepest(sub) for branch in kind.context for sub in branch]
+    branches = [[_deepest(sub) for sub in branch] for branch in kind.context]
+    named = [b for b in branches if b and not any(map(_wrong_type, b))]
+    found = [sub for branch in (named or branches) for sub in branch]
     if not found:
         return error
     return max(found, key=lambda sub: len(sub.instance_path))
+
+
+def _wrong_type(error: jsonschema_rs.ValidationError) -> bool:
+    """A branch refused for its discriminator: a ``type`` member of another value."""
+    kinds = (jsonschema_rs.ValidationErrorKind.Enum, jsonschema_rs.ValidationErrorKind.Constant)
+    return (
+        bool(error.instance_path)
+        and error.instance_path[-1] == "type"
+        and isinstance(error.kind, kinds)
+    )
 
 
 def _message(error: jsonschema_rs.ValidationError, path: list[str]) -> str:
