@@ -128,7 +128,7 @@ def _legacy_methods(path: str) -> set[str]:
 
 def _serve(operation: Operation, parameters: dict[str, str]) -> Response:
     if operation.client:
-        client_guard(required=operation.company_id_required)
+        client_guard(operation.company_id_required, operation.revision_required)
     else:
         private_guard()
         check_scopes(operation.scopes)

@@ -23,6 +23,7 @@ from flask import Response
 from flask import request
 
 from ..domain.accounts import Account
+from ..spec import REVISION
 from . import wire
 from .context import backend
 from .context import note
@@ -71,13 +72,14 @@ def check_scopes(needed: tuple[str, ...]) -> None:
         )
 
 
-def client_guard(required: bool = True) -> None:
+def client_guard(required: bool = True, revision_required: bool = True) -> None:
     """``?company_id=<public key>``, then the revision. Where the operation does not require
-    ``company_id`` (``/client/ip-allowlists``), a call without one is the default account's."""
+    ``company_id`` (``/client/ip-allowlists``), a call without one is the default account's;
+    where it does not require the revision, a call without one is served the document's."""
     company_id = request.args.get("company_id", "")
     if not company_id and not required:
         klaviyo = backend()
-        _admit(klaviyo.accounts.account(klaviyo.default_account))
+        _admit(klaviyo.accounts.account(klaviyo.default_account), revision_required)
         return
     if not company_id:
         raise ApiError(400, "company_id is required.", parameter="company_id")
@@ -85,14 +87,16 @@ def client_guard(required: bool = True) -> None:
     if account is None:
         note(f"refused: unknown company_id {company_id!r}")
         raise ApiError(400, f"Invalid company_id {company_id!r}.", parameter="company_id")
-    _admit(account)
+    _admit(account, revision_required)
 
 
-def _admit(account: Account) -> None:
+def _admit(account: Account, revision_required: bool = True) -> None:
     note(account=account.id)
     current = request._get_current_object()  # type: ignore[attr-defined]
     current.environ[_ACCOUNT] = account
-    current.environ[_REVISION_SERVED] = check_revision(current.headers.get("revision"))
+    given = current.headers.get("revision")
+    served = REVISION if given is None and not revision_required else check_revision(given)
+    current.environ[_REVISION_SERVED] = served
 
 
 def check_revision(value: str | None) -> str:
