@@ -39,6 +39,7 @@ from .errors import is_legacy
 from .generic import GENERIC
 from .generic import bulk_job
 from .generic import primary_type
+from .generic import writable
 from .jsonapi import account
 from .jsonapi import body
 from .jsonapi import check_scopes
@@ -150,12 +151,17 @@ def handler_of(operation: Operation) -> Handler:
 
 def _body(operation: Operation) -> dict[str, Any] | None:
     """The request's document, valid against the operation's body schema (a 400 whose pointer
-    names the first member that is not)."""
+    names the first member that is not), its ``data.attributes`` cut to those the schema names
+    (an unknown attribute, or one the body may not set such as ``created``, is ignored)."""
     if operation.body_media == "multipart/form-data":
         return None  # the handler reads the form
     document = body()
     validator = load().validator(operation)
     if validator.is_valid(document):
+        data = document.get("data")
+        if isinstance(data, dict) and isinstance(data.get("attributes"), dict):
+            attributes = writable(operation, data["attributes"])
+            return {**document, "data": {**data, "attributes": attributes}}
         return document
     notes().payload = document
     error = _first(validator.iter_errors(document))

@@ -101,10 +101,11 @@ def _one(call: Call, kind: str, item_id: str) -> Item:
 
 
 def _attributes(call: Call) -> dict[str, Any]:
-    """The attributes a create or an update sets: those its body schema names (an attribute
-    the body may not set, such as ``created``, is ignored, as unknown ones are)."""
+    """The attributes a create or an update sets (the dispatcher kept those its body schema
+    names)."""
     data = call.data if isinstance(call.data, Mapping) else {}
-    return writable(call.operation, data.get("attributes"))
+    attributes = data.get("attributes")
+    return dict(attributes) if isinstance(attributes, Mapping) else {}
 
 
 def writable(operation: Operation | None, attributes: Any) -> dict[str, Any]:

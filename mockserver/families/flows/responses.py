@@ -27,7 +27,6 @@ from ...api.generic import document
 from ...api.jsonapi import respond
 from ...api.render import item_path
 from ...domain.accounts import Account
-from ...domain.commands import InvalidAttribute
 from ...domain.models import json_copy
 from ...domain.ports import IdShape
 from ...domain.service import Klaviyo
@@ -37,12 +36,10 @@ from .models import FlowPlan
 from .models import Flows
 from .models import FlowSource
 from .models import MessagePlan
-from .models import check_status
 from .models import status_of
 from .models import statused
 
-#: A new flow's status when the call gives none (*chosen*: the document is silent; Klaviyo's
-#: editor makes drafts).
+#: A new flow's status (*chosen*: the create body has none; Klaviyo's editor makes drafts).
 NEW_STATUS = "draft"
 ATTRIBUTES = "/data/attributes"
 
@@ -129,11 +126,7 @@ class Checks:
         name = attributes.get("name")
         if not isinstance(name, str) or not name.strip():
             raise _refuse("name", "A flow needs a name.")
-        status = attributes.get("status", NEW_STATUS)
-        try:
-            check_status(status)
-        except InvalidAttribute as error:
-            raise _refuse("status", str(error)) from None
+        status = NEW_STATUS
         definition = attributes["definition"]
         triggers = definition.get("triggers") or []
         if len(triggers) > 1:
