@@ -211,8 +211,26 @@ def test_a_coupons_codes_filter_as_the_listing_does(
             400,
             "/data/relationships",
         ),
+        (
+            {"data": {**code_body("Z")["data"], "relationships": {"coupon": {}}}},
+            400,
+            "/data/relationships/coupon/data",
+        ),
+        (
+            code_body("Z", expires_at="9999-12-31T23:59:59-01:00"),  # past the year 9999 in UTC
+            400,
+            "/data/attributes/expires_at",
+        ),
     ],
-    ids=["same-code-same-coupon", "unknown-coupon", "blank", "data-id", "no-coupon"],
+    ids=[
+        "same-code-same-coupon",
+        "unknown-coupon",
+        "blank",
+        "data-id",
+        "no-coupon",
+        "coupon-without-data",
+        "expiry-beyond-utc",
+    ],
 )
 def test_bad_code_creates_are_refused_and_change_nothing(
     client: FlaskClient, body: Any, status: int, pointer: str | None

@@ -58,6 +58,7 @@ BAD = [
     ('equals(email,"a@b.com"', "ends too soon"),
     ('equals(email,"a@b.com"))', "unexpected ')'"),
     ("equals(email,a@b.com)", "must be quoted"),
+    ("greater-than(created,9999-12-31T23:59:59-01:00)", "must be quoted"),  # no UTC moment
     ('equals(phone_number,"+1")', "not a field"),
     ("greater-than(email,'a')", "not an operator for 'email'"),
     ('frobnicate(email,"a")', "unknown operator"),

@@ -5,11 +5,19 @@ one of the branch the value names by its ``type``, not that it is no other branc
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 from conftest import current
 from current import error
+from openapi_check import document
+from openapi_check import validating
+from walk import Walker
+
+from mockserver import create_app
+from mockserver import spec
+from mockserver.spec import Operation
 
 CONDITIONS = "/data/attributes/definition/condition_groups/0/conditions/0"
 
@@ -76,3 +84,48 @@ def test_a_body_off_its_schema_is_400_saying_what_and_where(client, path, body, 
 def test_a_body_on_its_schema_is_taken(client):
     made = current(client, "POST", "/api/segments", segment({**PROPERTY, "filter": EQUALS_ANN}))
     assert made.status_code == 201, made.json
+
+
+# -- a relationship without its data, on every operation whose body names one ---------------
+
+SPEC = spec.load()
+
+
+def _relationships(operation: Operation) -> list[str]:
+    document = SPEC.components.flatten(operation.body_schema or {})
+    data = SPEC.components.flatten(document.get("properties", {}).get("data", {}))
+    return sorted(
+        SPEC.components.flatten(data.get("properties", {}).get("relationships", {})).get(
+            "properties", {}
+        )
+    )
+
+
+LINKED = [
+    (o.id, name)
+    for o in sorted(SPEC.operations.values(), key=lambda o: o.id)
+    for name in _relationships(o)
+]
+
+
+@pytest.fixture(scope="module")
+def walker() -> Walker:
+    app = validating(create_app({"TESTING": True}))
+    return Walker(app.test_client(), SPEC, document())
+
+
+@pytest.mark.parametrize(("operation_id", "name"), LINKED, ids=[f"{o}-{n}" for o, n in LINKED])
+@pytest.mark.parametrize("given", [{}, {"data": None}], ids=["empty", "null"])
+def test_a_relationship_without_its_data(walker, operation_id, name, given):
+    """A relationship the body must give is a 400 naming it; one it may leave out links
+    nothing (a mapped metric's is unmapped): never a 5xx."""
+    operation = SPEC.operations[operation_id]
+    prepared = walker.prepare(operation)
+    body = copy.deepcopy(prepared.body)
+    body["data"].setdefault("relationships", {})[name] = given
+    sent = walker.send(operation, prepared.ids, body)
+    if name in operation.body_links:
+        assert sent.status == 400, sent.brief()
+        assert sent.json["errors"][0]["source"] == {"pointer": f"/data/relationships/{name}/data"}
+    else:
+        assert sent.status < 500, sent.brief()

@@ -264,3 +264,16 @@ def test_a_bad_moderation_is_refused_and_changes_nothing(client, status, fault, 
 
 def test_an_unknown_review_is_404(client):
     assert current(client, "GET", f"/api/reviews/{'0' * 32}").status_code == 404
+
+
+@pytest.mark.parametrize("sort", ["rating", "-rating"])
+def test_pages_of_one_follow_a_sort_across_missing_values(client, sort):
+    made = _three(client)  # the question has no rating: it sorts before the rated reviews
+    expected = [entry["id"] for entry in read(client, f"/api/reviews?sort={sort}")["data"]]
+    seen: list[str] = []
+    url = f"/api/reviews?sort={sort}&page[size]=1"
+    while url:
+        page = read(client, url)
+        seen += ids(page)
+        url = page["links"].get("next", "")
+    assert seen == expected and sorted(seen) == sorted(made.values())

@@ -15,10 +15,10 @@ from typing import Any
 
 from ..domain.commands import ProfileChanges
 from ..domain.commands import PropertyPatch
-from ..domain.filters import parse_datetime
 from ..domain.models import LOCATION
 from ..domain.models import PROFILE_ATTRIBUTES
 from ..domain.models import IdentifierKind
+from ..spec import parse_moment
 from .errors import ApiError
 from .schemas import check_limits
 
@@ -55,7 +55,7 @@ def moment(value: Any, pointer: str) -> datetime | None:
     """An ISO 8601 date-time (``Z`` or an offset; without one, UTC); null is none."""
     if value is None:
         return None
-    found = parse_datetime(value) if isinstance(value, str) else None
+    found = parse_moment(value) if isinstance(value, str) else None
     if found is None:
         raise ApiError(400, "Not a valid ISO 8601 date-time.", pointer=pointer)
     return found

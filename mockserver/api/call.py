@@ -41,6 +41,15 @@ class Call:
         """The body's ``data`` (the body was validated against the operation's schema)."""
         return (self.document or {}).get("data")
 
+    def related(self, name: str) -> Any:
+        """The linkage ``data`` of a relationship the body must give (``Operation.body_links``:
+        the dispatcher refused the body without it)."""
+        return self.data["relationships"][name]["data"]
+
+    def related_id(self, name: str) -> str:
+        """The id of the one resource such a relationship links."""
+        return str(self.related(name)["id"])
+
     def page_links(self, path: str, next_key: list[Any] | None) -> dict[str, str]:
         """``links`` of a page of this call's listing (``next`` with a cursor for it)."""
         sort = request.args.get("sort")

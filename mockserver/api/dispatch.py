@@ -159,6 +159,7 @@ def _body(operation: Operation) -> dict[str, Any] | None:
     validator = load().validator(operation)
     if validator.is_valid(document):
         data = document.get("data")
+        _linked(operation, data)
         if isinstance(data, dict) and isinstance(data.get("attributes"), dict):
             attributes = writable(operation, data["attributes"])
             return {**document, "data": {**data, "attributes": attributes}}
@@ -174,6 +175,16 @@ def _body(operation: Operation) -> dict[str, Any] | None:
             path = path[: path.index(member) + 1]
             raise ApiError(400, message, pointer="/" + "/".join(path))
     raise ApiError(400, _message(error, path), pointer="/" + "/".join(path))
+
+
+def _linked(operation: Operation, data: Any) -> None:
+    """The relationships the body must give, given with their linkage: the schema lets a
+    required one come as ``{}`` or with ``"data": null``, which links nothing (a 400)."""
+    for name in operation.body_links:
+        found = ((data or {}).get("relationships") or {}).get(name) or {}
+        if found.get("data") is None:
+            pointer = f"/data/relationships/{name}/data"
+            raise ApiError(400, "'data' is a required field.", pointer=pointer)
 
 
 #: Klaviyo's own words for a bad member, where they are known (current-api.md §2.2).

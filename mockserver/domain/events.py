@@ -17,6 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 from typing import Any
 
+from ..spec import parse_moment
 from .accounts import Account
 from .commands import InvalidAttribute
 from .commands import NotFound
@@ -28,7 +29,6 @@ from .filters import Has
 from .filters import Logic
 from .filters import equal_values
 from .filters import matches
-from .filters import parse_datetime
 from .models import Event
 from .models import EventHead
 from .models import JSONDict
@@ -185,7 +185,7 @@ def event_filter(expression: Filter) -> Filter:
     if name == "datetime":
         moment = value if isinstance(value, datetime) else None
         if isinstance(value, str):
-            moment = parse_datetime(value)
+            moment = parse_moment(value)
         if moment is None:
             raise FilterError("Invalid filter: datetime takes an ISO 8601 date-time.")
         return Compare(expression.op, name, moment)

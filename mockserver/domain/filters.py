@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ..spec import FilterField
+from ..spec import parse_moment
 
 
 class FilterError(ValueError):
@@ -88,15 +89,6 @@ def _tokens(text: str) -> list[_Token]:
         else:
             tokens.append(_Token("bare", match["bare"]))
     return tokens
-
-
-def parse_datetime(text: str) -> datetime | None:
-    """An ISO 8601 date or datetime (``Z`` or an offset; naive means UTC), or None."""
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 #: How deep ``and``/``or``/``not`` and lists may nest (the mock's limit; Klaviyo's is unknown).
@@ -193,7 +185,7 @@ def _bare(text: str) -> Any:
         return float(text)
     except ValueError:
         pass
-    moment = parse_datetime(text)
+    moment = parse_moment(text)
     if moment is not None:
         return moment
     raise FilterError(f"Invalid filter: {text!r} must be quoted.")
@@ -263,12 +255,12 @@ def _comparable(have: Any, want: Any) -> tuple[Any, Any] | None:
     ):
         return have, _stamp(want)
     if isinstance(want, datetime) or (isinstance(have, datetime) and isinstance(want, str)):
-        left = have if isinstance(have, datetime) else parse_datetime(str(have))
-        right = want if isinstance(want, datetime) else parse_datetime(str(want))
+        left = have if isinstance(have, datetime) else parse_moment(str(have))
+        right = want if isinstance(want, datetime) else parse_moment(str(want))
         return None if left is None or right is None else (left, right)
     if isinstance(have, str) and isinstance(want, str):
-        moment = parse_datetime(want) if len(want) >= 10 and want[4:5] == "-" else None
-        have_moment = parse_datetime(have) if moment else None
+        moment = parse_moment(want) if len(want) >= 10 and want[4:5] == "-" else None
+        have_moment = parse_moment(have) if moment else None
         if moment and have_moment:
             return have_moment, moment
         return have, want
@@ -369,7 +361,7 @@ def _value(spec_field: FilterField, value: Any) -> Any:
     elif spec_field.value_format == "date-time":
         moment = value if isinstance(value, datetime) else None
         if isinstance(value, str):
-            moment = parse_datetime(value)
+            moment = parse_moment(value)
         if moment is None:
             raise FilterError(f"Invalid filter: {name} takes an ISO 8601 date-time.")
         value = moment

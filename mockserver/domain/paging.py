@@ -19,10 +19,14 @@ def _kind(value: Any) -> type:
     )
 
 
-def check(after: list[Any], sample: list[Any]) -> None:
-    """Refuse a cursor key that cannot be compared with the listing's keys (``sample``)."""
-    if len(after) != len(sample) or any(
-        _kind(a) is not _kind(b) for a, b in zip(after, sample, strict=True)
+def check(after: list[Any], *samples: list[Any]) -> None:
+    """Refuse a cursor key that cannot be compared with the listing's keys: one of the kinds
+    of no ``samples`` key (a missing value's key, ``[False, ""]``, differs in kind from a
+    number's, ``[True, 4]``: both are positions of one listing)."""
+    kinds = [_kind(a) for a in after]
+    if not any(
+        len(sample) == len(kinds) and all(map(lambda k, v: k is _kind(v), kinds, sample))
+        for sample in samples
     ):
         raise InvalidCursor(f"Invalid page cursor: {after!r} is no position in this listing.")
 
@@ -35,7 +39,7 @@ def cut(
     item's id, so that no two rows tie."""
     rows.sort(key=lambda row: row[0], reverse=descending)
     if after is not None and rows:
-        check(after, rows[0][0])
+        check(after, *{tuple(map(_kind, row[0])): row[0] for row in rows}.values())
         rows = [row for row in rows if (row[0] < after if descending else row[0] > after)]
     chosen = rows[:size]
     next_key = chosen[-1][0] if len(rows) > size else None

@@ -105,6 +105,8 @@ class Operation:
     request_types: tuple[str, ...] = ()
     #: The attributes the body may set (None: any, the body's attributes being free-form).
     body_attributes: frozenset[str] | None = None
+    #: The relationships the body must give (whose linkage ``data`` its schema leaves optional).
+    body_links: tuple[str, ...] = ()
     #: The answer's resource object schema (of one item of ``data``), by type, and those of
     #: ``included``, by type.
     data_schemas: dict[str, JSON] = field(default_factory=dict)
@@ -192,11 +194,13 @@ class OperationReader:
         request_types: tuple[str, ...] = ()
         body = raw.get("requestBody")
         body_attributes = None
+        body_links: tuple[str, ...] = ()
         if body:
             body_media, content = next(iter(body["content"].items()))
             body_schema = content["schema"]
             request_types = self._request_types(body_schema)
             body_attributes = self._body_attributes(body_schema)
+            body_links = self._body_links(body_schema)
         kind = _kind(method.upper(), segments, data_types, request_types, statuses)
         operation = Operation(
             id=raw["operationId"],
@@ -216,6 +220,7 @@ class OperationReader:
             body_schema=body_schema,
             request_types=request_types,
             body_attributes=body_attributes,
+            body_links=body_links,
             data_schemas=data_schemas,
             included_schemas=included,
             client=segments[0] == "client",
@@ -285,6 +290,15 @@ class OperationReader:
             return None
         names = self.c.flatten(attributes).get("properties")
         return frozenset(names) if names else None
+
+    def _body_links(self, schema: Any) -> tuple[str, ...]:
+        data = self.c.flatten(self.c.flatten(schema).get("properties", {}).get("data", {}))
+        if data.get("type") == "array":
+            return ()
+        relationships = data.get("properties", {}).get("relationships")
+        if relationships is None or "relationships" not in data.get("required", ()):
+            return ()
+        return tuple(self.c.flatten(relationships).get("required", ()))
 
     def _request_types(self, schema: Any) -> tuple[str, ...]:
         document = self.c.resolve(schema)

@@ -42,12 +42,16 @@ _FORMATS = ("date-time", "date")
 
 
 def parse_moment(text: str) -> datetime | None:
-    """An ISO 8601 date or date-time (``Z`` or an offset; without one, UTC), or None."""
+    """An ISO 8601 date or date-time (``Z`` or an offset; without one, UTC), or None; None too
+    for a moment UTC cannot hold (``9999-12-31T23:59:59-01:00`` is in the year 10000)."""
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment
 
 
 def _is_moment(text: str) -> bool:

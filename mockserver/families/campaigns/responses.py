@@ -117,7 +117,7 @@ def update_image_for_campaign_message(call: Call) -> Response:
 
 @refusals
 def assign_template_to_campaign_message(call: Call) -> Response:
-    template = str(call.data["relationships"]["template"]["data"]["id"])
+    template = call.related_id("template")
     message = str(call.data["id"])
     item = Campaigns(call.klaviyo).assign_template(call.account, message, template)
     note(f"campaign message {message} has a copy of template {template}")

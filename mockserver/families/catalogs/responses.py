@@ -177,7 +177,7 @@ def subscribe_back_in_stock(call: Call, keep_identifiers: bool = False) -> Respo
     asked (``models.CHANNEL_NEEDS``). 202 with no body."""
     data = call.data
     attributes = data["attributes"]
-    variant_id = data["relationships"]["variant"]["data"]["id"]
+    variant_id = call.related_id("variant")
     channels = _channels(attributes)
     person = _person(attributes)
     person_attributes = person.get("attributes") or {}

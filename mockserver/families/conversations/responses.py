@@ -15,7 +15,7 @@ from .models import send
 
 def create_conversation_message(call: Call) -> Response:
     data = call.data
-    conversation = str(data["relationships"]["conversation"]["data"]["id"])
+    conversation = call.related_id("conversation")
     message = {
         "body": data["attributes"]["body"],
         "message_hierarchy": data["attributes"].get("message_hierarchy"),

@@ -41,7 +41,7 @@ def create_coupon_code(call: Call) -> Response:
     """A code of the coupon the body names (404 when there is none), ``{coupon}-{code}``."""
     data = call.data
     try:
-        made = models.code_id(data["relationships"]["coupon"]["data"]["id"], data["attributes"])
+        made = models.code_id(call.related_id("coupon"), data["attributes"])
     except InvalidAttribute as error:
         raise invalid(error) from None
     refuse_taken(call, CODE, made, "unique_code")

@@ -189,7 +189,7 @@ def bulk_create_data_source_records(call: Call) -> Response:
 @refusals
 def bulk_delete_object_records(call: Call) -> Response:
     at = "/data/relationships/object-records/data"
-    entries = call.data["relationships"]["object-records"]["data"]
+    entries = call.related("object-records")
     if not 1 <= len(entries) <= MOST_DELETES:
         raise Refused(400, f"Name from 1 to {MOST_DELETES} object records.", at)
     gone = _family(call).delete(call.account, [str(entry["id"]) for entry in entries], at)
