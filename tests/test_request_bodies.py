@@ -86,6 +86,15 @@ def test_a_body_on_its_schema_is_taken(client):
     assert made.status_code == 201, made.json
 
 
+@pytest.mark.parametrize("given", ["../x", "S12345"])
+def test_a_create_makes_its_own_id(client, given):
+    body = segment({**PROPERTY, "filter": EQUALS_ANN})
+    body["data"]["id"] = given
+    made = current(client, "POST", "/api/segments", body)
+    assert made.status_code == 201 and made.json["data"]["id"] != given
+    assert current(client, "GET", f"/api/segments/{made.json['data']['id']}").status_code == 200
+
+
 # -- a relationship without its data, on every operation whose body names one ---------------
 
 SPEC = spec.load()

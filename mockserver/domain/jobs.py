@@ -3,10 +3,10 @@ entry whole or not at all, the rest still applied), and that reads back ``comple
 counts, its errors and links to what it touched (Klaviyo runs them later; the mock has no
 queue yet, so they are done by the time anybody asks).
 
-``Jobs.bulk`` is the generic job: ``<type>-bulk-create-job``, ``…-update-job`` and
-``…-delete-job`` of a generic type (catalog items, variants, categories, coupon codes), whose
-entries are that type's create, update or delete bodies. Families run their own jobs through
-``Jobs.record``.
+``Jobs.bulk`` runs ``<type>-bulk-create-job``, ``…-update-job`` and ``…-delete-job``: each
+entry is that type's create, update or delete body, applied generically (catalog items,
+variants, categories) or by the family's own action (coupon codes). Families whose jobs are
+no such list record them through ``Jobs.record``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from .resources import Conflict
 if TYPE_CHECKING:
     from .service import Klaviyo
 
-#: How long a finished job can be read (*chosen*: Klaviyo's documents do not say).
+#: When a finished job shows it expires (*chosen*: Klaviyo's documents do not say). The mock
+#: keeps it readable afterwards: a test that reads a job back never races its expiry.
 KEPT_DAYS = 7
 
 
@@ -101,13 +102,15 @@ class Jobs:
         job_type: str,
         entries: Sequence[Mapping[str, Any]],
         entries_at: str,
+        action: Action | None = None,
     ) -> Item:
-        """Run a generic bulk job (see the module docstring). ``entries_at`` is the pointer to
-        the entries in the body, for the errors."""
+        """Run a bulk job (see the module docstring): each entry through ``action`` (the
+        generic create, update or delete of the job's type unless a family gives its own).
+        ``entries_at`` is the pointer to the entries in the body, for the errors."""
         resources = self._k.resources
         relationship = next(iter(resources.type(job_type).relationships.values()))
         target = resources.target_of(job_type)
-        action = _action(job_type)
+        action = action or _action(job_type)
         touched: list[str] = []
         failures: list[Failure] = []
         with self._k.store.locked():

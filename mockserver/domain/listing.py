@@ -3,9 +3,10 @@
 as the API shows it, attributes complete, relationships where the source knows them), and the
 ``Source`` each type is read through (a family's own, or the generic one over stored records).
 
-The HTTP half (``api.listing``) reads the query from the request, checked against the
-operation's vocabulary in the spec, and renders items as JSON:API documents: sparse fieldsets,
-``include``, relationship data and links, the same way for every type.
+The HTTP half reads the query from the request, checked against the operation's vocabulary in
+the spec (``api.query``), and renders items as JSON:API documents (``api.render``,
+``api.generic.document``): sparse fieldsets, ``include``, relationship data and links, the
+same way for every type.
 """
 
 from __future__ import annotations

@@ -233,17 +233,6 @@ class Lists:
         ]
         return cut(rows, sort.startswith("-"), after, size)
 
-    def of_profile(self, account: Account, profile_id: str) -> list[ListRecord]:
-        """The lists a profile is on (``GET /api/profiles/{id}/lists``), by list id."""
-        with self._store.locked():
-            if not self._store.has_profile(account.id, profile_id):
-                raise NotFound(f"A profile with id {profile_id} does not exist.")
-            return [
-                record
-                for m in self._store.profile_memberships(account.id, profile_id)
-                if m.status in ACTIVE and (record := self._store.get_list(account.id, m.list_id))
-            ]
-
     def count(self, account: Account, list_id: str) -> int:
         """How many profiles are on the list (``additional-fields[list]=profile_count``)."""
         with self._store.locked():

@@ -455,5 +455,18 @@ class Resources:
         return Item(record_id, record["attributes"])
 
 
+def unchanged(names: Sequence[str], current: Mapping[str, Any], merged: Attributes) -> Attributes:
+    """An update's attributes, refusing a change of ``names`` (the attributes the id is made
+    of: the update bodies do not take them, *chosen* 400 rather than an id that no longer
+    matches), and keeping ``created`` as it was (*chosen*: a stamp, not the caller's)."""
+    before = current["attributes"]
+    for name in names:
+        if name in before and merged.get(name) != before[name]:
+            raise InvalidAttribute(name, f"{name} makes the id: it cannot change.")
+    if "created" in before:
+        merged["created"] = before["created"]
+    return merged
+
+
 class Conflict(ValueError):
     """A resource with that id exists already (409)."""

@@ -37,10 +37,6 @@ class ResourceType:
     #: Operations on this type, by kind (the collection's list, get, create, update, delete).
     operations: dict[Kind, Operation] = field(default_factory=dict)
 
-    @property
-    def creatable(self) -> bool:
-        return Kind.CREATE in self.operations
-
 
 class TypeReader:
     """Builds the resource types from the operations read out of the document."""

@@ -33,6 +33,7 @@ from ...domain.resources import UPDATED
 from ...domain.resources import Attributes
 from ...domain.resources import Resources
 from ...domain.resources import Rules
+from ...domain.resources import unchanged
 from ...domain.service import Klaviyo
 from ...domain.sources import GenericSource
 
@@ -88,19 +89,6 @@ def _filled(resources: Resources, kind: str) -> Callable[[Account, str, Attribut
         return filled
 
     return on_create
-
-
-def unchanged(names: Sequence[str], current: Mapping[str, Any], merged: Attributes) -> Attributes:
-    """An update's attributes, refusing a change of ``names`` (the attributes the id is made
-    of: the update bodies do not take them, *chosen* 400 rather than an id that no longer
-    matches), and keeping ``created`` as it was (*chosen*: a stamp, not the caller's)."""
-    before = current["attributes"]
-    for name in names:
-        if name in before and merged.get(name) != before[name]:
-            raise InvalidAttribute(name, f"{name} makes the id: it cannot change.")
-    if "created" in before:
-        merged["created"] = before["created"]
-    return merged
 
 
 def _fixed(

@@ -7,7 +7,6 @@ call does."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from flask import Response
@@ -19,16 +18,13 @@ from ...api.call import Handler
 from ...api.context import note
 from ...api.errors import ApiError
 from ...api.errors import invalid
-from ...api.generic import bulk_job
 from ...api.generic import create_resource
-from ...api.generic import document
+from ...api.generic import limited_job
+from ...api.generic import refuse_taken
+from ...api.generic import related
+from ...api.generic import related_ids
 from ...api.jsonapi import respond
-from ...api.jsonapi import self_link
 from ...domain.commands import InvalidAttribute
-from ...domain.filters import Compare
-from ...domain.filters import Logic
-from ...domain.listing import ListQuery
-from ...domain.listing import Page
 from . import models
 from .models import CATEGORY
 from .models import ITEM
@@ -41,24 +37,6 @@ PERSON = "/data/attributes/profile/data"
 
 
 # -- creates ------------------------------------------------------------------------------
-
-
-def refuse_taken(call: Call, kind: str, made: str, member: str) -> None:
-    """Before a create whose id its body makes (from ``member``): a ``data.id`` other than
-    that id is a 400 (*chosen*: rather than a resource under another id than asked), and an
-    id already taken a 409 pointing at ``member``."""
-    given = call.data.get("id")
-    if given is not None and given != made:
-        raise ApiError(
-            400, f"data.id {given!r} is not the id this body makes ({made}).", pointer="/data/id"
-        )
-    if call.klaviyo.resources.exists(call.account, kind, made):
-        raise ApiError(
-            409,
-            f"A {kind} with id {made} already exists.",
-            pointer=f"/data/attributes/{member}",
-            code="conflict",
-        )
 
 
 def create_catalog_resource(call: Call) -> Response:
@@ -76,66 +54,7 @@ def create_catalog_resource(call: Call) -> Response:
 # -- jobs ---------------------------------------------------------------------------------
 
 
-def limited_job(member: str, limit: int, run: Handler = bulk_job) -> Handler:
-    """A bulk job whose ``attributes.<member>.data`` holds 1 to ``limit`` entries (the
-    document's limit; *chosen*: an empty job is refused), then run by ``run``."""
-
-    def handler(call: Call) -> Response:
-        entries = call.data["attributes"][member]["data"]
-        if not 1 <= len(entries) <= limit:
-            raise ApiError(
-                400,
-                f"A job takes from 1 to {limit} entries; this one has {len(entries)}.",
-                pointer=f"/data/attributes/{member}/data",
-            )
-        return run(call)
-
-    handler.__doc__ = f"A bulk job of 1 to {limit} {member}."
-    return handler
-
-
 # -- related reads ------------------------------------------------------------------------
-
-
-def related_page(call: Call, target: str, field: str) -> Page:
-    """The resources of ``target`` related to the one the path names (404 when it does not
-    exist), read as a listing of ``target`` filtered on ``field`` (``category.id``): the
-    call's own filter, sort and page then apply as they do to the listing (the generic
-    related read filters and sorts only on the attributes a related resource shows)."""
-    kind, relationship = call.operation.resource_type, call.operation.relationship
-    assert kind is not None and relationship is not None
-    call.klaviyo.resources.source(kind).linked(call.account, call.id, relationship)
-    query = call.params.listing or ListQuery()
-    fixed = Compare("equals", field, call.id)
-    wanted = fixed if query.filter is None else Logic("and", (fixed, query.filter))
-    source = call.klaviyo.resources.source(target)
-    return source.page(
-        call.account, replace(query, filter=wanted), call.params.additional_of(target)
-    )
-
-
-def related(target: str, field: str) -> Handler:
-    """``GET /api/<type>/{id}/<relationship>``: the related resources, a page of them."""
-
-    def handler(call: Call) -> Response:
-        page = related_page(call, target, field)
-        note(f"listed {len(page.items)} {target} resources of {call.id}")
-        return respond(document(call, target, page.items, many=True, next_key=page.next_key))
-
-    return handler
-
-
-def related_ids(target: str, field: str) -> Handler:
-    """``GET /api/<type>/{id}/relationships/<relationship>``: their ids, a page of them."""
-
-    def handler(call: Call) -> Response:
-        page = related_page(call, target, field)
-        path = call.operation.path.replace("{id}", call.id)
-        links = call.page_links(path, page.next_key) if call.operation.cursor else None
-        data = [{"type": target, "id": item.id} for item in page.items]
-        return respond({"data": data, "links": links or {"self": self_link(path)}})
-
-    return handler
 
 
 # -- back in stock ------------------------------------------------------------------------

@@ -21,8 +21,6 @@ from typing import Any
 
 from ...domain.accounts import Account
 from ...domain.commands import InvalidAttribute
-from ...domain.commands import NotFound
-from ...domain.jobs import Failure
 from ...domain.jobs import expires
 from ...domain.jobs import relationships_of
 from ...domain.listing import Item
@@ -30,8 +28,8 @@ from ...domain.ports import iso_seconds
 from ...domain.resources import Attributes
 from ...domain.resources import Conflict
 from ...domain.resources import Rules
+from ...domain.resources import unchanged
 from ...domain.service import Klaviyo
-from ..catalogs.models import unchanged
 
 COUPON, CODE, CODE_JOB = "coupon", "coupon-code", "coupon-code-bulk-create-job"
 #: "automatically set to 1 year" (*chosen*: 365 days).
@@ -144,19 +142,14 @@ def create_code(klaviyo: Klaviyo, account: Account, entry: Mapping[str, Any]) ->
 def bulk_create_codes(
     klaviyo: Klaviyo, account: Account, entries: Sequence[Mapping[str, Any]], entries_at: str
 ) -> Item:
-    """A coupon-code bulk create job, applied at once: each entry made whole or not at all,
-    the rest still made; the job counts them and names each entry it refused."""
-    made: list[str] = []
-    failures: list[Failure] = []
-    with klaviyo.store.locked():
-        for index, entry in enumerate(entries):
-            try:
-                made.append(create_code(klaviyo, account, entry).id)
-            except (InvalidAttribute, NotFound, Conflict) as error:
-                failures.append(Failure(index, str(error), f"{entries_at}/{index}"))
-        return klaviyo.jobs.record(
-            account, CODE_JOB, len(entries), failures, {"coupon-codes": made}
-        )
+    """A coupon-code bulk create job (``Jobs.bulk``), each entry a code's create body."""
+    return klaviyo.jobs.bulk(
+        account,
+        CODE_JOB,
+        entries,
+        entries_at,
+        lambda k, a, _, entry: create_code(k, a, entry).id,
+    )
 
 
 def install(klaviyo: Klaviyo) -> None:

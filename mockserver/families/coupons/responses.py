@@ -14,11 +14,11 @@ from ...api.context import note
 from ...api.errors import invalid
 from ...api.generic import answer
 from ...api.generic import create_resource
+from ...api.generic import limited_job
+from ...api.generic import refuse_taken
+from ...api.generic import related
+from ...api.generic import related_ids
 from ...domain.commands import InvalidAttribute
-from ..catalogs.responses import limited_job
-from ..catalogs.responses import refuse_taken
-from ..catalogs.responses import related
-from ..catalogs.responses import related_ids
 from . import models
 from .models import CODE
 from .models import CODE_JOB

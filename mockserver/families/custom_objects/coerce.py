@@ -19,7 +19,6 @@ from typing import NamedTuple
 from ...spec import iso
 from ...spec import parse_moment
 
-TYPES = ("boolean", "float", "int", "string", "timestamp")
 _TRUE = frozenset({"true", "1", "yes", "on", "t", "y"})
 _FALSE = frozenset({"false", "0", "no", "off", "f", "n"})
 

@@ -5,8 +5,8 @@ image, a suffix will be added". Ids are numbers, as the document's example (``7`
 
 The mock keeps no image bytes: an image's ``image_url`` is where Klaviyo's CDN would serve it
 (*chosen*). A file or a data uri is read for its format (by its bytes) and size; a url is not
-fetched, so its format comes from its extension (jpeg when it has none, *chosen*) and its size
-is 0 (*chosen*)."""
+fetched, so its format comes from its extension (jpeg when it has none or one the mock does
+not know, *chosen*) and its size is 0 (*chosen*)."""
 
 from __future__ import annotations
 
