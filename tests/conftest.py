@@ -35,6 +35,16 @@ def app() -> Iterator[Flask]:
 
 
 @pytest.fixture
+def two_accounts() -> Iterator[Flask]:
+    """A fresh app with two declared accounts (``PUBLIC``/``PRIVATE``, ``OTHER_…``), checked
+    against the document as ``app`` is."""
+    accounts = [f"{PUBLIC}:{PRIVATE}", f"{OTHER_PUBLIC}:{OTHER_PRIVATE}"]
+    app = validating(create_app({"TESTING": True, "ACCOUNTS": accounts}))
+    yield app
+    assert not failures(app), "answers that do not fit stable.json:\n" + "\n".join(failures(app))
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -59,3 +59,12 @@ def error(response, status: int) -> dict[str, Any]:
     [entry] = response.json["errors"]
     assert entry["status"] == status
     return entry
+
+
+def refused(answer: Any, status: int, pointer: str | None = None) -> dict[str, Any]:
+    """The one error of a refused call, pointing at ``pointer`` when one is given."""
+    assert answer.status_code == status, answer.data
+    [found] = answer.json["errors"]
+    if pointer is not None:
+        assert found["source"] == {"pointer": pointer}, found
+    return dict(found)

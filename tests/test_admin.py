@@ -21,7 +21,7 @@ def identify(client, token=PUBLIC, **properties):
 
 
 @pytest.fixture
-def two_accounts():
+def two_accounts_client():
     app = create_app(
         {"TESTING": True, "ACCOUNTS": [f"{PUBLIC}:{PRIVATE}", f"{OTHER_PUBLIC}:{OTHER_PRIVATE}"]}
     )
@@ -35,16 +35,16 @@ def test_reset_everything(client):
     assert client.get("/__mock__/journal").json["entries"] == []  # admin calls are not journaled
 
 
-def test_reset_one_account(two_accounts):
-    identify(two_accounts, PUBLIC, **{"$email": "a@b.com"})
-    identify(two_accounts, OTHER_PUBLIC, **{"$email": "a@b.com"})
-    assert two_accounts.post(f"/__mock__/reset?account={PUBLIC}").json == {"reset": PUBLIC}
-    assert two_accounts.get(f"/__mock__/profiles?account={PUBLIC}").json["profiles"] == []
-    assert len(two_accounts.get(f"/__mock__/profiles?account={OTHER_PUBLIC}").json["profiles"]) == 1
+def test_reset_one_account(two_accounts_client):
+    identify(two_accounts_client, PUBLIC, **{"$email": "a@b.com"})
+    identify(two_accounts_client, OTHER_PUBLIC, **{"$email": "a@b.com"})
+    assert two_accounts_client.post(f"/__mock__/reset?account={PUBLIC}").json == {"reset": PUBLIC}
+    assert two_accounts_client.get(f"/__mock__/profiles?account={PUBLIC}").json["profiles"] == []
+    assert len(two_accounts_client.get(f"/__mock__/profiles?account={OTHER_PUBLIC}").json["profiles"]) == 1
 
 
-def test_unknown_account_is_404(two_accounts):
-    response = two_accounts.get("/__mock__/profiles?account=ZZZ999")
+def test_unknown_account_is_404(two_accounts_client):
+    response = two_accounts_client.get("/__mock__/profiles?account=ZZZ999")
     assert response.status_code == 404
     assert "ZZZ999" in response.json["errors"][0]["detail"]
 

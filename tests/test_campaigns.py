@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import current
 from conftest import new_profile
+from current import refused
 from flask.testing import FlaskClient
 
 from mockserver.domain.service import Klaviyo
@@ -109,13 +110,6 @@ def listed(client: FlaskClient, channel: str = "email", more: str = "") -> list[
 
 def nothing_made(client: FlaskClient) -> None:
     assert all(listed(client, channel) == [] for channel in CHANNELS)
-
-
-def refused(answer: Any, status: int, pointer: str) -> dict[str, Any]:
-    assert answer.status_code == status, answer.data
-    [error] = answer.json["errors"]
-    assert error["source"] == {"pointer": pointer}, error
-    return dict(error)
 
 
 def resource(kind: str, resource_id: str, **attributes: Any) -> dict[str, Any]:

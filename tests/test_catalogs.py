@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import current
+from current import refused
 from flask.testing import FlaskClient
 
 from mockserver.domain.service import Klaviyo
@@ -84,14 +85,6 @@ def make_variant(client: FlaskClient, external_id: str, item: str, **attributes:
 
 def make_category(client: FlaskClient, external_id: str, items: list[str] | None = None) -> str:
     return make(client, "catalog-category", category_body(external_id, items))
-
-
-def refused(answer: Any, status: int, pointer: str | None = None) -> dict[str, Any]:
-    assert answer.status_code == status, answer.data
-    [error] = answer.json["errors"]
-    if pointer is not None:
-        assert error["source"] == {"pointer": pointer}, error
-    return dict(error)
 
 
 def ids(client: FlaskClient, path: str) -> list[str]:

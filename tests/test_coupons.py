@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import current
 from conftest import new_profile
+from current import refused
 from flask.testing import FlaskClient
 
 from mockserver.domain.service import Klaviyo
@@ -44,14 +45,6 @@ def make_code(client: FlaskClient, unique_code: str, coupon: str = "10OFF", **mo
     answer = current(client, "POST", "/api/coupon-codes", code_body(unique_code, coupon, **more))
     assert answer.status_code == 200, answer.json
     return answer.json["data"]
-
-
-def refused(answer: Any, status: int, pointer: str | None = None) -> dict[str, Any]:
-    assert answer.status_code == status, answer.data
-    [error] = answer.json["errors"]
-    if pointer is not None:
-        assert error["source"] == {"pointer": pointer}, error
-    return dict(error)
 
 
 def ids(client: FlaskClient, path: str) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import current
+from current import refused
 from flask.testing import FlaskClient
 
 from mockserver.families.images import models as images_models
@@ -49,12 +50,6 @@ def images(client: FlaskClient, query: str = "") -> list[dict[str, Any]]:
     answer = current(client, "GET", f"/api/images{query}")
     assert answer.status_code == 200, answer.json
     return list(answer.json["data"])
-
-
-def refused(answer: Any, status: int, pointer: str) -> None:
-    assert answer.status_code == status, answer.data
-    [error] = answer.json["errors"]
-    assert error["source"] == {"pointer": pointer}, error
 
 
 # -- from a url or a data uri -------------------------------------------------------------------

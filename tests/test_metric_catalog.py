@@ -6,22 +6,15 @@ the ``client`` fixture."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from conftest import OTHER_PRIVATE
-from conftest import OTHER_PUBLIC
 from conftest import PRIVATE
-from conftest import PUBLIC
 from conftest import current
 from current import error
 from current import event_body
-from flask import Flask
-from openapi_check import failures
-from openapi_check import validating
 
-from mockserver import create_app
 from mockserver.families.metric_catalog.models import KINDS
 
 
@@ -88,14 +81,6 @@ def test_the_mapped_metrics_are_the_kinds_the_document_names(client):
     assert [m["id"] for m in answer.json["data"]] == list(KINDS)
     assert linked(client, "revenue") == {"metric": None, "custom-metric": None}
     error(current(client, "GET", "/api/mapped-metrics/profit"), 404)
-
-
-@pytest.fixture
-def two_accounts() -> Iterator[Flask]:
-    accounts = [f"{PUBLIC}:{PRIVATE}", f"{OTHER_PUBLIC}:{OTHER_PRIVATE}"]
-    app = validating(create_app({"TESTING": True, "ACCOUNTS": accounts}))
-    yield app
-    assert not failures(app), "\n".join(failures(app))
 
 
 def test_every_account_has_the_same_kinds(two_accounts):

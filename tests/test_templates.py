@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import current
+from current import refused
 from flask.testing import FlaskClient
 
 from mockserver.families.templates import models as templates_models
@@ -50,13 +51,6 @@ def listed(client: FlaskClient, query: str = "") -> list[dict[str, Any]]:
     answer = current(client, "GET", f"/api/templates{query}")
     assert answer.status_code == 200, answer.json
     return list(answer.json["data"])
-
-
-def refused(answer: Any, status: int, pointer: str) -> dict[str, Any]:
-    assert answer.status_code == status, answer.data
-    [error] = answer.json["errors"]
-    assert error["source"] == {"pointer": pointer}, error
-    return dict(error)
 
 
 def patch(template_id: str, **attributes: Any) -> dict[str, Any]:

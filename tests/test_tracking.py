@@ -5,7 +5,6 @@ fixture."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,11 +14,7 @@ from conftest import PRIVATE
 from conftest import PUBLIC
 from conftest import current
 from current import error
-from flask import Flask
-from openapi_check import failures
-from openapi_check import validating
 
-from mockserver import create_app
 from mockserver.domain.accounts import OPEN_PUBLIC_KEY
 from mockserver.families.tracking.models import DEFAULTS
 
@@ -130,14 +125,6 @@ def test_a_reset_brings_the_defaults_back(client):
     current(client, "PATCH", SETTING, change(auto_add_parameters=False, utm_id=None))
     assert client.post("/__mock__/reset").status_code == 200
     assert shown(client) == DEFAULTS
-
-
-@pytest.fixture
-def two_accounts() -> Iterator[Flask]:
-    accounts = [f"{PUBLIC}:{PRIVATE}", f"{OTHER_PUBLIC}:{OTHER_PRIVATE}"]
-    app = validating(create_app({"TESTING": True, "ACCOUNTS": accounts}))
-    yield app
-    assert not failures(app), "\n".join(failures(app))
 
 
 def test_each_account_has_its_own_setting_named_by_its_key(two_accounts):

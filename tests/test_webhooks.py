@@ -6,21 +6,14 @@ never shown. Every answer is checked against the document by the ``client`` fixt
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from conftest import OTHER_PRIVATE
-from conftest import OTHER_PUBLIC
 from conftest import PRIVATE
-from conftest import PUBLIC
 from conftest import current
 from current import error
-from flask import Flask
-from openapi_check import failures
-from openapi_check import validating
 
-from mockserver import create_app
 from mockserver.families.webhooks.models import TOPICS
 
 SENT_SMS = "event:klaviyo.sent_sms"
@@ -84,20 +77,6 @@ def test_the_catalog_comes_back_after_a_reset(client):
     assert listed(client) == []
     again = current(client, "GET", "/api/webhook-topics").json["data"]
     assert [t["id"] for t in again] == list(TOPICS)
-
-
-@pytest.fixture
-def two_accounts() -> Iterator[Flask]:
-    app = validating(
-        create_app(
-            {
-                "TESTING": True,
-                "ACCOUNTS": [f"{PUBLIC}:{PRIVATE}", f"{OTHER_PUBLIC}:{OTHER_PRIVATE}"],
-            }
-        )
-    )
-    yield app
-    assert not failures(app), "\n".join(failures(app))
 
 
 def test_every_account_has_the_same_topics(two_accounts):
