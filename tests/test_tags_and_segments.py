@@ -350,3 +350,34 @@ def test_a_group_keeps_its_exclusive_and_default_flags(client):
     assert current(client, "PATCH", f"/api/tag-groups/{group}", body).status_code == 204
     attributes = current(client, "GET", f"/api/tag-groups/{group}").json["data"]["attributes"]
     assert attributes == {"name": "Renamed", "exclusive": True, "default": False}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, list(range(7))),
+        ({"filter": "equals(is_starred,false)"}, list(range(7))),
+        ({"filter": "any(name,['S1','S4','S6'])"}, [1, 4, 6]),
+        ({"filter": "equals(name,'S3')"}, [3]),
+        ({"filter": "equals(name,'nobody')"}, []),
+    ],
+    ids=["all", "filter-all", "filter-some", "filter-one", "filter-none"],
+)
+@pytest.mark.parametrize("size", [1, 2, 3, 10])
+def test_pages_of_a_generic_listing_hold_each_match_once_in_creation_order(
+    client, query, expected, size
+):
+    list_id = new_list(client)
+    made_ids = [
+        made(current(client, "POST", "/api/segments", segment_body(f"S{i}", list_id)))
+        for i in range(7)
+    ]
+    seen: list[str] = []
+    url, params = "/api/segments", {**query, "page[size]": str(size)}
+    while url:
+        answer = current(client, "GET", url, query_string=params)
+        page = ids(answer)
+        assert len(page) <= size
+        seen += page
+        url, params = answer.json["links"].get("next", ""), None
+    assert seen == [made_ids[i] for i in expected]

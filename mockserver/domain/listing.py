@@ -24,6 +24,7 @@ from typing import Protocol
 from .accounts import Account
 from .filters import Filter
 from .filters import matches
+from .paging import check
 from .paging import cut
 
 #: A relationship's linkage: the related ids (to many), one id or None (to one).
@@ -94,6 +95,8 @@ def select(
     reads a field for the filter and the sort, ``position(candidate)`` is its place in the
     source's own order (the tie-breaker, and the whole key without a sort)."""
     expression = query.filter
+    if query.sort is None:
+        return _in_position_order(candidates, query, field, position)
     rows = []
     for candidate in candidates:
         if expression is not None and not matches(expression, partial(field, candidate)):
@@ -103,6 +106,32 @@ def select(
             key = [*sort_key(field(candidate, query.sort)), *key]
         rows.append((key, candidate))
     return cut(rows, query.descending, query.after, query.size)
+
+
+def _in_position_order(
+    candidates: Iterable[Any],
+    query: ListQuery,
+    field: Callable[[Any, str], Any],
+    position: Callable[[Any], list[Any]],
+) -> tuple[list[Any], list[Any] | None]:
+    """``select`` without a sort: the candidates in the source's order, filtered only until
+    the page is full (a page of a long listing costs its ordering, not a filter on each)."""
+    ordered = sorted(((position(c), c) for c in candidates), key=lambda row: row[0])
+    if query.descending:
+        ordered.reverse()
+    if query.after is not None and ordered:
+        check(query.after, ordered[0][0])
+        after = query.after
+        ordered = [r for r in ordered if (r[0] < after if query.descending else r[0] > after)]
+    chosen: list[tuple[list[Any], Any]] = []
+    for key, candidate in ordered:
+        if query.filter is None or matches(query.filter, partial(field, candidate)):
+            chosen.append((key, candidate))
+            if len(chosen) > query.size:
+                break
+    page = chosen[: query.size]
+    next_key = page[-1][0] if len(chosen) > query.size else None
+    return [candidate for _, candidate in page], next_key
 
 
 def item_field(item: Item, name: str) -> Any:

@@ -158,12 +158,24 @@ class GenericSource:
             return [i for v in values for i in records.find(self.kind, name, v)]
         head, _, rest = _dotted(name).partition(".")
         relationship = _relationship_named(resource, head)
-        if relationship is not None and rest == "id" and relationship.inverse is not None:
-            target = relationship.types[0]
-            if (target, relationship.inverse) in self._resources.owned:
-                return None
-            return [i for v in values for i in records.linked(target, str(v), relationship.inverse)]
-        return None
+        if relationship is None or relationship.inverse is None:
+            return None
+        target = relationship.types[0]
+        if (target, relationship.inverse) in self._resources.owned:
+            return None
+        if rest == "id":  # ``category.id``: the ids given, linked back
+            related = [str(v) for v in values]
+        elif target in self._resources.spec.types and rest in self._resources.type(
+            target
+        ).attributes.get("properties", {}):  # ``messages.channel``: through the target's index
+            related = [i for v in values for i in records.find(target, rest, v)]
+        else:
+            return None
+        return [
+            i
+            for t in dict.fromkeys(related)
+            for i in records.linked(target, t, relationship.inverse)
+        ]
 
     def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
         resource = self.resource

@@ -3,9 +3,7 @@ whose moment has passed is sent when next read)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from collections.abc import Sequence
-from typing import Any
 
 from ...domain.accounts import Account
 from ...domain.commands import NotFound
@@ -13,7 +11,6 @@ from ...domain.listing import Item
 from ...domain.listing import Linkage
 from ...domain.listing import ListQuery
 from ...domain.listing import Page
-from ...domain.listing import select
 from ...domain.listing import select_items
 from ...domain.service import Klaviyo
 from ...domain.sources import GenericSource
@@ -23,7 +20,8 @@ from .rules import Campaigns
 
 
 class CampaignSource(GenericSource):
-    """Campaigns, settled before they are read; listed by their messages' channel too."""
+    """Campaigns, settled before they are read (``messages.channel`` filters through the
+    messages' index, as any attribute of a related type does)."""
 
     def __init__(self, klaviyo: Klaviyo) -> None:
         super().__init__(klaviyo.resources, CAMPAIGN)
@@ -42,21 +40,8 @@ class CampaignSource(GenericSource):
     def page(
         self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
     ) -> Page:
-        campaigns = Campaigns(self._k)
-        with self._k.store.locked():
-            campaigns.settle(account)
-            records = self._k.resources.records(account)
-
-            def field(record: Mapping[str, Any], name: str) -> Any:
-                if name in ("id", "ids"):
-                    return record["id"]
-                if name == "messages.channel":
-                    return campaigns.channel(account, str(record["id"]))
-                return record["attributes"].get(name)
-
-            candidates = list(records.scan(CAMPAIGN))
-            chosen, next_key = select(candidates, query, field, lambda r: [r["seq"]])
-            return Page([Item(str(r["id"]), r["attributes"]) for r in chosen], next_key)
+        Campaigns(self._k).settle(account)
+        return super().page(account, query, additional)
 
 
 class CampaignPartSource:
