@@ -150,7 +150,8 @@ def main() -> int:
     started = time.perf_counter()
     clients = {size: seeded(size) for size in (small, large)}
     print(
-        f"seeded {small:,} and {large:,} segments and web feeds in {time.perf_counter() - started:.1f} s"
+        f"seeded {small:,} and {large:,} segments and web feeds"
+        f" in {time.perf_counter() - started:.1f} s"
     )
 
     ok = True

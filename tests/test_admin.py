@@ -40,7 +40,10 @@ def test_reset_one_account(two_accounts_client):
     identify(two_accounts_client, OTHER_PUBLIC, **{"$email": "a@b.com"})
     assert two_accounts_client.post(f"/__mock__/reset?account={PUBLIC}").json == {"reset": PUBLIC}
     assert two_accounts_client.get(f"/__mock__/profiles?account={PUBLIC}").json["profiles"] == []
-    assert len(two_accounts_client.get(f"/__mock__/profiles?account={OTHER_PUBLIC}").json["profiles"]) == 1
+    assert (
+        len(two_accounts_client.get(f"/__mock__/profiles?account={OTHER_PUBLIC}").json["profiles"])
+        == 1
+    )
 
 
 def test_unknown_account_is_404(two_accounts_client):
