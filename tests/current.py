@@ -68,3 +68,21 @@ def refused(answer: Any, status: int, pointer: str | None = None) -> dict[str, A
     if pointer is not None:
         assert found["source"] == {"pointer": pointer}, found
     return dict(found)
+
+
+def push_token_body(
+    profile: dict[str, Any], token: str = "tok-1", **attributes: Any
+) -> dict[str, Any]:
+    """``POST /api/push-tokens``: an iOS token of the profile ``profile`` describes."""
+    return {
+        "data": {
+            "type": "push-token",
+            "attributes": {
+                "token": token,
+                "platform": "ios",
+                "vendor": "apns",
+                "profile": {"data": {"type": "profile", "attributes": profile}},
+                **attributes,
+            },
+        }
+    }

@@ -11,6 +11,7 @@ import pytest
 from conftest import CURRENT
 from conftest import PRIVATE
 from conftest import PUBLIC
+from current import push_token_body
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_check import failures
@@ -284,9 +285,7 @@ def test_list_profiles_filters_and_sort(
     for profile_id in ids:  # one by one: joined in this order
         call(client, "POST", f"/api/lists/{list_id}/relationships/profiles", members([profile_id]))
     for owner in ("p1", "p2", "outsider"):
-        token = {"token": f"tok-{owner}", "platform": "ios", "vendor": "apns"}
-        profile = {"data": {"type": "profile", "attributes": {"email": f"{owner}@x.com"}}}
-        body = {"data": {"type": "push-token", "attributes": {**token, "profile": profile}}}
+        body = push_token_body({"email": f"{owner}@x.com"}, f"tok-{owner}")
         assert call(client, "POST", "/api/push-tokens", body).status_code == 202
     for path in ("profiles", "relationships/profiles"):
         answer = client.get(f"/api/lists/{list_id}/{path}", headers=HEADERS, query_string=query)

@@ -11,6 +11,7 @@ import pytest
 from conftest import current
 from conftest import new_profile
 from current import error
+from current import push_token_body
 
 PHONE = "+14155550100"
 
@@ -42,25 +43,11 @@ def with_event(client, email: str) -> None:
     assert current(client, "POST", "/api/events", body).status_code == 202
 
 
-def push_token(email: str, token: str = "tok-1") -> dict[str, Any]:
-    return {
-        "data": {
-            "type": "push-token",
-            "attributes": {
-                "token": token,
-                "platform": "ios",
-                "vendor": "apns",
-                "profile": {"data": {"type": "profile", "attributes": {"email": email}}},
-            },
-        }
-    }
-
-
 @pytest.mark.parametrize("by", ["id", "email", "phone_number"])
 def test_a_deletion_removes_the_person_and_what_is_theirs(client, by):
     profile_id = new_profile(client, email="gone@x.com", phone_number=PHONE)
     with_event(client, "gone@x.com")
-    current(client, "POST", "/api/push-tokens", push_token("gone@x.com"))
+    current(client, "POST", "/api/push-tokens", push_token_body({"email": "gone@x.com"}))
     conversation = current(client, "GET", f"/api/profiles/{profile_id}/conversation").json
     assert conversation["data"]["attributes"]["channel"] == "sms"
     keep = new_profile(client, email="stays@x.com")
@@ -98,7 +85,7 @@ def test_a_deletion_names_exactly_one_identifier(client, person, pointer):
 
 def test_the_legacy_deletion_request_takes_push_tokens_too(client):
     profile_id = new_profile(client, email="legacy@x.com")
-    current(client, "POST", "/api/push-tokens", push_token("legacy@x.com"))
+    current(client, "POST", "/api/push-tokens", push_token_body({"email": "legacy@x.com"}))
     answer = client.post(
         "/api/v2/data-privacy/deletion-request",
         json={"api_key": "pk_test", "email": "legacy@x.com"},

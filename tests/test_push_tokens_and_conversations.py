@@ -9,23 +9,9 @@ import pytest
 from conftest import current
 from conftest import new_profile
 from current import error
+from current import push_token_body
 
 CLIENT = {"revision": "2026-07-15"}
-
-
-def token_body(profile: dict[str, Any], token: str = "tok-1", **attributes: Any) -> dict[str, Any]:
-    return {
-        "data": {
-            "type": "push-token",
-            "attributes": {
-                "token": token,
-                "platform": "ios",
-                "vendor": "apns",
-                "profile": {"data": {"type": "profile", "attributes": profile}},
-                **attributes,
-            },
-        }
-    }
 
 
 def tokens_of(client, profile_id: str) -> list[str]:
@@ -36,10 +22,14 @@ def tokens_of(client, profile_id: str) -> list[str]:
 def test_a_token_identifies_or_creates_its_profile(client):
     known = new_profile(client, email="a@x.com")
     assert (
-        current(client, "POST", "/api/push-tokens", token_body({"email": "a@x.com"})).status_code
+        current(
+            client, "POST", "/api/push-tokens", push_token_body({"email": "a@x.com"})
+        ).status_code
         == 202
     )
-    current(client, "POST", "/api/push-tokens", token_body({"email": "new@x.com"}, token="tok-2"))
+    current(
+        client, "POST", "/api/push-tokens", push_token_body({"email": "new@x.com"}, token="tok-2")
+    )
     assert tokens_of(client, known) == ["tok-1"]
     [listed] = current(
         client, "GET", f"/api/push-tokens?filter=equals(profile.id,'{known}')&include=profile"
@@ -54,12 +44,12 @@ def test_a_token_identifies_or_creates_its_profile(client):
 def test_registering_a_known_token_moves_it_to_the_profile_named(client):
     first = new_profile(client, email="a@x.com")
     second = new_profile(client, email="b@x.com")
-    current(client, "POST", "/api/push-tokens", token_body({"email": "a@x.com"}))
+    current(client, "POST", "/api/push-tokens", push_token_body({"email": "a@x.com"}))
     current(
         client,
         "POST",
         "/api/push-tokens",
-        token_body({"email": "b@x.com"}, enablement_status="DENIED"),
+        push_token_body({"email": "b@x.com"}, enablement_status="DENIED"),
     )
     assert (tokens_of(client, first), tokens_of(client, second)) == ([], ["tok-1"])
     [token] = current(client, "GET", "/api/push-tokens").json["data"]
@@ -67,7 +57,7 @@ def test_registering_a_known_token_moves_it_to_the_profile_named(client):
 
 
 def test_unregistering_marks_the_token_and_an_unknown_one_changes_nothing(client):
-    current(client, "POST", "/api/push-tokens", token_body({"email": "a@x.com"}))
+    current(client, "POST", "/api/push-tokens", push_token_body({"email": "a@x.com"}))
     body = {
         "data": {
             "type": "push-token-unregister",
@@ -90,7 +80,7 @@ def test_unregistering_marks_the_token_and_an_unknown_one_changes_nothing(client
 
 def test_a_client_token_keeps_the_profiles_identifiers(client):
     profile_id = new_profile(client, email="a@x.com", phone_number="+14155550100")
-    body = token_body({"phone_number": "+14155550100", "email": "other@x.com"})
+    body = push_token_body({"phone_number": "+14155550100", "email": "other@x.com"})
     assert (
         client.post("/client/push-tokens?company_id=AbC123", json=body, headers=CLIENT).status_code
         == 202
@@ -103,9 +93,12 @@ def test_a_client_token_keeps_the_profiles_identifiers(client):
 @pytest.mark.parametrize(
     ("body", "pointer"),
     [
-        (token_body({"email": "broken"}), "/data/attributes/profile/data/attributes/email"),
-        (token_body({"first_name": "No Identifier"}), "/data/attributes/profile/data/attributes"),
-        (token_body({"email": "a@x.com"}, platform="windows"), "/data/attributes/platform"),
+        (push_token_body({"email": "broken"}), "/data/attributes/profile/data/attributes/email"),
+        (
+            push_token_body({"first_name": "No Identifier"}),
+            "/data/attributes/profile/data/attributes",
+        ),
+        (push_token_body({"email": "a@x.com"}, platform="windows"), "/data/attributes/platform"),
     ],
     ids=["bad-email", "no-identifier", "bad-platform"],
 )
@@ -118,7 +111,7 @@ def test_a_refused_token_changes_nothing(client, body, pointer):
 
 def test_deleting_a_token_leaves_the_profile(client):
     profile_id = new_profile(client, email="a@x.com")
-    current(client, "POST", "/api/push-tokens", token_body({"email": "a@x.com"}))
+    current(client, "POST", "/api/push-tokens", push_token_body({"email": "a@x.com"}))
     [token] = current(client, "GET", "/api/push-tokens").json["data"]
     assert current(client, "DELETE", f"/api/push-tokens/{token['id']}").status_code == 204
     assert tokens_of(client, profile_id) == []
