@@ -25,7 +25,7 @@ def klaviyo() -> Klaviyo:
 
 def absorb(klaviyo, keep=False, **identifiers):
     changes = ProfileChanges(identifiers={IdentifierKind(k): v for k, v in identifiers.items()})
-    return klaviyo.people.absorb(ACCOUNT, None, changes, [], keep_identifiers=keep)
+    return klaviyo.backend(ACCOUNT).people.absorb(None, changes, [], keep_identifiers=keep)
 
 
 @pytest.mark.parametrize("keep", [False, True])

@@ -807,9 +807,9 @@ def segment_of(client: FlaskClient, klaviyo: Klaviyo, *emails: str) -> str:
     """A segment with these members (segments are computed by Klaviyo; no call sets them)."""
     account = klaviyo.accounts.for_private_key("pk_test")
     assert account is not None
-    made = klaviyo.resources.create(account, "segment", {"name": "VIPs"})
+    made = klaviyo.backend(account).resources.create("segment", {"name": "VIPs"})
     profiles = [new_profile(client, email=e) for e in emails]
-    klaviyo.resources.link(account, "segment", made.id, "profiles", profiles, "replace")
+    klaviyo.backend(account).resources.link("segment", made.id, "profiles", profiles, "replace")
     return made.id
 
 

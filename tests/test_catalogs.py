@@ -573,7 +573,8 @@ def kept(klaviyo: Klaviyo, variant: str) -> list[dict[str, Any]]:
     account = klaviyo.accounts.for_private_key("pk_test")
     assert account is not None
     return [
-        {k: s[k] for k in ("profile", "channels")} for s in subscriptions(klaviyo, account, variant)
+        {k: s[k] for k in ("profile", "channels")}
+        for s in subscriptions(klaviyo.backend(account), variant)
     ]
 
 

@@ -30,11 +30,9 @@ CITIES = {
 def fences(klaviyo) -> dict[str, str]:
     """Geofences in state, made as the mock's docstring says they come in: through the domain
     (no operation of this revision writes one). Their ids, by city."""
-    account = klaviyo.accounts.open
+    resources = klaviyo.backend(klaviyo.accounts.open).resources
     return {
-        city: klaviyo.resources.create(
-            account, "geofence", {"latitude": lat, "longitude": lng, "radius": 250}
-        ).id
+        city: resources.create("geofence", {"latitude": lat, "longitude": lng, "radius": 250}).id
         for city, (lat, lng) in CITIES.items()
     }
 
@@ -134,7 +132,7 @@ def test_a_header_that_says_anything_else_is_400(client, fences, header):
 )
 def test_a_geofence_off_the_globe_is_refused_and_not_kept(client, klaviyo, attributes, name):
     with pytest.raises(InvalidAttribute) as refused:
-        klaviyo.resources.create(klaviyo.accounts.open, "geofence", attributes)
+        klaviyo.backend(klaviyo.accounts.open).resources.create("geofence", attributes)
     assert refused.value.name == name
     assert ids(current(client, "GET", GEOFENCES)) == []
 

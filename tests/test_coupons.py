@@ -61,7 +61,7 @@ def assign(klaviyo: Klaviyo, code: str, profile: str) -> None:
     """Give a code to a profile, as Klaviyo does when a message sends it (no API call does)."""
     account = klaviyo.accounts.for_private_key("pk_test")
     assert account is not None
-    klaviyo.resources.link(account, "coupon-code", code, "profile", [profile], "replace")
+    klaviyo.backend(account).resources.link("coupon-code", code, "profile", [profile], "replace")
 
 
 def stamp(text: str) -> datetime:

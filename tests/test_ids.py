@@ -203,9 +203,9 @@ def test_a_ulid_refuses_to_carry_an_exhausted_random_part_into_its_time():
 def test_reserved_ids_are_distinct_free_and_in_the_types_shape(kind, shape, pattern, attributes):
     klaviyo = create_app({"SEED": 3}).extensions["klaviyo_mock"]
     account = klaviyo.accounts.account("default")
-    taken = klaviyo.resources.new_ids(account, kind, 1, shape)[0]
-    klaviyo.resources.create(account, kind, attributes, record_id=taken)
-    ids = klaviyo.resources.new_ids(account, kind, 5, shape)
+    taken = klaviyo.backend(account).resources.new_ids(kind, 1, shape)[0]
+    klaviyo.backend(account).resources.create(kind, attributes, record_id=taken)
+    ids = klaviyo.backend(account).resources.new_ids(kind, 5, shape)
     assert len(set(ids)) == 5
     assert taken not in ids
     assert all(re.fullmatch(pattern, i) for i in ids)

@@ -94,7 +94,7 @@ def linked(client, path: str) -> list[str]:
 
 def made(klaviyo, kind: str, attributes: dict[str, Any], links: dict[str, str]) -> str:
     """A resource made through the domain, as the family that owns the type stores it."""
-    return klaviyo.resources.create(klaviyo.accounts.open, kind, attributes, links).id
+    return klaviyo.backend(klaviyo.accounts.open).resources.create(kind, attributes, links).id
 
 
 def campaign(client, klaviyo, name: str, channel: str = "email") -> tuple[str, str]:
@@ -380,7 +380,9 @@ def test_segment_reports_count_members(client, klaviyo, series):
         {"type": "profile-group-membership", "is_member": True, "group_ids": [list_id(client)]}]}]}})  # fmt: skip
     empty = create(client, "segment", {"name": "Empty", "definition": {"condition_groups": []}})
     members = [new_profile(client, email=f"{n}@x.com") for n in ("ann", "bob")]
-    klaviyo.resources.link(klaviyo.accounts.open, "segment", segment, "profiles", members, "add")
+    klaviyo.backend(klaviyo.accounts.open).resources.link(
+        "segment", segment, "profiles", members, "add"
+    )
     attributes: dict[str, Any] = {"statistics": ["total_members", "members_added", "net_members_changed"],
                                   "timeframe": {"key": "last_7_days"}}  # fmt: skip
     if series:

@@ -59,7 +59,7 @@ def new_resource(client, klaviyo, relationship: str) -> str:
     if relationship == "segments":
         return new_segment(client)
     kind = relationship.removesuffix("s")
-    return klaviyo.resources.create(klaviyo.accounts.open, kind, {"name": f"A {kind}"}).id
+    return klaviyo.backend(klaviyo.accounts.open).resources.create(kind, {"name": f"A {kind}"}).id
 
 
 def ids(answer) -> list[str]:

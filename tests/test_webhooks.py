@@ -120,9 +120,11 @@ def test_the_secret_is_kept_but_never_shown(client, klaviyo):
     ):
         assert "secret_key" not in answer and "first" not in answer
     account = klaviyo.accounts.open
-    assert klaviyo.resources.extra(account, "webhook", made["id"]) == {"secret_key": "first"}
+    assert klaviyo.backend(account).resources.extra("webhook", made["id"]) == {
+        "secret_key": "first"
+    }
     current(client, "PATCH", f"/api/webhooks/{made['id']}", change(made["id"], secret_key="next"))
-    assert klaviyo.resources.extra(account, "webhook", made["id"]) == {"secret_key": "next"}
+    assert klaviyo.backend(account).resources.extra("webhook", made["id"]) == {"secret_key": "next"}
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ from .. import scenario
 from ..domain.models import Evidence
 from ..domain.models import IdentifierKind
 from ..domain.models import Profile
-from .context import backend
+from ..domain.resources import dump as dump_resources
+from .context import service
 from .errors import ApiError
 from .journal import ADMIN_PREFIX
 
@@ -50,8 +51,8 @@ def evidence_json(evidence: Evidence) -> dict[str, Any]:
 def _account() -> str:
     key = request.args.get("account")
     if not key:
-        return backend().default_account
-    account = backend().accounts.for_public_key(key)
+        return service().default_account
+    account = service().accounts.for_public_key(key)
     if account is None:
         raise ApiError(404, f"No account with public key {key!r}.")
     return account.id
@@ -79,7 +80,7 @@ def reset() -> Response:
     _only()
     key = request.args.get("account")
     account = _account() if key else None
-    backend().reset(account)
+    service().reset(account)
     return jsonify(reset=account or "all")
 
 
@@ -87,7 +88,7 @@ def reset() -> Response:
 def profiles() -> Response:
     _only(*scenario.IDENTIFIER_KEYS)
     account = _account()
-    klaviyo = backend()
+    klaviyo = service()
     selectors = {k: v for k, v in request.args.items() if k in scenario.IDENTIFIER_KEYS}
     if selectors:
         found = [
@@ -104,7 +105,7 @@ def profiles() -> Response:
 def duplicates() -> Response:
     _only()
     account = _account()
-    klaviyo = backend()
+    klaviyo = service()
     by_id = {p.id: p for p in klaviyo.profiles(account)}
     groups = []
     for group in klaviyo.duplicates(account):
@@ -123,7 +124,7 @@ def duplicates() -> Response:
 def journal() -> Response:
     _only("identifier", "path", "limit")
     key = request.args.get("account")
-    entries = backend().journal.entries(
+    entries = service().journal.entries(
         account=_account() if key else None,
         identifier=request.args.get("identifier"),
         path=request.args.get("path"),
@@ -135,11 +136,13 @@ def journal() -> Response:
 @bp.get("/state")
 def state() -> Response:
     _only()
-    klaviyo = backend()
+    klaviyo = service()
     key = request.args.get("account")
     accounts = [_account()] if key else klaviyo.store.accounts()
     dump = {}
     for account in accounts:
+        with klaviyo.store.locked():
+            resources = dump_resources(klaviyo.store.records(account))
         dump[account] = {
             "profiles": [profile_json(p) for p in klaviyo.profiles(account)],
             "metrics": [m.to_document() for m in klaviyo.store.metrics(account)],
@@ -155,7 +158,7 @@ def state() -> Response:
                 }
                 for record in klaviyo.store.lists(account)
             ],
-            "resources": klaviyo.resources.dump(account),
+            "resources": resources,
         }
     return jsonify(accounts=dump)
 
@@ -167,7 +170,7 @@ def load_scenario() -> Response:
     try:
         loaded = scenario.load(name, request.get_data(as_text=True))
         if request.args.get("run", "").lower() in ("1", "true", "yes"):
-            report = scenario.run(backend(), current_app.test_client(), loaded)
+            report = scenario.run(service(), current_app.test_client(), loaded)
             return jsonify(
                 scenario=loaded.name,
                 passed=report.passed,
@@ -175,7 +178,7 @@ def load_scenario() -> Response:
                 failures=report.failures,
                 report=report.text(),
             )
-        context = scenario.seed(backend(), loaded)
+        context = scenario.seed(service(), loaded)
     except scenario.ScenarioError as error:
         raise ApiError(400, str(error)) from None
     return jsonify(

@@ -1,6 +1,6 @@
 """One call of today's API, as the dispatcher hands it to a handler: the operation the spec
-routed it to, the account its key belongs to, the path's ids, the checked query and the
-validated body. Handlers (the generic ones and the families') take a ``Call`` and answer."""
+routed it to, the backend of the account its key belongs to, the path's ids, the checked query
+and the validated body. Handlers (the generic ones and the families') take a ``Call`` and answer."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask import Response
 from flask import request
 
 from ..domain.accounts import Account
+from ..domain.backend import Backend
 from ..domain.service import Klaviyo
 from ..spec import Operation
 from .errors import ApiError
@@ -25,11 +26,19 @@ from .render import Renderer
 @dataclass(slots=True)
 class Call:
     operation: Operation
-    account: Account
+    #: The backend of the account the key belongs to.
+    backend: Backend
     path: Mapping[str, str]
     params: Params
     document: dict[str, Any] | None
-    klaviyo: Klaviyo
+
+    @property
+    def account(self) -> Account:
+        return self.backend.account
+
+    @property
+    def klaviyo(self) -> Klaviyo:
+        return self.backend.klaviyo
 
     @property
     def id(self) -> str:

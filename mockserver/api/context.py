@@ -1,4 +1,4 @@
-"""Request-scoped helpers the views share: the app's backend and the journal notes.
+"""Request-scoped helpers the views share: the app's ``Klaviyo`` and the journal notes.
 
 Notes live in the request's WSGI environ, not in ``flask.g``: ``g`` belongs to the app context,
 which a request made from inside another one (a scenario run through the admin API) shares.
@@ -92,8 +92,9 @@ class Request(flask.Request):
         return data
 
 
-def backend() -> Klaviyo:
-    """The app's backend (flaskr's ``get_db()``, app-scoped)."""
+def service() -> Klaviyo:
+    """The app's ``Klaviyo`` (flaskr's ``get_db()``, app-scoped); an account's backend is
+    ``service().backend(account)``."""
     klaviyo: Klaviyo = current_app._get_current_object().extensions[EXTENSION]  # type: ignore[attr-defined]
     return klaviyo
 

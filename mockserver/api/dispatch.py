@@ -30,8 +30,8 @@ from ..spec import load
 from .bodies import UNSET_ERROR
 from .call import Call
 from .call import Handler
-from .context import backend
 from .context import notes
+from .context import service
 from .errors import DOMAIN_ERRORS
 from .errors import ApiError
 from .errors import answer_for
@@ -135,8 +135,7 @@ def _serve(operation: Operation, parameters: dict[str, str]) -> Response:
         check_scopes(operation.scopes)
     params = read(operation, request.args)
     document = _body(operation) if operation.body_schema is not None else None
-    klaviyo = backend()
-    call = Call(operation, account(), parameters, params, document, klaviyo)
+    call = Call(operation, service().backend(account()), parameters, params, document)
     return handler_of(operation)(call)
 
 

@@ -53,9 +53,9 @@ def document(
     path: str | None = None,
 ) -> dict[str, Any]:
     """The answer to a read: ``data`` (one or many), ``included`` when asked, and links."""
-    resources = call.klaviyo.resources
+    resources = call.backend.resources
     renderer = call.renderer()
-    linkages, found = resources.included(call.account, kind, items, call.params.includes)
+    linkages, found = resources.included(kind, items, call.params.includes)
     rendered = [renderer.resource(kind, item, linkage=linkages.get(item.id)) for item in items]
     request_path = path or _request_path(call)
     answer: dict[str, Any] = {"data": rendered if many else (rendered[0] if rendered else None)}
@@ -83,9 +83,9 @@ def answer(call: Call, kind: str, item: Item, status: int = 200) -> Response:
 
 def list_resources(call: Call) -> Response:
     kind = primary_type(call)
-    source = call.klaviyo.resources.source(kind)
+    source = call.backend.resources.source(kind)
     query = call.params.listing or ListQuery(size=UNPAGED)  # the document does not page it
-    page = source.page(call.account, query, call.params.additional_of(kind))
+    page = source.page(query, call.params.additional_of(kind))
     note(f"listed {len(page.items)} {kind} resources")
     return respond(document(call, kind, page.items, many=True, next_key=page.next_key))
 
@@ -96,9 +96,7 @@ def get_resource(call: Call) -> Response:
 
 
 def _one(call: Call, kind: str, item_id: str) -> Item:
-    found = call.klaviyo.resources.source(kind).items(
-        call.account, [item_id], call.params.additional_of(kind)
-    )
+    found = call.backend.resources.source(kind).items([item_id], call.params.additional_of(kind))
     if not found:
         raise ApiError(404, f"A {kind} with id {item_id} does not exist.")
     return found[0]
@@ -124,9 +122,7 @@ def create_resource(call: Call) -> Response:
     kind = primary_type(call)
     data = call.data if isinstance(call.data, Mapping) else {}
     # No create body of a generic type has an ``id``: the mock makes it (one given is ignored).
-    item = call.klaviyo.resources.create(
-        call.account, kind, _attributes(call), relationships_of(data)
-    )
+    item = call.backend.resources.create(kind, _attributes(call), relationships_of(data))
     note(f"created {kind} {item.id}")
     status = call.operation.statuses[0] if call.operation.statuses else 201
     return answer(call, kind, item, status)
@@ -136,9 +132,7 @@ def update_resource(call: Call) -> Response:
     kind = primary_type(call)
     call.same_id()
     data = call.data if isinstance(call.data, Mapping) else {}
-    item = call.klaviyo.resources.update(
-        call.account, kind, call.id, _attributes(call), relationships_of(data)
-    )
+    item = call.backend.resources.update(kind, call.id, _attributes(call), relationships_of(data))
     note(f"updated {kind} {item.id}")
     if 204 in call.operation.statuses:
         return respond(None, 204)
@@ -147,7 +141,7 @@ def update_resource(call: Call) -> Response:
 
 def delete_resource(call: Call) -> Response:
     kind = primary_type(call)
-    call.klaviyo.resources.delete(call.account, kind, call.id)
+    call.backend.resources.delete(kind, call.id)
     note(f"deleted {kind} {call.id}")
     return respond(None, 204)
 
@@ -157,16 +151,16 @@ def _linked(call: Call) -> tuple[str, Linkage]:
     kind = operation.resource_type
     name = operation.relationship
     assert kind is not None and name is not None
-    source = call.klaviyo.resources.source(kind)
-    return kind, source.linked(call.account, call.id, name)
+    source = call.backend.resources.source(kind)
+    return kind, source.linked(call.id, name)
 
 
 def related_resources(call: Call) -> Response:
     _, linked = _linked(call)
     target = primary_type(call)
     ids = linked if isinstance(linked, tuple) else (linked,) if linked else ()
-    items = call.klaviyo.resources.source(target).items(
-        call.account, list(ids), call.params.additional_of(target)
+    items = call.backend.resources.source(target).items(
+        list(ids), call.params.additional_of(target)
     )
     if not call.operation.many:
         if not items:
@@ -189,7 +183,7 @@ def linkage(call: Call) -> Response:
         query = call.params.listing
         if query is not None:
             if query.filter is not None or query.sort is not None:  # they read attributes
-                items = call.klaviyo.resources.source(target).items(call.account, ids)
+                items = call.backend.resources.source(target).items(ids)
             else:
                 items = [Item(i, {}) for i in ids]
             page = select_items(items, query)
@@ -220,7 +214,7 @@ def change_links(call: Call) -> Response:
     entries = data if isinstance(data, list) else [] if data is None else [data]
     ids = [str(entry["id"]) for entry in entries if isinstance(entry, Mapping)]
     how = {Kind.LINK_ADD: "add", Kind.LINK_REPLACE: "replace", Kind.LINK_REMOVE: "remove"}
-    call.klaviyo.resources.link(call.account, kind, call.id, name, ids, how[operation.kind])
+    call.backend.resources.link(kind, call.id, name, ids, how[operation.kind])
     note(f"{how[operation.kind]} {name} of {kind} {call.id}: {', '.join(ids) or 'none'}")
     return respond(None, 204)
 
@@ -236,13 +230,13 @@ def bulk_job(call: Call) -> Response:
         ),
         ("", []),
     )
-    target = call.klaviyo.resources.target_of(kind)
+    target = call.backend.resources.target_of(kind)
     verb = Kind.CREATE if "-bulk-create-" in kind else Kind.UPDATE
-    operation = call.klaviyo.resources.type(target).operations.get(verb)
+    operation = call.backend.resources.type(target).operations.get(verb)
     entries = [
         {**entry, "attributes": writable(operation, entry.get("attributes"))} for entry in entries
     ]
-    item = call.klaviyo.jobs.bulk(call.account, kind, entries, f"/data/attributes/{name}/data")
+    item = call.backend.jobs.bulk(kind, entries, f"/data/attributes/{name}/data")
     note(f"{kind} {item.id}: {item.attributes.get('completed_count')} of {len(entries)} applied")
     status = call.operation.statuses[0] if call.operation.statuses else 202
     return answer(call, kind, item, status)
@@ -275,7 +269,7 @@ def refuse_taken(call: Call, kind: str, made: str, member: str) -> None:
         raise ApiError(
             400, f"data.id {given!r} is not the id this body makes ({made}).", pointer="/data/id"
         )
-    if call.klaviyo.resources.exists(call.account, kind, made):
+    if call.backend.resources.exists(kind, made):
         raise ApiError(
             409,
             f"A {kind} with id {made} already exists.",
@@ -309,14 +303,12 @@ def related_page(call: Call, target: str, field: str) -> Page:
     related read filters and sorts only on the attributes a related resource shows)."""
     kind, relationship = call.operation.resource_type, call.operation.relationship
     assert kind is not None and relationship is not None
-    call.klaviyo.resources.source(kind).linked(call.account, call.id, relationship)
+    call.backend.resources.source(kind).linked(call.id, relationship)
     query = call.params.listing or ListQuery()
     fixed = Compare("equals", field, call.id)
     wanted = fixed if query.filter is None else Logic("and", (fixed, query.filter))
-    source = call.klaviyo.resources.source(target)
-    return source.page(
-        call.account, replace(query, filter=wanted), call.params.additional_of(target)
-    )
+    source = call.backend.resources.source(target)
+    return source.page(replace(query, filter=wanted), call.params.additional_of(target))
 
 
 def related(target: str, field: str) -> Handler:

@@ -10,8 +10,8 @@ from flask import Response
 from flask import request
 
 from ..domain.journal import Entry
-from .context import backend
 from .context import notes_of
+from .context import service
 
 ADMIN_PREFIX = "/__mock__"
 #: A request header whose value the journal keeps, to find a caller's own entries.
@@ -42,7 +42,7 @@ def record(response: Response) -> Response:
         answered = f"<{response.content_type}>"
     else:
         answered = response.get_data()
-    klaviyo = backend()
+    klaviyo = service()
     klaviyo.journal.record(
         Entry(
             klaviyo.clock(),

@@ -25,9 +25,9 @@ from flask import request
 from ..domain.accounts import Account
 from ..spec import REVISION
 from . import wire
-from .context import backend
 from .context import note
 from .context import notes
+from .context import service
 from .errors import ApiError
 
 MEDIA_TYPE = "application/vnd.api+json"
@@ -48,7 +48,7 @@ def private_guard() -> None:
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     account = None
     if scheme in ("Klaviyo-API-Key", "Bearer") and key.strip():
-        account = backend().accounts.for_private_key(key.strip())
+        account = service().accounts.for_private_key(key.strip())
     if account is None:
         note("refused: missing or unknown private key")
         raise ApiError(401, "Missing or invalid private key.", pointer="/data/")
@@ -78,12 +78,12 @@ def client_guard(required: bool = True, revision_required: bool = True) -> None:
     where it does not require the revision, a call without one is served the document's."""
     company_id = request.args.get("company_id", "")
     if not company_id and not required:
-        klaviyo = backend()
+        klaviyo = service()
         _admit(klaviyo.accounts.account(klaviyo.default_account), revision_required)
         return
     if not company_id:
         raise ApiError(400, "company_id is required.", parameter="company_id")
-    account = backend().accounts.for_public_key(company_id)
+    account = service().accounts.for_public_key(company_id)
     if account is None:
         note(f"refused: unknown company_id {company_id!r}")
         raise ApiError(400, f"Invalid company_id {company_id!r}.", parameter="company_id")
@@ -115,7 +115,7 @@ def check_revision(value: str | None) -> str:
             f"Invalid revision {value!r}: expected YYYY-MM-DD[.suffix].",
             parameter="revision",
         )
-    if day > backend().clock().date():
+    if day > service().clock().date():
         raise ApiError(404, "Unable to specify a future revision date.", parameter="revision")
     if day < EARLIEST_REVISION:
         raise ApiError(

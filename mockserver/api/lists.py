@@ -8,13 +8,10 @@ from flask import Blueprint
 from flask import Response
 from flask import jsonify
 
-from ..domain.accounts import Account
 from ..domain.lists import ACTIVE
 from ..domain.models import IdentifierKind
-from ..domain.models import ListRecord
 from ..domain.models import MemberStatus
 from ..domain.models import Profile
-from .context import backend
 from .context import note
 from .errors import ApiError
 from .params import ListSchema
@@ -37,10 +34,6 @@ BATCH = 1000
 SUBSCRIBED = frozenset({MemberStatus.SUBSCRIBED})
 
 
-def _list(account: Account, list_id: str) -> ListRecord:
-    return backend().lists.get(account, list_id)
-
-
 def _member(profile: Profile) -> dict[str, Any]:
     member: dict[str, Any] = {"id": profile.id}
     for kind in (IdentifierKind.EMAIL, IdentifierKind.PHONE_NUMBER):
@@ -55,25 +48,25 @@ def _empty() -> Response:
 
 @bp.get("/api/v2/lists", strict_slashes=False)
 def get_lists() -> Response:
-    account, _ = private_call()
-    return jsonify([{"list_id": r.id, "list_name": r.name} for r in backend().lists.all(account)])
+    backend, _ = private_call()
+    return jsonify([{"list_id": r.id, "list_name": r.name} for r in backend.lists.all()])
 
 
 @bp.post("/api/v2/lists", strict_slashes=False)
 def create_list() -> Response:
-    account, call = private_call()
+    backend, call = private_call()
     name, double_opt_in = load_params(list_schema, call.params)
     if name is None:
         raise ApiError(400, "list_name is required.")
-    record = backend().lists.create(account, name, bool(double_opt_in))
+    record = backend.lists.create(name, bool(double_opt_in))
     note(f"created list {record.id} {name!r}")
     return jsonify(list_id=record.id)
 
 
 @bp.get("/api/v2/list/<list_id>", strict_slashes=False)
 def get_list(list_id: str) -> Response:
-    account, _ = private_call()
-    record = _list(account, list_id)
+    backend, _ = private_call()
+    record = backend.lists.get(list_id)
     return jsonify(
         list_id=record.id,
         list_name=record.name,
@@ -86,47 +79,43 @@ def get_list(list_id: str) -> Response:
 
 @bp.put("/api/v2/list/<list_id>", strict_slashes=False)
 def update_list(list_id: str) -> Response:
-    account, call = private_call()
+    backend, call = private_call()
     name, double_opt_in = load_params(list_schema, call.params)
-    backend().lists.update(account, list_id, name, double_opt_in)
+    backend.lists.update(list_id, name, double_opt_in)
     note(f"updated list {list_id}")
     return _empty()
 
 
 @bp.delete("/api/v2/list/<list_id>", strict_slashes=False)
 def delete_list(list_id: str) -> Response:
-    account, _ = private_call()
-    backend().lists.delete(account, list_id)
+    backend, _ = private_call()
+    backend.lists.delete(list_id)
     note(f"deleted list {list_id}")
     return _empty()
 
 
 def _add(list_id: str, subscribe: bool) -> Response:
-    account, call = private_call()
-    _list(account, list_id)
+    backend, call = private_call()
+    backend.lists.get(list_id)
     people = load_params(members_schema, call.params)
-    added, decisions = backend().lists.add(account, list_id, people, subscribe)
+    added, decisions = backend.lists.add(list_id, people, subscribe)
     note(*decisions, profiles=[p.id for p in added])
     return jsonify([_member(p) for p in added])
 
 
 def _lookup(list_id: str, statuses: frozenset[MemberStatus]) -> Response:
-    account, call = private_call()
-    _list(account, list_id)
+    backend, call = private_call()
+    backend.lists.get(list_id)
     query = load_params(lookup_schema, call.params)
-    found = backend().lists.find(
-        account, list_id, query["emails"], query["phone_numbers"], statuses
-    )
+    found = backend.lists.find(list_id, query["emails"], query["phone_numbers"], statuses)
     return jsonify([_member(p) for p in found])
 
 
 def _remove(list_id: str, unsubscribe: bool) -> Response:
-    account, call = private_call()
-    _list(account, list_id)
+    backend, call = private_call()
+    backend.lists.get(list_id)
     query = load_params(lookup_schema, call.params)
-    decisions = backend().lists.remove(
-        account, list_id, query["emails"], query["phone_numbers"], unsubscribe
-    )
+    decisions = backend.lists.remove(list_id, query["emails"], query["phone_numbers"], unsubscribe)
     note(*decisions)
     return _empty()
 
@@ -165,10 +154,10 @@ def unsubscribe(list_id: str) -> Response:
 
 
 def _batch(list_id: str, statuses: frozenset[MemberStatus], exclusions: bool) -> Response:
-    account, call = private_call()
-    _list(account, list_id)
+    backend, call = private_call()
+    backend.lists.get(list_id)
     marker = load_params(marker_schema, call.params)["marker"]
-    rows, following = backend().lists.page(account, list_id, marker, BATCH, statuses)
+    rows, following = backend.lists.page(list_id, marker, BATCH, statuses)
     records = []
     for profile, membership in rows:
         record: dict[str, Any] = {

@@ -10,11 +10,10 @@ from flask import Blueprint
 from flask import Response
 from flask import jsonify
 
-from ..domain.accounts import Account
+from ..domain.backend import Backend
 from ..domain.events import API_INTEGRATION
 from ..domain.models import Event
 from ..domain.models import Metric
-from .context import backend
 from .context import note
 from .params import ExportQuerySchema
 from .params import MetricsQuerySchema
@@ -46,9 +45,9 @@ def metric_json(metric: Metric) -> dict[str, Any]:
 @bp.get("/api/v1/metrics", strict_slashes=False)
 def list_metrics() -> Response:
     """``page`` (from 0) and ``count`` (up to 100), in the v1 ``$list`` envelope."""
-    account, call = private_call()
+    backend, call = private_call()
     paging = load_params(metrics_query, call.params)
-    metrics = backend().metrics(account)
+    metrics = backend.metrics()
     first = paging["page"] * paging["count"]
     shown = metrics[first : first + paging["count"]]
     return jsonify(
@@ -63,14 +62,13 @@ def list_metrics() -> Response:
 
 
 def _timeline(
-    account: Account,
+    backend: Backend,
     params: dict[str, Any],
     profile_id: str | None = None,
     metric_id: str | None = None,
 ) -> Response:
     query = load_params(timeline_query, params)
-    found, profiles, names = backend().timeline(
-        account,
+    found, profiles, names = backend.timeline(
         profile_id=profile_id,
         metric_id=metric_id,
         since=query["since"],
@@ -103,31 +101,31 @@ def _event_json(event: Event, name: str, person: dict[str, Any]) -> dict[str, An
 
 @bp.get("/api/v1/metrics/timeline", strict_slashes=False)
 def metrics_timeline() -> Response:
-    account, call = private_call()
-    return _timeline(account, call.params)
+    backend, call = private_call()
+    return _timeline(backend, call.params)
 
 
 @bp.get("/api/v1/metric/<metric_id>/timeline", strict_slashes=False)
 def metric_timeline(metric_id: str) -> Response:
-    account, call = private_call()
-    return _timeline(account, call.params, metric_id=metric_id)
+    backend, call = private_call()
+    return _timeline(backend, call.params, metric_id=metric_id)
 
 
 @bp.get("/api/v1/person/<profile_id>/metrics/timeline", strict_slashes=False)
 def person_timeline(profile_id: str) -> Response:
-    account, call = private_call()
-    return _timeline(account, call.params, profile_id=profile_id)
+    backend, call = private_call()
+    return _timeline(backend, call.params, profile_id=profile_id)
 
 
 @bp.get("/api/v1/person/<profile_id>/metric/<metric_id>/timeline", strict_slashes=False)
 def person_metric_timeline(profile_id: str, metric_id: str) -> Response:
-    account, call = private_call()
-    return _timeline(account, call.params, profile_id=profile_id, metric_id=metric_id)
+    backend, call = private_call()
+    return _timeline(backend, call.params, profile_id=profile_id, metric_id=metric_id)
 
 
 @bp.get("/api/v1/metric/<metric_id>/export", strict_slashes=False)
 def export_metric(metric_id: str) -> Response:
-    account, call = private_call()
+    backend, call = private_call()
     query = load_params(export_query, call.params)
-    metric, results = backend().export(account, metric_id, query)
+    metric, results = backend.export(metric_id, query)
     return jsonify(metric=metric_json(metric), results=results)

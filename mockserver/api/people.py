@@ -7,7 +7,6 @@ from flask import Response
 from flask import jsonify
 
 from ..domain.commands import NotFound
-from .context import backend
 from .context import note
 from .errors import ApiError
 from .params import DeletionRequestSchema
@@ -27,10 +26,10 @@ NO_MATCH = "There is no profile matching the given parameters."
 
 @bp.get("/api/v2/people/search", strict_slashes=False)
 def search_people() -> Response:
-    account, call = private_call()
+    backend, call = private_call()
     kind, value = load_params(search_schema, call.params)
     try:
-        profile_id = backend().search_people(account, kind, value)
+        profile_id = backend.search_people(kind, value)
     except NotFound as error:
         note(f"not found: {error}", identifiers=[value])
         raise ApiError(404, NO_MATCH) from None
@@ -41,10 +40,10 @@ def search_people() -> Response:
 @bp.post("/api/v2/people/exchange", strict_slashes=False)
 def exchange_people() -> Response:
     """``{"exchange_id": "<_kx>"}`` -> ``{"id": person_id}``."""
-    account, call = private_call()
+    backend, call = private_call()
     exchange_id = load_params(exchange_schema, call.params)["exchange_id"]
     try:
-        profile_id = backend().exchange(account, exchange_id)
+        profile_id = backend.exchange(exchange_id)
     except NotFound as error:
         note(f"not found: {error}", identifiers=[exchange_id])
         raise ApiError(404, NO_MATCH) from None
@@ -59,10 +58,10 @@ def exchange_people() -> Response:
 @bp.post("/api/v2/data-privacy/deletion-request", strict_slashes=False)
 def request_deletion() -> Response:
     """Deletes the profile at once (Klaviyo queues it), with its events."""
-    account, call = private_call()
+    backend, call = private_call()
     kind, value = load_params(deletion_schema, call.params)
     try:
-        profile_id = backend().delete_person(account, kind, value)
+        profile_id = backend.delete_person(kind, value)
     except NotFound as error:
         note(f"not found: {error}", identifiers=[value])
         raise ApiError(404, NO_MATCH) from None

@@ -12,7 +12,6 @@ from flask import jsonify
 from ..domain.commands import IdentifierTaken
 from ..domain.commands import Refused
 from ..domain.models import Profile
-from .context import backend
 from .context import note
 from .errors import ApiError
 from .params import PersonUpdateSchema
@@ -58,8 +57,8 @@ def person_json(profile: Profile) -> dict[str, Any]:
 
 @bp.get("/api/v1/person/<profile_id>", strict_slashes=False)
 def get_person(profile_id: str) -> Response:
-    account, _ = private_call()
-    profile = backend().person(account, profile_id)
+    backend, _ = private_call()
+    profile = backend.person(profile_id)
     note(f"read {profile_id}", profiles=[profile_id])
     return jsonify(person_json(profile))
 
@@ -68,7 +67,7 @@ def get_person(profile_id: str) -> Response:
 def update_person(profile_id: str) -> Response:
     """Properties come in the query string (every client sends them there), ``$unset`` as a
     JSON list of names."""
-    account, call = private_call()
+    backend, call = private_call()
     params = dict(call.params)
     unset = params.pop("$unset", None)
     data = load_params(person_update_schema, {"properties": params})
@@ -79,7 +78,7 @@ def update_person(profile_id: str) -> Response:
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ApiError(400, '$unset must be a JSON list of property names, e.g. ["Plan"].')
     try:
-        profile, decisions = backend().update_person(account, profile_id, data, names)
+        profile, decisions = backend.update_person(profile_id, data, names)
     except IdentifierTaken as error:
         note(f"refused: {error}", profiles=[profile_id, error.holder])
         raise ApiError(400, str(error)) from None

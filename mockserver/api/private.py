@@ -8,18 +8,19 @@ from flask import request
 from marshmallow import Schema
 from marshmallow import ValidationError
 
-from ..domain.accounts import Account
+from ..domain.backend import Backend
 from . import wire
-from .context import backend
 from .context import note
 from .context import notes
+from .context import service
 from .errors import ApiError
 from .schemas import describe
 
 
-def private_call() -> tuple[Account, wire.PrivateCall]:
-    """The request's parameters and the account its private key belongs to. Errors take the
-    shape of the path's API generation (v1 ``{"status", "message"}``, v2 ``{"detail"}``)."""
+def private_call() -> tuple[Backend, wire.PrivateCall]:
+    """The request's parameters and the backend of the account its private key belongs to.
+    Errors take the shape of the path's API generation (v1 ``{"status", "message"}``, v2
+    ``{"detail"}``)."""
     body = notes().body = request.get_data()  # first: the form is then parsed from the cache
     try:
         call = wire.private_call(
@@ -29,11 +30,11 @@ def private_call() -> tuple[Account, wire.PrivateCall]:
         raise ApiError(400, str(error)) from None
     if not call.api_key:
         raise ApiError(403, "You must specify an API key to make requests.")
-    account = backend().accounts.for_private_key(call.api_key)
+    account = service().accounts.for_private_key(call.api_key)
     if account is None:
         raise ApiError(403, "The API key specified is invalid.")
     note(account=account.id)
-    return account, call
+    return service().backend(account), call
 
 
 def load_params(schema: Schema, params: dict[str, Any]) -> Any:

@@ -21,10 +21,10 @@ from ..domain.commands import Outcome
 from ..domain.service import Klaviyo
 from . import wire
 from .context import Notes
-from .context import backend
 from .context import note
 from .context import notes
 from .context import notes_of
+from .context import service
 from .errors import PIXEL
 from .schemas import IdentifySchema
 from .schemas import TrackSchema
@@ -66,7 +66,7 @@ def _call(
     query = current.args if environ.get("QUERY_STRING") else {}
     said.payload = wire.decode_payload(query, form, body)
     aliases = current_app._get_current_object().config["LEGACY_ALIASES"]  # type: ignore[attr-defined]
-    outcome = act(backend(), schemas[aliases].command(said.payload))
+    outcome = act(service(), schemas[aliases].command(said.payload))
     said.decisions.extend(outcome.decisions)
     said.profiles.extend(outcome.touched)
     said.identifiers.extend(outcome.identifiers)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from ..spec import parse_moment
-from .accounts import Account
 from .commands import InvalidAttribute
 from .commands import NotFound
 from .commands import ProfileChanges
@@ -37,7 +36,7 @@ from .models import Profile
 from .paging import cut
 
 if TYPE_CHECKING:
-    from .service import Klaviyo
+    from .backend import Backend
 
 #: The ingestion window of today's API (SPEC ``time``: "after the year 1990 and can only be up
 #: to 1 year in the future"); a year is 366 days, as for Track.
@@ -88,14 +87,13 @@ class Recorded:
 
 
 class Events:
-    """Today's event writes; ``Klaviyo.events`` is one."""
+    """Today's event writes to an account (``Backend.events``)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
     def record(
         self,
-        account: Account,
         command: EventCommand,
         decisions: list[str],
         *,
@@ -105,10 +103,9 @@ class Events:
         is checked before anything changes; then the profile, the metric and the event are
         written under one lock. ``keep_identifiers``: a client call (``/client/events``)."""
         timestamp = self._timestamp(command.time)
-        store = self._k.store
+        store = self._b.store
         with store.locked():
-            profile = self._k.people.absorb(
-                account,
+            profile = self._b.people.absorb(
                 command.profile_id,
                 command.profile,
                 decisions,
@@ -117,8 +114,8 @@ class Events:
             if profile is None:
                 decisions.append(f"dropped the {command.metric!r} event: no profile to hold it")
                 return Recorded(None, None)
-            event = self._k.record_event(
-                account.id,
+            event = self._b.klaviyo.record_event(
+                self._b.account.id,
                 profile.id,
                 command.metric,
                 unique_key(command.unique_id, timestamp),
@@ -138,11 +135,11 @@ class Events:
         changing anything: a batch checks each entry whole before it records any of it."""
         self._timestamp(command.time)
         if command.profile_id is None:
-            self._k.people.check(command.profile)
+            self._b.people.check(command.profile)
 
     def _timestamp(self, moment: datetime | None) -> int:
         """The event's time in whole seconds (truncated), the time of receipt by default."""
-        now = int(self._k.clock().timestamp())
+        now = int(self._b.clock().timestamp())
         if moment is None:
             return now
         timestamp = int(moment.timestamp() // 1)
@@ -221,12 +218,11 @@ class EventQuery:
     """``GET /api/events`` and ``GET /api/metrics``: filters, sorts and cursors, read under
     one lock. A filter that fixes ``profile_id`` or ``metric_id`` starts from the store's index."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
     def page(
         self,
-        account: Account,
         expression: Filter | None,
         sort: str,
         after: list[Any] | None,
@@ -237,8 +233,8 @@ class EventQuery:
         """A page of events after the cursor key ``after`` ([timestamp, id]), ordered by time
         then id (*chosen*: ascending unless the sort says ``-``)."""
         descending = sort.startswith("-")
-        with self._k.store.locked():
-            candidates = self._candidates(account, expression)
+        with self._b.store.locked():
+            candidates = self._candidates(expression)
             rows = [
                 ([e.timestamp, e.id], e)
                 for e in candidates
@@ -246,23 +242,23 @@ class EventQuery:
             ]
             heads, next_key = cut(rows, descending, after, size)
             # the page's events in full (the rows may be heads, without properties)
-            chosen = [e for h in heads if (e := self._k.store.get_event(account.id, h.id))]
-            return self._with_related(account, chosen, next_key, with_profiles)
+            chosen = [e for h in heads if (e := self._b.store.get_event(self._b.account.id, h.id))]
+            return self._with_related(chosen, next_key, with_profiles)
 
-    def get(self, account: Account, event_id: str, *, with_profiles: bool = False) -> EventPage:
+    def get(self, event_id: str, *, with_profiles: bool = False) -> EventPage:
         """One event (a page of one), or :class:`NotFound`."""
-        with self._k.store.locked():
-            event = self._k.store.get_event(account.id, event_id)
+        with self._b.store.locked():
+            event = self._b.store.get_event(self._b.account.id, event_id)
             if event is None:
                 raise NotFound(f"An event with id {event_id} does not exist.")
-            return self._with_related(account, [event], None, with_profiles)
+            return self._with_related([event], None, with_profiles)
 
     def metrics(
-        self, account: Account, expression: Filter | None, after: list[Any] | None, size: int
+        self, expression: Filter | None, after: list[Any] | None, size: int
     ) -> tuple[list[Metric], list[Any] | None]:
         """A page of metrics, oldest first (then by id), after the cursor key ``after``."""
-        with self._k.store.locked():
-            found = self._k.store.metrics(account.id)
+        with self._b.store.locked():
+            found = self._b.store.metrics(self._b.account.id)
         rows = [
             ([m.created, m.id], m)
             for m in found
@@ -271,27 +267,29 @@ class EventQuery:
         chosen, next_key = cut(rows, False, after, size)
         return chosen, next_key
 
-    def metric(self, account: Account, metric_id: str) -> Metric:
-        with self._k.store.locked():
-            found = _metrics_by_id(self._k.store.metrics(account.id))
+    def metric(self, metric_id: str) -> Metric:
+        with self._b.store.locked():
+            found = _metrics_by_id(self._b.store.metrics(self._b.account.id))
         if metric_id not in found:
             raise NotFound(f"A metric with id {metric_id} does not exist.")
         return found[metric_id]
 
-    def _candidates(self, account: Account, expression: Filter | None) -> list[EventHead]:
+    def _candidates(self, expression: Filter | None) -> list[EventHead]:
         """The events the filter can match: through the profile or metric index when it fixes
         either, all of the account's otherwise."""
-        store = self._k.store
+        store = self._b.store
         if expression is None:
-            return store.event_heads(account.id)
+            return store.event_heads(self._b.account.id)
         profiles = equal_values(expression, "profile_id")
         metrics = equal_values(expression, "metric_id")
         if profiles is None and metrics is None:
-            return store.event_heads(account.id)
+            return store.event_heads(self._b.account.id)
         found: dict[str, EventHead] = {}
         for profile_id in dict.fromkeys(profiles or [None]):
             for metric_id in dict.fromkeys(metrics or [None]):
-                for event in store.events(account.id, profile_id=profile_id, metric_id=metric_id):
+                for event in store.events(
+                    self._b.account.id, profile_id=profile_id, metric_id=metric_id
+                ):
                     found[event.id] = EventHead(
                         event.id, event.profile_id, event.metric_id, event.timestamp
                     )
@@ -299,18 +297,17 @@ class EventQuery:
 
     def _with_related(
         self,
-        account: Account,
         events: list[Event],
         next_key: list[Any] | None,
         with_profiles: bool,
     ) -> EventPage:
-        store = self._k.store
-        metrics = _metrics_by_id(store.metrics(account.id))
+        store = self._b.store
+        metrics = _metrics_by_id(store.metrics(self._b.account.id))
         profiles: dict[str, Profile] = {}
         if with_profiles:
             for event in events:
                 if event.profile_id not in profiles:
-                    profile = store.get_profile(account.id, event.profile_id)
+                    profile = store.get_profile(self._b.account.id, event.profile_id)
                     if profile is not None:
                         profiles[profile.id] = profile
         return EventPage(events, next_key, metrics, profiles)

@@ -23,7 +23,6 @@ from typing import Any
 from ..spec import Spec
 from ..spec import iso
 from ..spec import parse_moment
-from .accounts import Account
 from .commands import InvalidAttribute
 from .commands import NotFound
 from .listing import Item
@@ -31,7 +30,7 @@ from .ports import iso_seconds
 from .resources import Conflict
 
 if TYPE_CHECKING:
-    from .service import Klaviyo
+    from .backend import Backend
 
 #: When a finished job shows it expires (*chosen*: Klaviyo's documents do not say). The mock
 #: keeps it readable afterwards: a test that reads a job back never races its expiry.
@@ -59,14 +58,13 @@ class Failure:
 
 
 class Jobs:
-    """Bulk jobs (``Klaviyo.jobs``)."""
+    """An account's bulk jobs (``Backend.jobs``)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
     def record(
         self,
-        account: Account,
         job_type: str,
         total: int,
         failures: Sequence[Failure],
@@ -76,9 +74,8 @@ class Jobs:
     ) -> Item:
         """Store a finished job: ``total`` entries, those that failed, and what it touched
         (relationship -> ids)."""
-        now = iso_seconds(self._k.clock())
-        return self._k.resources.create(
-            account,
+        now = iso_seconds(self._b.clock())
+        return self._b.resources.create(
             job_type,
             {
                 "status": "complete",
@@ -98,7 +95,6 @@ class Jobs:
 
     def bulk(
         self,
-        account: Account,
         job_type: str,
         entries: Sequence[Mapping[str, Any]],
         entries_at: str,
@@ -107,25 +103,23 @@ class Jobs:
         """Run a bulk job (see the module docstring): each entry through ``action`` (the
         generic create, update or delete of the job's type unless a family gives its own).
         ``entries_at`` is the pointer to the entries in the body, for the errors."""
-        resources = self._k.resources
+        resources = self._b.resources
         relationship = next(iter(resources.type(job_type).relationships.values()))
         target = resources.target_of(job_type)
         action = action or _action(job_type)
         touched: list[str] = []
         failures: list[Failure] = []
-        with self._k.store.locked():
+        with self._b.store.locked():
             for index, entry in enumerate(entries):
                 try:
-                    touched.append(action(self._k, account, target, entry))
+                    touched.append(action(self._b, target, entry))
                 except (InvalidAttribute, NotFound, Conflict) as error:
                     failures.append(Failure(index, str(error), f"{entries_at}/{index}"))
-            links = {
-                relationship.name: [t for t in touched if resources.exists(account, target, t)]
-            }
-            return self.record(account, job_type, len(entries), failures, links)
+            links = {relationship.name: [t for t in touched if resources.exists(target, t)]}
+            return self.record(job_type, len(entries), failures, links)
 
 
-Action = Callable[["Klaviyo", Account, str, Mapping[str, Any]], str]
+Action = Callable[["Backend", str, Mapping[str, Any]], str]
 
 
 def relationships_of(entry: Mapping[str, Any]) -> dict[str, list[str] | str | None]:
@@ -142,16 +136,15 @@ def relationships_of(entry: Mapping[str, Any]) -> dict[str, list[str] | str | No
     return found
 
 
-def _create(klaviyo: Klaviyo, account: Account, target: str, entry: Mapping[str, Any]) -> str:
-    item = klaviyo.resources.create(
-        account, target, dict(entry.get("attributes") or {}), relationships_of(entry)
+def _create(backend: Backend, target: str, entry: Mapping[str, Any]) -> str:
+    item = backend.resources.create(
+        target, dict(entry.get("attributes") or {}), relationships_of(entry)
     )
     return item.id
 
 
-def _update(klaviyo: Klaviyo, account: Account, target: str, entry: Mapping[str, Any]) -> str:
-    item = klaviyo.resources.update(
-        account,
+def _update(backend: Backend, target: str, entry: Mapping[str, Any]) -> str:
+    item = backend.resources.update(
         target,
         str(entry.get("id")),
         dict(entry.get("attributes") or {}),
@@ -160,8 +153,8 @@ def _update(klaviyo: Klaviyo, account: Account, target: str, entry: Mapping[str,
     return item.id
 
 
-def _delete(klaviyo: Klaviyo, account: Account, target: str, entry: Mapping[str, Any]) -> str:
-    klaviyo.resources.delete(account, target, str(entry.get("id")))
+def _delete(backend: Backend, target: str, entry: Mapping[str, Any]) -> str:
+    backend.resources.delete(target, str(entry.get("id")))
     return str(entry.get("id"))
 
 

@@ -21,7 +21,6 @@ from typing import Any
 from typing import NamedTuple
 from typing import Protocol
 
-from .accounts import Account
 from .filters import Filter
 from .filters import matches
 from .paging import check
@@ -60,19 +59,15 @@ class Page(NamedTuple):
 class Source(Protocol):
     """How one resource type is read. Reads hold the store's lock themselves."""
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
         """The items with these ids that exist, in the order given."""
         ...
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
         """A page of the type's listing."""
         ...
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
+    def linked(self, item_id: str, relationship: str) -> Linkage:
         """The linkage of one item's relationship; a :class:`~.commands.NotFound` when the
         item does not exist."""
         ...

@@ -7,7 +7,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 from typing import Any
 
-from .accounts import Account
 from .consent import Channel
 from .consent import ChannelView
 from .consent import view
@@ -25,7 +24,7 @@ from .paging import check
 from .paging import cut
 
 if TYPE_CHECKING:
-    from .service import Klaviyo
+    from .backend import Backend
 
 _FIELD_KINDS = {
     "email": IdentifierKind.EMAIL,
@@ -112,12 +111,11 @@ def consent_field(channels: dict[Channel, ChannelView], name: str) -> Any:
 class ProfileQuery:
     """``GET /api/profiles``: filter, sort and a cursor, over the profiles of one account."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
     def page(
         self,
-        account: Account,
         expression: Filter | None,
         sort: str,
         after: list[Any] | None,
@@ -127,25 +125,26 @@ class ProfileQuery:
         field = sort.lstrip("-")
         descending = sort.startswith("-")
         if expression is None and field == "id":
-            return self._page_by_id(account, descending, after, size)
+            return self._page_by_id(descending, after, size)
         expression = canonical(expression) if expression is not None else None
         if field.startswith(CONSENT) or (expression is not None and _mentions_consent(expression)):
-            return self._page_by_consent(account, expression, field, descending, after, size)
-        with self._k.store.locked():
-            candidates = self._candidates(account, expression)
+            return self._page_by_consent(expression, field, descending, after, size)
+        with self._b.store.locked():
+            candidates = self._candidates(expression)
         rows = [
             (sort_key(p, field), p)
             for p in candidates
             if expression is None or matches(expression, partial(_field, p))
         ]
         heads, next_key = cut(rows, descending, after, size)
-        with self._k.store.locked():  # the page's profiles in full (the rows may be heads)
-            chosen = [p for h in heads if (p := self._k.store.get_profile(account.id, h.id))]
+        with self._b.store.locked():  # the page's profiles in full (the rows may be heads)
+            chosen = [
+                p for h in heads if (p := self._b.store.get_profile(self._b.account.id, h.id))
+            ]
         return chosen, next_key
 
     def _page_by_consent(
         self,
-        account: Account,
         expression: Filter | None,
         field: str,
         descending: bool,
@@ -154,10 +153,12 @@ class ProfileQuery:
     ) -> tuple[list[Profile], list[Any] | None]:
         """A listing by consent (``subscriptions.email.marketing.suppression.reason`` and the
         like): every profile's consent is read, as ``additional-fields`` shows it."""
-        store = self._k.store
+        store = self._b.store
         with store.locked():
-            profiles = store.profiles(account.id)
-            views = {p.id: view(p, store.profile_memberships(account.id, p.id)) for p in profiles}
+            profiles = store.profiles(self._b.account.id)
+            views = {
+                p.id: view(p, store.profile_memberships(self._b.account.id, p.id)) for p in profiles
+            }
 
         def get(profile: Profile, name: str) -> Any:
             if name.startswith(CONSENT):
@@ -172,12 +173,12 @@ class ProfileQuery:
         return cut(rows, descending, after, size)
 
     def _page_by_id(
-        self, account: Account, descending: bool, after: list[Any] | None, size: int
+        self, descending: bool, after: list[Any] | None, size: int
     ) -> tuple[list[Profile], list[Any] | None]:
         """The plain listing (no filter, by id): sort the ids, read only the page's profiles."""
-        store = self._k.store
+        store = self._b.store
         with store.locked():
-            ids = sorted(store.profile_ids(account.id))
+            ids = sorted(store.profile_ids(self._b.account.id))
             if after is not None:
                 check(after, [True, "", ""])
                 last = str(after[2])
@@ -188,27 +189,31 @@ class ProfileQuery:
                 )
             if descending:
                 ids.reverse()
-            chosen = [p for i in ids[:size] if (p := store.get_profile(account.id, i))]
+            chosen = [p for i in ids[:size] if (p := store.get_profile(self._b.account.id, i))]
         next_key = [True, chosen[-1].id, chosen[-1].id] if len(ids) > size and chosen else None
         return chosen, next_key
 
-    def _candidates(self, account: Account, expression: Filter | None) -> list[ProfileHead]:
+    def _candidates(self, expression: Filter | None) -> list[ProfileHead]:
         """The profiles the filter can match: through the identity index when it fixes an id
         or an identifier (the common lookup by email), all of them otherwise."""
-        store = self._k.store
+        store = self._b.store
         if expression is not None:
             ids = equal_values(expression, "id")
             if ids is not None:
                 unique = dict.fromkeys(str(i) for i in ids)
-                return [_head(p) for i in unique if (p := store.get_profile(account.id, i))]
+                return [_head(p) for i in unique if (p := store.get_profile(self._b.account.id, i))]
             for name, kind in _FIELD_KINDS.items():
                 values = equal_values(expression, name)
                 if values is not None:
-                    owners = dict.fromkeys(store.owner_of(account.id, kind, str(v)) for v in values)
+                    owners = dict.fromkeys(
+                        store.owner_of(self._b.account.id, kind, str(v)) for v in values
+                    )
                     return [
-                        _head(p) for o in owners if o and (p := store.get_profile(account.id, o))
+                        _head(p)
+                        for o in owners
+                        if o and (p := store.get_profile(self._b.account.id, o))
                     ]
-        return store.profile_heads(account.id)
+        return store.profile_heads(self._b.account.id)
 
-    def last_event_date(self, account: Account, profile_id: str) -> int | None:
-        return self._k.store.last_event_time(account.id, profile_id)
+    def last_event_date(self, profile_id: str) -> int | None:
+        return self._b.store.last_event_time(self._b.account.id, profile_id)

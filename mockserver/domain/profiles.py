@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import overload
 
-from .accounts import Account
 from .commands import DuplicateProfile
 from .commands import InvalidAttribute
 from .commands import NotFound
@@ -32,7 +31,7 @@ from .ports import Store
 from .ports import iso_seconds
 
 if TYPE_CHECKING:
-    from .service import Klaviyo
+    from .backend import Backend
 
 #: Klaviyo's words for bad identifiers (current-api.md §2.2, verbatim).
 INVALID = {
@@ -82,49 +81,46 @@ def _describe(kind: IdentifierKind, value: str) -> str:
 
 
 class Profiles:
-    """The current API's profile writes; ``Klaviyo.profiles`` is one."""
+    """The current API's profile writes to an account (``Backend.people``)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
     @property
     def _store(self) -> Store:
-        return self._k.store
+        return self._b.store
 
-    def get(self, account: Account, profile_id: str) -> Profile:
+    def get(self, profile_id: str) -> Profile:
         with self._store.locked():
-            profile: Profile | None = self._store.get_profile(account.id, profile_id)
+            profile: Profile | None = self._store.get_profile(self._b.account.id, profile_id)
         if profile is None:
             raise NotFound(f"A profile with id {profile_id} does not exist.")
         return profile
 
     # -- writes -----------------------------------------------------------------------------
 
-    def create(self, account: Account, changes: ProfileChanges, decisions: list[str]) -> Profile:
+    def create(self, changes: ProfileChanges, decisions: list[str]) -> Profile:
         """``POST /api/profiles``: a new profile, or 409 when one holds any of the identifiers."""
         identifiers = self._identifiers(changes)
         with self._store.locked():
             for kind, value in identifiers.items():
-                holder = self._store.owner_of(account.id, kind, value)
+                holder = self._store.owner_of(self._b.account.id, kind, value)
                 if holder is not None:
                     decisions.append(f"refused: {holder} already has {_describe(kind, value)}")
                     raise DuplicateProfile(holder, DUPLICATE)
-            return self._create(account, identifiers, changes, decisions)
+            return self._create(identifiers, changes, decisions)
 
-    def update(
-        self, account: Account, profile_id: str, changes: ProfileChanges, decisions: list[str]
-    ) -> Profile:
+    def update(self, profile_id: str, changes: ProfileChanges, decisions: list[str]) -> Profile:
         """``PATCH /api/profiles/{id}``: null clears, absent keeps; 409 when another profile
         holds an identifier; 400 when no identifier would be left."""
         with self._store.locked():
-            current = self._store.get_profile(account.id, profile_id)
+            current = self._store.get_profile(self._b.account.id, profile_id)
             if current is None:
                 raise NotFound(f"A profile with id {profile_id} does not exist.")
-            return self._apply(account, current, changes, decisions)
+            return self._apply(current, changes, decisions)
 
     def upsert(
         self,
-        account: Account,
         profile_id: str | None,
         changes: ProfileChanges,
         decisions: list[str],
@@ -133,16 +129,16 @@ class Profiles:
         identifiers select, or create one; True when created. Identifiers that select two
         different profiles: 409, with evidence recorded that they look like one person."""
         if profile_id is not None:
-            return self.update(account, profile_id, changes, decisions), False
+            return self.update(profile_id, changes, decisions), False
         identifiers = self._identifiers(changes)
         with self._store.locked():
             owners: dict[str, IdentifierKind] = {}
             for kind, value in identifiers.items():
-                holder = self._store.owner_of(account.id, kind, value)
+                holder = self._store.owner_of(self._b.account.id, kind, value)
                 if holder is not None:
                     owners.setdefault(holder, kind)
             if not owners:
-                return self._create(account, identifiers, changes, decisions), True
+                return self._create(identifiers, changes, decisions), True
             selected, matched_by = next(iter(owners.items()))
             decisions.append(
                 f"matched {selected} by {_describe(matched_by, identifiers[matched_by])}"
@@ -155,25 +151,24 @@ class Profiles:
                     f" {_describe(kind, identifiers[kind])}, which {other} holds"
                 )
                 self._store.add_evidence(
-                    account.id,
+                    self._b.account.id,
                     Evidence(
                         EvidenceKind.IDENTITY_CONFLICT,
                         (selected, other),
                         detail,
-                        iso_seconds(self._k.clock()),
+                        iso_seconds(self._b.clock()),
                     ),
                 )
                 decisions.append(f"refused: {detail}")
                 raise DuplicateProfile(other, DUPLICATE)
-            current = self._store.get_profile(account.id, selected)
+            current = self._store.get_profile(self._b.account.id, selected)
             if current is None:
                 raise NotFound(f"A profile with id {selected} does not exist.")
-            return self._apply(account, current, changes, decisions), False
+            return self._apply(current, changes, decisions), False
 
     @overload
     def absorb(
         self,
-        account: Account,
         profile_id: None,
         changes: ProfileChanges,
         decisions: list[str],
@@ -184,7 +179,6 @@ class Profiles:
     @overload
     def absorb(
         self,
-        account: Account,
         profile_id: str | None,
         changes: ProfileChanges,
         decisions: list[str],
@@ -194,7 +188,6 @@ class Profiles:
 
     def absorb(
         self,
-        account: Account,
         profile_id: str | None,
         changes: ProfileChanges,
         decisions: list[str],
@@ -214,11 +207,11 @@ class Profiles:
             if profile_id is not None
             else self._identifiers(changes)
         )
-        ingest = self._k.ingest
+        ingest = self._b.ingest
         with self._store.locked():
             resolved = False  # by Ingest.upsert, which records its own conflicts
             if profile_id is not None:
-                current = self._store.get_profile(account.id, profile_id)
+                current = self._store.get_profile(self._b.account.id, profile_id)
                 if current is None:
                     decisions.append(f"dropped: no profile {profile_id}")
                     return None
@@ -230,7 +223,7 @@ class Profiles:
                 given = {k: v for k, v in changes.attributes.items() if v is not None}
                 data = ProfileData({}, given, changes.properties)
                 current, created, _ = ingest.upsert(
-                    account.id, identifiers, data, decisions, CURRENT_ORDER
+                    self._b.account.id, identifiers, data, decisions, CURRENT_ORDER
                 )
                 plain = changes.patch == PropertyPatch() and not (
                     changes.add_emails or changes.remove_emails
@@ -239,27 +232,31 @@ class Profiles:
                     return current
                 resolved, how = True, ""
             else:
-                owners = {k: ingest.owner_of(account.id, k, v) for k, v in identifiers.items()}
+                owners = {
+                    k: ingest.owner_of(self._b.account.id, k, v) for k, v in identifiers.items()
+                }
                 # a call of the same race window may have just taken one of them
                 owners |= {
                     k: o
-                    for k, o in ingest.taken(account.id, identifiers).items()
+                    for k, o in ingest.taken(self._b.account.id, identifiers).items()
                     if owners[k] is None
                 }
                 matched = next((k for k, o in owners.items() if o is not None), None)
                 if matched is None:
-                    return self._create(account, identifiers, changes, decisions)
-                current = self._store.get_profile(account.id, owners[matched] or "")
+                    return self._create(identifiers, changes, decisions)
+                current = self._store.get_profile(self._b.account.id, owners[matched] or "")
                 if current is None:
                     raise NotFound(f"A profile with id {owners[matched]} does not exist.")
                 how = _describe(matched, identifiers[matched])
                 decisions.append(f"matched {current.id} by {how}")
             kept = dict(current.identifiers)
             for kind, value in identifiers.items():
-                holder = self._store.owner_of(account.id, kind, value)
+                holder = self._store.owner_of(self._b.account.id, kind, value)
                 if holder is not None and holder != current.id:
                     if not resolved:
-                        ingest.conflict(account.id, current.id, how, kind, value, holder, decisions)
+                        ingest.conflict(
+                            self._b.account.id, current.id, how, kind, value, holder, decisions
+                        )
                 elif kind in kept and kept[kind] != value and keep_identifiers:
                     decisions.append(
                         f"kept {_describe(kind, kept[kind])} on {current.id}: a client call"
@@ -276,11 +273,9 @@ class Profiles:
                 add_emails=changes.add_emails,
                 remove_emails=changes.remove_emails,
             )
-            return self._apply(account, current, background, decisions)
+            return self._apply(current, background, decisions)
 
-    def merge(
-        self, account: Account, destination: str, source_id: str, decisions: list[str]
-    ) -> Profile:
+    def merge(self, destination: str, source_id: str, decisions: list[str]) -> Profile:
         """``POST /api/profile-merge`` ("accepts only one source profile"): the source merges
         into ``destination`` and is deleted (*chosen* rules, klaviyo-behavior.md §5): the
         destination keeps its values and takes the source's where it has none, identifiers
@@ -291,13 +286,13 @@ class Profiles:
         if source_id == destination:
             raise InvalidAttribute("id", "A profile cannot be merged into itself.")
         with self._store.locked():
-            target = self._store.get_profile(account.id, destination)
+            target = self._store.get_profile(self._b.account.id, destination)
             if target is None:
                 raise NotFound(f"A profile with id {destination} does not exist.")
-            source = self._store.get_profile(account.id, source_id)
+            source = self._store.get_profile(self._b.account.id, source_id)
             if source is None:
                 raise NotFound(f"A profile with id {source_id} does not exist.")
-            return self._merge_one(account, target, source, decisions)
+            return self._merge_one(target, source, decisions)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -320,7 +315,6 @@ class Profiles:
 
     def _create(
         self,
-        account: Account,
         identifiers: Identifiers,
         changes: ProfileChanges,
         decisions: list[str],
@@ -329,11 +323,9 @@ class Profiles:
         if changes.add_emails:
             attributes[SECONDARY_EMAILS] = self._emails([], changes)
         data = ProfileData({}, attributes, patched(changes.properties, changes.patch))
-        return self._k.ingest.create(account.id, identifiers, data, decisions)
+        return self._b.ingest.create(self._b.account.id, identifiers, data, decisions)
 
-    def _apply(
-        self, account: Account, current: Profile, changes: ProfileChanges, decisions: list[str]
-    ) -> Profile:
+    def _apply(self, current: Profile, changes: ProfileChanges, decisions: list[str]) -> Profile:
         identifiers = dict(current.identifiers)
         for kind in CURRENT_ORDER:
             if kind not in changes.identifiers:
@@ -343,7 +335,7 @@ class Profiles:
                 identifiers.pop(kind, None)
                 continue
             value = normalise(kind, raw)
-            holder = self._store.owner_of(account.id, kind, value)
+            holder = self._store.owner_of(self._b.account.id, kind, value)
             if holder is not None and holder != current.id:
                 decisions.append(f"refused: {holder} already has {_describe(kind, value)}")
                 raise DuplicateProfile(holder, DUPLICATE)
@@ -364,8 +356,8 @@ class Profiles:
                 attributes.pop(SECONDARY_EMAILS, None)
         properties = patched(current.properties | changes.properties, changes.patch)
         decisions.append(f"updated {current.id}")
-        return self._k.ingest.rewrite(
-            account.id, current, identifiers, attributes, properties, decisions
+        return self._b.ingest.rewrite(
+            self._b.account.id, current, identifiers, attributes, properties, decisions
         )
 
     @staticmethod
@@ -379,20 +371,18 @@ class Profiles:
         drop = {normalise(IdentifierKind.EMAIL, raw) for raw in changes.remove_emails}
         return [email for email in emails if email not in drop]
 
-    def _merge_one(
-        self, account: Account, target: Profile, source: Profile, decisions: list[str]
-    ) -> Profile:
+    def _merge_one(self, target: Profile, source: Profile, decisions: list[str]) -> Profile:
         store = self._store
-        moved = store.move_events(account.id, source.id, target.id)
-        for membership in store.profile_memberships(account.id, source.id):
-            if store.membership(account.id, membership.list_id, target.id) is None:
+        moved = store.move_events(self._b.account.id, source.id, target.id)
+        for membership in store.profile_memberships(self._b.account.id, source.id):
+            if store.membership(self._b.account.id, membership.list_id, target.id) is None:
                 store.save_membership(
-                    account.id,
+                    self._b.account.id,
                     Membership(membership.list_id, target.id, membership.status, membership.at),
                 )
-        store.repoint_evidence(account.id, source.id, target.id)
-        self._k.resources.repoint(account, "profile", source.id, target.id)
-        store.delete_profile(account.id, source.id)  # frees its identifiers for the target
+        store.repoint_evidence(self._b.account.id, source.id, target.id)
+        self._b.resources.repoint("profile", source.id, target.id)
+        store.delete_profile(self._b.account.id, source.id)  # frees its identifiers for the target
         identifiers = dict(target.identifiers)
         former = {kind: list(values) for kind, values in target.former.items()}
         for kind, values in source.former.items():
@@ -402,7 +392,7 @@ class Profiles:
                 former.setdefault(kind, []).append(value)
             else:
                 identifiers[kind] = value
-        now = iso_seconds(self._k.clock())
+        now = iso_seconds(self._b.clock())
         merged = target.with_changes(
             identifiers=identifiers,
             attributes=source.attributes | target.attributes,
@@ -411,10 +401,10 @@ class Profiles:
             former=former,
             updated=now,
         )
-        self._k.ingest.save(account.id, target, merged)
+        self._b.ingest.save(self._b.account.id, target, merged)
         for kind, value in identifiers.items():
             if target.identifiers.get(kind) != value:
-                self._k.ingest.link(account.id, target.id, kind, value, now, decisions)
+                self._b.ingest.link(self._b.account.id, target.id, kind, value, now, decisions)
         decisions.append(
             f"merged {source.id} into {target.id}: {moved} events moved, {source.id} deleted"
         )

@@ -38,7 +38,7 @@ from .ports import iso_seconds
 from .sources import GenericSource
 
 if TYPE_CHECKING:
-    from .service import Klaviyo
+    from .backend import Backend
 
 #: Attributes the mock stamps: when a resource was made, and last changed.
 CREATED = ("created", "created_at", "datetime")
@@ -56,20 +56,20 @@ Linking = Mapping[str, Sequence[str] | str | None]
 class Rules:
     """What a family adds to a generic type. Each hook runs under the store's lock.
 
-    - ``make_id(account, attributes)``: the new resource's id (a catalog item's comes from its
+    - ``make_id(backend, attributes)``: the new resource's id (a catalog item's comes from its
       ``external_id``); None: an id of the type's shape.
-    - ``on_create(account, record_id, attributes)``: the attributes to store, given those the
+    - ``on_create(backend, record_id, attributes)``: the attributes to store, given those the
       call sent (set what Klaviyo sets: a new campaign is a draft); may raise
       :class:`InvalidAttribute`.
-    - ``on_update(account, record_id, current, attributes)``: likewise for an update (the
+    - ``on_update(backend, record_id, current, attributes)``: likewise for an update (the
       merged attributes).
-    - ``on_delete(account, record_id)``: what goes with the resource (a coupon's codes).
+    - ``on_delete(backend, record_id)``: what goes with the resource (a coupon's codes).
     """
 
-    make_id: Callable[[Account, Attributes], str | None] | None = None
-    on_create: Callable[[Account, str, Attributes], Attributes] | None = None
-    on_update: Callable[[Account, str, Mapping[str, Any], Attributes], Attributes] | None = None
-    on_delete: Callable[[Account, str], None] | None = None
+    make_id: Callable[[Backend, Attributes], str | None] | None = None
+    on_create: Callable[[Backend, str, Attributes], Attributes] | None = None
+    on_update: Callable[[Backend, str, Mapping[str, Any], Attributes], Attributes] | None = None
+    on_delete: Callable[[Backend, str], None] | None = None
 
 
 @dataclass
@@ -81,31 +81,52 @@ class _Stamps:
         self.fill = Fill(self.now)
 
 
-class Resources:
-    """The generic resources of every account (``Klaviyo.resources``)."""
+#: How a family's source of a type is made for an account's backend.
+SourceFactory = Callable[["Backend"], Source]
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+
+@dataclass
+class Registry:
+    """What the families register, once for the app (``Klaviyo.registry``): their rules by
+    type, the relationships they keep themselves (list memberships, an event's profile: never
+    stored as generic links; (type, relationship) pairs), and how the types they read
+    themselves are read (every other type is generic)."""
+
+    rules: dict[str, Rules] = field(default_factory=dict)
+    owned: set[tuple[str, str]] = field(default_factory=set)
+    sources: dict[str, SourceFactory] = field(default_factory=dict)
+
+
+class Resources:
+    """The generic resources of one account (``Backend.resources``)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
         self.spec = spec_module.load()
-        self.rules: dict[str, Rules] = {}
-        #: Relationships a family keeps itself (list memberships, an event's profile): never
-        #: stored as generic links. (type, relationship) pairs.
-        self.owned: set[tuple[str, str]] = set()
-        #: The sources of the types a family reads itself; every other type is generic.
-        self.sources: dict[str, Source] = {}
+        registry = backend.klaviyo.registry
+        self.rules = registry.rules
+        self.owned = registry.owned
+        self._factories = registry.sources
+        self._sources: dict[str, Source] = {}
+
+    @property
+    def account(self) -> Account:
+        return self._b.account
 
     def locked(self) -> AbstractContextManager[object]:
         """The store's lock (``Store.locked``), for a read-decide-write sequence."""
-        return self._k.store.locked()
+        return self._b.store.locked()
 
-    def records(self, account: Account) -> Records:
-        return self._k.store.records(account.id)
+    def records(self) -> Records:
+        return self._b.store.records(self._b.account.id)
 
     def source(self, kind: str) -> Source:
-        """The source a type is read through."""
-        found = self.sources.get(kind)
+        """The source a type is read through (a family's, or the generic one)."""
+        found = self._sources.get(kind)
         if found is None:
-            found = self.sources[kind] = GenericSource(self, kind)
+            factory = self._factories.get(kind)
+            found = GenericSource(self, kind) if factory is None else factory(self._b)
+            self._sources[kind] = found
         return found
 
     def type(self, kind: str) -> ResourceType:
@@ -115,7 +136,7 @@ class Resources:
         return found
 
     def included(
-        self, account: Account, kind: str, items: Sequence[Item], names: Sequence[str]
+        self, kind: str, items: Sequence[Item], names: Sequence[str]
     ) -> tuple[dict[str, dict[str, Linkage]], list[tuple[str, Item]]]:
         """What ``include`` asks for ``items`` of ``kind``: each item's linkage of each named
         relationship, and the related items themselves (type and item), each once, in the
@@ -132,7 +153,7 @@ class Resources:
                 if name in item.relationships:
                     linked = item.relationships[name]
                 else:
-                    linked = source.linked(account, item.id, name)
+                    linked = source.linked(item.id, name)
                 linkages.setdefault(item.id, {})[name] = linked
                 relationship = resource.relationships.get(name)
                 if relationship is None:
@@ -145,50 +166,28 @@ class Resources:
             (target, item.id): item
             for target, ids in wanted.items()
             if ids
-            for item in self.source(target).items(account, list(ids))
+            for item in self.source(target).items(list(ids))
         }
         return linkages, [(key[0], found[key]) for key in order if key in found]
-
-    def dump(self, account_id: str) -> dict[str, list[dict[str, Any]]]:
-        """Every generic resource of an account, by type, with its links (the admin API's
-        state dump)."""
-        with self.locked():
-            records = self._k.store.records(account_id)
-            found: dict[str, list[dict[str, Any]]] = {}
-            for kind in sorted(records.types()):
-                found[kind] = [
-                    {
-                        "id": record["id"],
-                        "attributes": json_copy(record["attributes"]),
-                        "relationships": {
-                            name: list(records.linked(kind, str(record["id"]), name))
-                            for name in records.relationships_of(kind, str(record["id"]))
-                        },
-                        "created": record["created"],
-                        "updated": record["updated"],
-                    }
-                    for record in records.scan(kind)
-                ]
-            return found
 
     def target_of(self, job_type: str) -> str:
         """The type a bulk job acts on (the type its one relationship links)."""
         return next(iter(self.type(job_type).relationships.values())).types[0]
 
-    def exists(self, account: Account, kind: str, record_id: str) -> bool:
-        source = self.sources.get(kind)
-        if source is not None and type(source) is not GenericSource:
-            return bool(source.items(account, [record_id]))
-        return self.records(account).has(kind, record_id)
+    def exists(self, kind: str, record_id: str) -> bool:
+        if kind in self._factories:
+            source = self.source(kind)
+            if type(source) is not GenericSource:
+                return bool(source.items([record_id]))
+        return self.records().has(kind, record_id)
 
     def _now(self) -> _Stamps:
-        return _Stamps(iso_seconds(self._k.clock()))
+        return _Stamps(iso_seconds(self._b.clock()))
 
     # -- writes -----------------------------------------------------------------------------
 
     def create(
         self,
-        account: Account,
         kind: str,
         attributes: Attributes,
         relationships: Linking | None = None,
@@ -202,16 +201,16 @@ class Resources:
         with self.locked():
             stamps = self._now()
             given = json_copy(attributes)
-            records = self.records(account)
+            records = self.records()
             if record_id is None and rules.make_id is not None:
-                record_id = rules.make_id(account, given)
+                record_id = rules.make_id(self._b, given)
             if record_id is None:
                 record_id = self._new_id(records, resource)
             elif records.has(kind, record_id):
                 raise Conflict(f"A {kind} with id {record_id} already exists.")
             if rules.on_create is not None:
-                given = rules.on_create(account, record_id, given)
-            links = self._checked(account, resource, relationships or {})
+                given = rules.on_create(self._b, record_id, given)
+            links = self._checked(resource, relationships or {})
             for name in CREATED + UPDATED:
                 given.setdefault(name, stamps.now)
             shaped = self._shape(resource, given, stamps)
@@ -231,7 +230,6 @@ class Resources:
 
     def update(
         self,
-        account: Account,
         kind: str,
         record_id: str,
         attributes: Attributes,
@@ -244,15 +242,15 @@ class Resources:
         resource = self.type(kind)
         rules = self.rules.get(kind, Rules())
         with self.locked():
-            records = self.records(account)
+            records = self.records()
             current = records.get(kind, record_id)
             if current is None:
                 raise NotFound(f"A {kind} with id {record_id} does not exist.")
             stamps = self._now()
             merged = {**json_copy(current["attributes"]), **json_copy(attributes)}
             if rules.on_update is not None:
-                merged = rules.on_update(account, record_id, current, merged)
-            links = self._checked(account, resource, relationships or {})
+                merged = rules.on_update(self._b, record_id, current, merged)
+            links = self._checked(resource, relationships or {})
             for name in UPDATED:
                 if name in merged:
                     merged[name] = stamps.now
@@ -267,58 +265,56 @@ class Resources:
                 self._set(records, resource, record_id, name, ids)
             return self._item(records, kind, record_id)
 
-    def set_extra(
-        self, account: Account, kind: str, record_id: str, extra: Mapping[str, Any]
-    ) -> None:
+    def set_extra(self, kind: str, record_id: str, extra: Mapping[str, Any]) -> None:
         """Change what the mock keeps beside a resource's attributes (its ``extra``)."""
         with self.locked():
-            records = self.records(account)
+            records = self.records()
             current = records.get(kind, record_id)
             if current is None:
                 raise NotFound(f"A {kind} with id {record_id} does not exist.")
             records.put(kind, {**current, "extra": {**current.get("extra", {}), **extra}})
 
-    def extra(self, account: Account, kind: str, record_id: str) -> Mapping[str, Any]:
+    def extra(self, kind: str, record_id: str) -> Mapping[str, Any]:
         with self.locked():
-            current = self.records(account).get(kind, record_id)
+            current = self.records().get(kind, record_id)
             if current is None:
                 raise NotFound(f"A {kind} with id {record_id} does not exist.")
             extra: Mapping[str, Any] = json_copy(current.get("extra", {}))
             return extra
 
-    def delete(self, account: Account, kind: str, record_id: str) -> None:
+    def delete(self, kind: str, record_id: str) -> None:
         """Delete a resource and every link to it (both sides)."""
         rules = self.rules.get(kind, Rules())
         with self.locked():
-            records = self.records(account)
+            records = self.records()
             if not records.has(kind, record_id):
                 raise NotFound(f"A {kind} with id {record_id} does not exist.")
             if rules.on_delete is not None:
-                rules.on_delete(account, record_id)
-            self.forget(account, kind, record_id)
+                rules.on_delete(self._b, record_id)
+            self.forget(kind, record_id)
             records.remove(kind, record_id)
 
-    def forget(self, account: Account, kind: str, record_id: str) -> None:
+    def forget(self, kind: str, record_id: str) -> None:
         """Drop the generic links of a resource that is going (a family's too: a list, a
         profile), on both sides."""
         resource = self.spec.types.get(kind)
         if resource is None:
             return
         with self.locked():
-            records = self.records(account)
+            records = self.records()
             for name in records.relationships_of(kind, record_id):
                 if name in resource.relationships:
                     self._set(records, resource, record_id, name, ())
                 else:
                     records.set_linked(kind, record_id, name, ())
 
-    def repoint(self, account: Account, kind: str, source: str, target: str) -> None:
+    def repoint(self, kind: str, source: str, target: str) -> None:
         """Give ``target`` the generic links of ``source`` (a profile merge)."""
         resource = self.spec.types.get(kind)
         if resource is None:
             return
         with self.locked():
-            records = self.records(account)
+            records = self.records()
             for name in records.relationships_of(kind, source):
                 moved = records.linked(kind, source, name)
                 self._set(records, resource, source, name, ())
@@ -331,16 +327,14 @@ class Resources:
                     records, resource, target, name, ids[-1:] if not relationship.many else ids
                 )
 
-    def link(
-        self, account: Account, kind: str, record_id: str, name: str, ids: Sequence[str], how: str
-    ) -> None:
+    def link(self, kind: str, record_id: str, name: str, ids: Sequence[str], how: str) -> None:
         """``how``: "add", "replace" or "remove" the ids in ``record_id``'s ``name``."""
         resource = self.type(kind)
         with self.locked():
-            if not self.exists(account, kind, record_id):
+            if not self.exists(kind, record_id):
                 raise NotFound(f"A {kind} with id {record_id} does not exist.")
-            checked = self._checked(account, resource, {name: list(ids)})[name]
-            records = self.records(account)
+            checked = self._checked(resource, {name: list(ids)})[name]
+            records = self.records()
             have = records.linked(kind, record_id, name)
             if how == "add":
                 wanted = [*have, *(i for i in checked if i not in have)]
@@ -358,12 +352,10 @@ class Resources:
     def _new_id(self, records: Records, resource: ResourceType) -> str:
         return self._fresh_ids(records, resource.name, 1)[0]
 
-    def new_ids(
-        self, account: Account, kind: str, count: int, shape: IdShape | None = None
-    ) -> list[str]:
+    def new_ids(self, kind: str, count: int, shape: IdShape | None = None) -> list[str]:
         """Ids for ``count`` new resources of a type, none of them taken, in its shape or the
         one given (a family that links resources before it makes them reserves ids here)."""
-        return self._fresh_ids(self.records(account), kind, count, shape)
+        return self._fresh_ids(self.records(), kind, count, shape)
 
     def _fresh_ids(
         self, records: Records, kind: str, count: int, shape: IdShape | None = None
@@ -374,7 +366,7 @@ class Resources:
         found: list[str] = []
         number = records.next_seq(kind)
         while len(found) < count:
-            candidate = self._k.ids.shaped(shape, number)
+            candidate = self._b.ids.shaped(shape, number)
             number += 1
             if candidate not in found and not records.has(kind, candidate):
                 found.append(candidate)
@@ -384,9 +376,7 @@ class Resources:
         shaped: Attributes = self.spec.attributes_shaper(resource.name)(attributes, stamps.fill)
         return shaped
 
-    def _checked(
-        self, account: Account, resource: ResourceType, relationships: Linking
-    ) -> dict[str, list[str]]:
+    def _checked(self, resource: ResourceType, relationships: Linking) -> dict[str, list[str]]:
         """The relationships a body gives, as lists of ids, each naming a resource that
         exists (a :class:`NotFound` otherwise)."""
         checked: dict[str, list[str]] = {}
@@ -400,7 +390,7 @@ class Resources:
             ids = [] if given is None else [given] if isinstance(given, str) else list(given)
             target = relationship.types[0]
             for related in ids:
-                if not self.exists(account, target, related):
+                if not self.exists(target, related):
                     raise NotFound(f"A {target} with id {related} does not exist.")
             checked[name] = ids
         return checked
@@ -453,6 +443,27 @@ class Resources:
         record = records.get(kind, record_id)
         assert record is not None
         return Item(record_id, record["attributes"])
+
+
+def dump(records: Records) -> dict[str, list[dict[str, Any]]]:
+    """Every generic resource of an account's records, by type, with its links (the admin
+    API's state dump; the caller holds the store's lock)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for kind in sorted(records.types()):
+        found[kind] = [
+            {
+                "id": record["id"],
+                "attributes": json_copy(record["attributes"]),
+                "relationships": {
+                    name: list(records.linked(kind, str(record["id"]), name))
+                    for name in records.relationships_of(kind, str(record["id"]))
+                },
+                "created": record["created"],
+                "updated": record["updated"],
+            }
+            for record in records.scan(kind)
+        ]
+    return found
 
 
 def unchanged(names: Sequence[str], current: Mapping[str, Any], merged: Attributes) -> Attributes:

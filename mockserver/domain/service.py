@@ -1,10 +1,12 @@
 """The mock's behaviour: what each call does to the state.
 
-``Klaviyo`` is the backend the HTTP layer calls, one per app. It never sees a request: it takes
-commands built by the schemas and returns outcomes that the views render. Each identity decision
-(read, decide, write) runs under the store's lock, so concurrent calls can never create a
-duplicate that the same calls one at a time would not. ``ingest.Ingest`` applies those decisions;
-``lists.Lists`` holds the lists; ``timeline`` and ``export`` page and count events.
+``Klaviyo`` is the app-wide part of the backend, one per app: the store, the declared accounts,
+the clock, the journal, Track and Identify, the identity resolver (``ingest.Ingest``) and the
+registry of the families' rules. What a call does to one account goes through that account's
+``backend.Backend`` (``Klaviyo.backend(account)``). Neither sees a request: they take commands
+built by the schemas and return outcomes that the views render. Each identity decision (read,
+decide, write) runs under the store's lock, so concurrent calls can never create a duplicate
+that the same calls one at a time would not.
 """
 
 from __future__ import annotations
@@ -13,33 +15,24 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import UTC
 from datetime import datetime
-from typing import Any
 
 from .accounts import OPEN_ACCOUNT_ID
 from .accounts import Account
 from .accounts import Accounts
-from .commands import IdentifierTaken
+from .backend import Backend
+from .backend import normalised
 from .commands import IdentifyCommand
-from .commands import NotFound
 from .commands import Outcome
 from .commands import ProfileData
-from .commands import Refused
 from .commands import SeedError
 from .commands import TrackCommand
 from .duplicates import Group
 from .duplicates import groups
 from .events import ONE_YEAR
-from .events import EventQuery
-from .events import Events
 from .events import unique_key as _unique_key
-from .export import Query as ExportQuery
-from .export import export
 from .ingest import Ingest
 from .ingest import RaceWindow
-from .jobs import Jobs
 from .journal import Journal
-from .lists import Lists
-from .models import LEGACY_ORDER
 from .models import Event
 from .models import IdentifierKind
 from .models import Identifiers
@@ -53,35 +46,10 @@ from .ports import Ids
 from .ports import Store
 from .ports import iso_seconds as _iso
 from .ports import system_clock
-from .profile_query import ProfileQuery
-from .profiles import Profiles
-from .resources import Resources
-from .subscriptions import Subscriptions
-from .timeline import Page
-from .timeline import Since
-from .timeline import page
+from .resources import Registry
 
 #: Ingestion limit on event times (legacy-api.md §2.4): "between 2000 and now + 1 year".
 EARLIEST_EVENT = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
-
-
-IDENTIFIER_NAMES = frozenset(kind.value for kind in IdentifierKind)
-#: A profile's relationships to what is the person's alone, and goes when they are deleted.
-PERSONAL = (("push-tokens", "push-token"), ("conversations", "conversation"))
-
-
-def _normalised(data: ProfileData, decisions: list[str]) -> Identifiers:
-    """The call's identifiers in canonical form; an invalid one is ignored, and said so."""
-    identifiers: Identifiers = {}
-    for kind in LEGACY_ORDER:
-        raw = data.identifiers.get(kind)
-        if raw is None:
-            continue
-        try:
-            identifiers[kind] = normalize(kind, raw)
-        except InvalidIdentifier as error:
-            decisions.append(f"ignored {kind.legacy}: {error}")
-    return identifiers
 
 
 class Klaviyo:
@@ -100,14 +68,25 @@ class Klaviyo:
         self.ids = ids or Ids(clock)
         self.journal = journal or Journal()
         self.ingest = Ingest(self)
-        self.lists = Lists(self)
-        self.people = Profiles(self)
-        self.people_query = ProfileQuery(self)
-        self.subscriptions = Subscriptions(self)
-        self.events = Events(self)
-        self.event_query = EventQuery(self)
-        self.resources = Resources(self)
-        self.jobs = Jobs(self)
+        self.registry = Registry()
+        self._backends: dict[str, Backend] = {}
+
+    def backend_of(self, account_id: str) -> Backend:
+        """The backend of the account with this id (a declared one, the open one, or one the
+        state holds that is declared no more)."""
+        try:
+            account = self.accounts.account(account_id)
+        except KeyError:
+            account = Account(account_id)
+        return self.backend(account)
+
+    def backend(self, account: Account) -> Backend:
+        """The account's backend (made on first use; a declared account's keys or details
+        that changed since make a new one)."""
+        found = self._backends.get(account.id)
+        if found is None or (found.account is not account and found.account != account):
+            found = self._backends[account.id] = Backend(self, account)
+        return found
 
     # -- Track and Identify -------------------------------------------------------------------
 
@@ -154,18 +133,6 @@ class Klaviyo:
             identifiers=tuple(identifiers.values()),
         )
 
-    def resolve_person(
-        self, account: Account, data: ProfileData, decisions: list[str]
-    ) -> Profile | None:
-        """Find or create the profile ``data`` describes, as Identify would (list members)."""
-        identifiers = _normalised(data, decisions)
-        if not identifiers:
-            decisions.append("skipped a member: no identifier")
-            return None
-        with self.store.locked():
-            profile, _, _ = self.ingest.upsert(account.id, identifiers, data, decisions)
-        return profile
-
     def _admit(
         self, token: str | None, data: ProfileData
     ) -> tuple[Account | None, Identifiers, list[str]]:
@@ -176,7 +143,7 @@ class Klaviyo:
             reason = f"unknown public key {token!r}" if token else "no public key (token)"
             decisions.append(f"dropped: {reason}")
             return None, {}, decisions
-        identifiers = _normalised(data, decisions)
+        identifiers = normalised(data, decisions)
         if not identifiers:
             decisions.append("dropped: no identifier")
         return account, identifiers, decisions
@@ -265,140 +232,6 @@ class Klaviyo:
         """Apply the calls this thread makes inside the block as if they were processed at the
         same time (see ``Ingest.race``)."""
         return self.ingest.race()
-
-    # -- People search --------------------------------------------------------------------------
-
-    def search_people(self, account: Account, kind: IdentifierKind, raw: str) -> str:
-        """The id of the profile holding ``raw`` as ``kind``; raises :class:`NotFound`."""
-        try:
-            value = normalize(kind, raw)
-        except InvalidIdentifier as error:
-            raise NotFound(str(error)) from None
-        with self.store.locked():
-            profile_id = self.store.owner_of(account.id, kind, value)
-        if profile_id is None:
-            raise NotFound(f"no profile has {kind.value} {value}")
-        return profile_id
-
-    def person(self, account: Account, profile_id: str) -> Profile:
-        with self.store.locked():
-            profile = self.store.get_profile(account.id, profile_id)
-        if profile is None:
-            raise NotFound(f"There is no person with id {profile_id}.")
-        return profile
-
-    def update_person(
-        self, account: Account, profile_id: str, data: ProfileData, unset: list[str]
-    ) -> tuple[Profile, list[str]]:
-        """The legacy ``PUT /api/v1/person/{id}``: set what ``data`` gives, identifiers included
-        (one that another profile holds is refused: Klaviyo's identity rules), then remove the
-        ``unset`` keys (``$first_name`` or a custom property; identifiers cannot be unset)."""
-        decisions: list[str] = []
-        identifiers: Identifiers = {}
-        for kind, raw in data.identifiers.items():
-            try:
-                identifiers[kind] = normalize(kind, raw)
-            except InvalidIdentifier as error:
-                raise Refused(str(error)) from None
-        legacy_identifiers = {kind.legacy for kind in IdentifierKind}
-        for key in unset:
-            if key in legacy_identifiers or key.lstrip("$") in IDENTIFIER_NAMES:
-                raise Refused(f"{key} is an identifier: it can be changed, not unset.")
-        with self.store.locked():
-            current = self.store.get_profile(account.id, profile_id)
-            if current is None:
-                raise NotFound(f"There is no person with id {profile_id}.")
-            for kind, value in identifiers.items():
-                holder = self.store.owner_of(account.id, kind, value)
-                if holder is not None and holder != profile_id:
-                    raise IdentifierTaken(kind, value, holder)
-            attributes = current.attributes | data.attributes
-            properties = current.properties | data.properties
-            for key in unset:
-                name = key[1:] if key.startswith("$") else None
-                if name in attributes:
-                    del attributes[name]
-                else:
-                    properties.pop(key, None)
-            updated = self.ingest.rewrite(
-                account.id,
-                current,
-                current.identifiers | identifiers,
-                attributes,
-                properties,
-                decisions,
-            )
-        return updated, decisions
-
-    def timeline(
-        self,
-        account: Account,
-        *,
-        profile_id: str | None = None,
-        metric_id: str | None = None,
-        since: Since = None,
-        count: int = 50,
-        ascending: bool = False,
-    ) -> tuple[Page, dict[str, Profile], dict[str, str]]:
-        """A page of events, all or a profile's or a metric's (legacy v1 timelines), with the
-        profiles and metric names they need, read under one lock."""
-        with self.store.locked():
-            if profile_id is not None and not self.store.has_profile(account.id, profile_id):
-                raise NotFound(f"No profile {profile_id}.")
-            if metric_id is not None and not self.store.has_metric_id(account.id, metric_id):
-                raise NotFound(f"No metric {metric_id}.")
-            events = self.store.events(account.id, profile_id=profile_id, metric_id=metric_id)
-            found = page(events, since, count, ascending)
-            people = {}
-            for event in found.events:
-                profile = self.store.get_profile(account.id, event.profile_id)
-                if profile is not None:
-                    people[event.profile_id] = profile
-            names = {m.id: m.name for m in self.store.metrics(account.id)}
-        return found, people, names
-
-    def export(
-        self, account: Account, metric_id: str, query: ExportQuery
-    ) -> tuple[Metric, list[Any]]:
-        with self.store.locked():
-            metric = next((m for m in self.store.metrics(account.id) if m.id == metric_id), None)
-            if metric is None:
-                raise NotFound(f"No metric {metric_id}.")
-            events = self.store.events(account.id, metric_id=metric_id)
-        return metric, export(events, metric.name, query)
-
-    def metrics(self, account: Account) -> list[Metric]:
-        with self.store.locked():
-            return self.store.metrics(account.id)
-
-    def exchange(self, account: Account, exchange_id: str) -> str:
-        """The id of the profile a ``_kx`` / ``$exchange_id`` value identifies."""
-        with self.store.locked():
-            profile_id = self.store.owner_of(account.id, IdentifierKind.EXCHANGE_ID, exchange_id)
-        if profile_id is None:
-            raise NotFound(f"no profile has $exchange_id {exchange_id}")
-        return profile_id
-
-    def delete_person(self, account: Account, kind: IdentifierKind | None, raw: str) -> str:
-        """Delete the profile a data-privacy request names (either API generation), with its
-        events, memberships, consent, the evidence naming it, and what today's API keeps for
-        the person alone (``PERSONAL``: push tokens, conversations); its id. ``kind`` None:
-        ``raw`` is a profile id."""
-        with self.store.locked():
-            profile_id = raw if kind is None else self.search_people(account, kind, raw)
-            records = self.store.records(account.id)
-            owned = [
-                (target, owned_id)
-                for name, target in PERSONAL
-                for owned_id in records.linked("profile", profile_id, name)
-            ]
-            if not self.store.delete_profile(account.id, profile_id):
-                raise NotFound(f"no profile {profile_id}")
-            self.resources.forget(account, "profile", profile_id)
-            for target, owned_id in owned:
-                if records.has(target, owned_id):
-                    self.resources.delete(account, target, owned_id)
-        return profile_id
 
     # -- Given state (scenario files) ---------------------------------------------------------
 

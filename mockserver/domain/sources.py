@@ -27,6 +27,7 @@ from .ports import Record
 from .ports import Records
 
 if TYPE_CHECKING:
+    from .backend import Backend
     from .resources import Resources
 
 
@@ -89,11 +90,9 @@ class GenericSource:
     def resource(self) -> ResourceType:
         return self._resources.type(self.kind)
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
         with self._resources.locked():
-            records = self._resources.records(account)
+            records = self._resources.records()
             found = []
             for record_id in ids:
                 record = records.get(self.kind, record_id)
@@ -101,12 +100,10 @@ class GenericSource:
                     found.append(Item(record_id, record["attributes"]))
             return found
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
         resource = self.resource
         with self._resources.locked():
-            records = self._resources.records(account)
+            records = self._resources.records()
             if query.filter is None and query.sort is None:
                 return self._in_order(records, query)
             candidates = self._candidates(records, resource, query.filter)
@@ -177,26 +174,22 @@ class GenericSource:
             for i in records.linked(target, t, relationship.inverse)
         ]
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
+    def linked(self, item_id: str, relationship: str) -> Linkage:
         resource = self.resource
         with self._resources.locked():
-            records = self._resources.records(account)
+            records = self._resources.records()
             if not records.has(self.kind, item_id):
                 raise NotFound(f"A {self.kind} with id {item_id} does not exist.")
-            return linkage(self._resources, account, resource, item_id, relationship)
+            return linkage(self._resources, resource, item_id, relationship)
 
 
-def linkage(
-    resources: Resources, account: Account, resource: ResourceType, item_id: str, name: str
-) -> Linkage:
+def linkage(resources: Resources, resource: ResourceType, item_id: str, name: str) -> Linkage:
     """A relationship's linkage from the generic links, without ids whose resource is gone."""
     relationship = resource.relationships[name]
-    records = resources.records(account)
+    records = resources.records()
     target = relationship.types[0]
     ids = tuple(
-        i
-        for i in records.linked(resource.name, item_id, name)
-        if resources.exists(account, target, i)
+        i for i in records.linked(resource.name, item_id, name) if resources.exists(target, i)
     )
     if relationship.many:
         return ids
@@ -224,28 +217,29 @@ class SeededSource(GenericSource):
         super().__init__(resources, kind)
         self._seed = seed
 
-    def _ensure(self, account: Account) -> None:
+    def _ensure(self) -> None:
         """Seed the account's resources of this type that it does not have (their ids are
         the same on every call: a seed that was deleted, where the type allows it, comes
         back)."""
         with self._resources.locked():
-            records = self._resources.records(account)
-            for record_id, attributes in self._seed(account):
+            records = self._resources.records()
+            for record_id, attributes in self._seed(self._resources.account):
                 if not records.has(self.kind, record_id):
-                    self._resources.create(account, self.kind, attributes, record_id=record_id)
+                    self._resources.create(self.kind, attributes, record_id=record_id)
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
-        self._ensure(account)
-        return super().items(account, ids, additional)
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
+        self._ensure()
+        return super().items(ids, additional)
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
-        self._ensure(account)
-        return super().page(account, query, additional)
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
+        self._ensure()
+        return super().page(query, additional)
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
-        self._ensure(account)
-        return super().linked(account, item_id, relationship)
+    def linked(self, item_id: str, relationship: str) -> Linkage:
+        self._ensure()
+        return super().linked(item_id, relationship)
+
+
+def seeded(kind: str, seed: Seed) -> Callable[[Backend], SeededSource]:
+    """How a family registers a seeded type (``Registry.sources``)."""
+    return lambda backend: SeededSource(backend.resources, kind, seed)

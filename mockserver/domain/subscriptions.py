@@ -29,7 +29,6 @@ from dataclasses import field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .accounts import Account
 from .commands import InvalidAttribute
 from .commands import ProfileChanges
 from .consent import SUBSCRIBED
@@ -49,7 +48,7 @@ from .ports import iso_seconds
 from .profiles import normalise
 
 if TYPE_CHECKING:
-    from .service import Klaviyo
+    from .backend import Backend
 
 IDENTIFIER_REQUIRED = "Either email or phone_number is required."
 
@@ -77,14 +76,13 @@ class BadSubscriber(ValueError):
 
 
 class Subscriptions:
-    """Consent calls; ``Klaviyo.subscriptions`` is one."""
+    """An account's consent calls (``Backend.subscriptions``)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
     def subscribe(
         self,
-        account: Account,
         subscribers: Sequence[Subscriber],
         list_id: str | None,
         decisions: list[str],
@@ -95,15 +93,14 @@ class Subscriptions:
         keep_identifiers: bool = False,
     ) -> list[str]:
         """Record consent for each subscriber and put them on the list; the profiles touched."""
-        store = self._k.store
+        store = self._b.store
         with store.locked():
-            now = self._k.clock()
-            record = self._list(account, list_id)
+            now = self._b.clock()
+            record = self._list(list_id)
             self._check(subscribers, now, historical)
             touched = []
             for subscriber in subscribers:
-                profile = self._k.people.absorb(
-                    account,
+                profile = self._b.people.absorb(
                     subscriber.profile_id,
                     subscriber.changes,
                     decisions,
@@ -123,10 +120,10 @@ class Subscriptions:
                     for channel, at in channels.items()
                     if not (pending and channel is Channel.EMAIL_MARKETING)
                 }
-                self._record(account, profile, records, decisions)
+                self._record(profile, records, decisions)
                 if record is not None:
                     status = MemberStatus.PENDING if pending else MemberStatus.SUBSCRIBED
-                    self._join(account, record, profile.id, status, decisions)
+                    self._join(record, profile.id, status, decisions)
                 if subscriber.ignored:
                     decisions.append(
                         f"not recorded for {profile.id}: {', '.join(subscriber.ignored)}"
@@ -137,7 +134,6 @@ class Subscriptions:
 
     def unsubscribe(
         self,
-        account: Account,
         subscribers: Sequence[Subscriber],
         list_id: str | None,
         decisions: list[str],
@@ -146,27 +142,27 @@ class Subscriptions:
     ) -> list[str]:
         """Revoke consent for each subscriber (created when unknown, as the spec says) and
         exclude them from the list; the profiles touched."""
-        store = self._k.store
+        store = self._b.store
         with store.locked():
-            now = self._k.clock()
-            record = self._list(account, list_id)
+            now = self._b.clock()
+            record = self._list(list_id)
             self._check(subscribers, now, historical=False)
             touched = []
             for subscriber in subscribers:
-                profile = self._k.people.absorb(account, None, subscriber.changes, decisions)
+                profile = self._b.people.absorb(None, subscriber.changes, decisions)
                 records = {
                     channel: ConsentRecord(UNSUBSCRIBED, iso_seconds(now), source)
                     for channel in subscriber.channels
                 }
-                self._record(account, profile, records, decisions)
+                self._record(profile, records, decisions)
                 if record is not None:
-                    membership = store.membership(account.id, record.id, profile.id)
+                    membership = store.membership(self._b.account.id, record.id, profile.id)
                     if (
                         membership is not None
                         and membership.status is not MemberStatus.UNSUBSCRIBED
                     ):
                         store.save_membership(
-                            account.id,
+                            self._b.account.id,
                             Membership(
                                 record.id, profile.id, MemberStatus.UNSUBSCRIBED, iso_seconds(now)
                             ),
@@ -175,28 +171,25 @@ class Subscriptions:
                 touched.append(profile.id)
             return touched
 
-    def record(
-        self, account: Account, profile_id: str, consent: str, source: str, decisions: list[str]
-    ) -> None:
+    def record(self, profile_id: str, consent: str, source: str, decisions: list[str]) -> None:
         """Record email marketing consent for a profile that has an email (the legacy
         ``/subscribe`` and its unsubscribe)."""
-        with self._k.store.locked():
-            profile = self._k.store.get_profile(account.id, profile_id)
+        with self._b.store.locked():
+            profile = self._b.store.get_profile(self._b.account.id, profile_id)
             if profile is None or IdentifierKind.EMAIL not in profile.identifiers:
                 return
-            now = iso_seconds(self._k.clock())
+            now = iso_seconds(self._b.clock())
             self._record(
-                account,
                 profile,
                 {Channel.EMAIL_MARKETING: ConsentRecord(consent, now, source)},
                 decisions,
             )
 
-    def view(self, account: Account, profile: Profile) -> dict[Channel, ChannelView]:
+    def view(self, profile: Profile) -> dict[Channel, ChannelView]:
         """``additional-fields[profile]=subscriptions``: the profile's consent, channel by
         channel, read under the store's lock."""
-        with self._k.store.locked():
-            memberships = self._k.store.profile_memberships(account.id, profile.id)
+        with self._b.store.locked():
+            memberships = self._b.store.profile_memberships(self._b.account.id, profile.id)
         return view(profile, memberships)
 
     # -- helpers ----------------------------------------------------------------------------
@@ -219,11 +212,11 @@ class Subscriptions:
                 )
         return channels
 
-    def _list(self, account: Account, list_id: str | None) -> ListRecord | None:
+    def _list(self, list_id: str | None) -> ListRecord | None:
         """The list a call names (NotFound when there is none), or None."""
         if list_id is None:
             return None
-        return self._k.lists.get(account, list_id)
+        return self._b.lists.get(list_id)
 
     def _check(self, subscribers: Sequence[Subscriber], now: datetime, historical: bool) -> None:
         """Refuse the whole call when any subscriber cannot be applied."""
@@ -268,21 +261,19 @@ class Subscriptions:
 
     def _record(
         self,
-        account: Account,
         profile: Profile,
         records: dict[Channel, ConsentRecord],
         decisions: list[str],
     ) -> None:
-        updated = with_consent(profile, records, iso_seconds(self._k.clock()))
+        updated = with_consent(profile, records, iso_seconds(self._b.clock()))
         if updated is None:
             return
-        self._k.store.save_profile(account.id, updated)
+        self._b.store.save_profile(self._b.account.id, updated)
         for channel, record in records.items():
             decisions.append(f"{profile.id}: {channel.path} consent {record.consent}")
 
     def _join(
         self,
-        account: Account,
         record: ListRecord,
         profile_id: str,
         status: MemberStatus,
@@ -290,16 +281,16 @@ class Subscriptions:
     ) -> None:
         """Put a profile on a list with ``status``. A member stays one (a pending subscription
         does not take anybody off the list) and keeps the time it joined."""
-        store = self._k.store
-        current = store.membership(account.id, record.id, profile_id)
+        store = self._b.store
+        current = store.membership(self._b.account.id, record.id, profile_id)
         was = current.status if current is not None else None
         if status is MemberStatus.PENDING and was in ACTIVE:
             return
         if current is not None and (was is status or (was in ACTIVE and status in ACTIVE)):
             at = current.at
         else:
-            at = iso_seconds(self._k.clock())
+            at = iso_seconds(self._b.clock())
         if current is not None and was is status and current.at == at:
             return
-        store.save_membership(account.id, Membership(record.id, profile_id, status, at))
+        store.save_membership(self._b.account.id, Membership(record.id, profile_id, status, at))
         decisions.append(f"{profile_id} is {status.value} on list {record.id}")

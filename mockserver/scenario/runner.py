@@ -20,7 +20,6 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from ..api.journal import TRACE_HEADER
-from ..domain.accounts import Account
 from ..domain.accounts import AccountConfigError
 from ..domain.commands import NotFound
 from ..domain.commands import ProfileData
@@ -147,9 +146,9 @@ def _seed(klaviyo: Klaviyo, scenario: Scenario) -> Context:
             raise ScenarioError(f"{source}: {where}: {error}") from None
     for i, spec in enumerate(given.get("lists", [])):
         where = f"given.lists[{i}]"
-        account_id, public, _ = context.account(spec.get("account"))
-        owner = Account(account_id, public)
-        record = klaviyo.lists.create(owner, spec["name"], spec["double_opt_in"])
+        account_id, _, _ = context.account(spec.get("account"))
+        owner = klaviyo.backend_of(account_id)
+        record = owner.lists.create(spec["name"], spec["double_opt_in"])
         if "label" in spec:
             context.take_name(spec["label"], f"{where}.as")
             context.lists[spec["label"]] = (account_id, record.id)
@@ -163,7 +162,7 @@ def _seed(klaviyo: Klaviyo, scenario: Scenario) -> Context:
                     raise ScenarioError(
                         f"{source}: {where}.{key}: {name!r} is a profile of another account"
                     )
-                klaviyo.lists.enroll(owner, record.id, profile_id, status)
+                owner.lists.enroll(record.id, profile_id, status)
     return context
 
 
@@ -361,7 +360,7 @@ class _Runner:
         named list is checked in its own account."""
         account, list_id = self.context.lists.get(spec["list"], (account, spec["list"]))
         try:
-            rows, _ = self.klaviyo.lists.page(Account(account), list_id, 0, 10**9)
+            rows, _ = self.klaviyo.backend_of(account).lists.page(list_id, 0, 10**9)
         except NotFound:
             self.fail(f"{where}.list", "a list", f"no list {spec['list']!r}")
             return

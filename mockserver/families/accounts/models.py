@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from ...domain.accounts import DETAILS
 from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import NotFound
 from ...domain.listing import Item
 from ...domain.listing import Linkage
@@ -24,19 +25,18 @@ def item(account: Account) -> Item:
 class AccountSource:
     """The one account a key sees (``listing.Source``)."""
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
-        return [item(account) for i in ids if i == account.shown_public_key][:1]
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
-        return Page([item(account)])
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
+        return [item(self._b.account) for i in ids if i == self._b.account.shown_public_key][:1]
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
+        return Page([item(self._b.account)])
+
+    def linked(self, item_id: str, relationship: str) -> Linkage:
         raise NotFound(f"An account has no relationship {relationship!r}.")
 
 
 def install(klaviyo: Klaviyo) -> None:
-    klaviyo.resources.sources["account"] = AccountSource()
+    klaviyo.registry.sources["account"] = AccountSource

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import DuplicateProfile
 from ...domain.commands import InvalidAttribute
 from ...domain.commands import ProfileChanges
@@ -42,39 +42,35 @@ class Entry:
 
 
 def import_profiles(
-    klaviyo: Klaviyo,
-    account: Account,
+    backend: Backend,
     entries: Sequence[Entry],
     list_ids: Sequence[str],
     decisions: list[str],
 ) -> Item:
     """Run a profile bulk import (module docstring); the job. An unknown list refuses the
     whole job (404) before anything changes."""
-    with klaviyo.store.locked():
+    with backend.store.locked():
         for list_id in list_ids:
-            klaviyo.lists.get(account, list_id)
+            backend.lists.get(list_id)
         imported: list[str] = []
         failures: list[Failure] = []
         errors: list[str] = []
         for index, entry in enumerate(entries):
             said: list[str] = []
             try:
-                profile, created = klaviyo.people.upsert(
-                    account, entry.profile_id, entry.changes, said
-                )
+                profile, created = backend.people.upsert(entry.profile_id, entry.changes, said)
             except (DuplicateProfile, InvalidAttribute) as error:
                 failure = _failure(index, entry, error)
                 failures.append(failure)
-                errors.append(_import_error(klaviyo, account, failure, entry))
+                errors.append(_import_error(backend, failure, entry))
                 decisions.append(f"entry {index} refused: {error}")
                 continue
             decisions.extend(said)
             imported.append(profile.id)
             decisions.append(f"entry {index}: {'created' if created else 'updated'} {profile.id}")
         for list_id in list_ids:
-            klaviyo.lists.add_profiles(account, list_id, list(dict.fromkeys(imported)), decisions)
-        return klaviyo.jobs.record(
-            account,
+            backend.lists.add_profiles(list_id, list(dict.fromkeys(imported)), decisions)
+        return backend.jobs.record(
             JOB,
             len(entries),
             failures,
@@ -90,11 +86,10 @@ def _failure(index: int, entry: Entry, error: Exception) -> Failure:
     return Failure(index, str(error), where)
 
 
-def _import_error(klaviyo: Klaviyo, account: Account, failure: Failure, entry: Entry) -> str:
+def _import_error(backend: Backend, failure: Failure, entry: Entry) -> str:
     """An ``import-error`` resource for a refused entry; its id."""
     shown = failure.to_json()
-    item = klaviyo.resources.create(
-        account,
+    item = backend.resources.create(
         "import-error",
         {
             "code": shown["code"],

@@ -61,7 +61,7 @@ def _record(call: Call, entries: list[tuple[str, list[EventCommand]]], keep: boo
         raise ApiError(400, f"At most {MAX_EVENTS} events per request.", pointer="/data")
     decisions: list[str] = []
     profiles: list[str] = []
-    events = call.klaviyo.events
+    events = call.backend.events
     for at, commands in entries:
         try:  # each entry whole: checked before any of its events is recorded
             for command in commands:
@@ -70,7 +70,7 @@ def _record(call: Call, entries: list[tuple[str, list[EventCommand]]], keep: boo
             decisions.append(f"{at}: skipped, {error}")
             continue
         for command in commands:
-            done = events.record(call.account, command, decisions, keep_identifiers=keep)
+            done = events.record(command, decisions, keep_identifiers=keep)
             if done.profile is not None:
                 profiles.append(done.profile.id)
     note(*decisions, profiles=list(dict.fromkeys(profiles)))
@@ -119,7 +119,7 @@ def bulk_import_profiles(call: Call) -> Response:
     lists = (data.get("relationships") or {}).get("lists") or {}
     list_ids = [str(reference["id"]) for reference in lists.get("data") or []]
     decisions: list[str] = []
-    job = import_profiles(call.klaviyo, call.account, entries, list_ids, decisions)
+    job = import_profiles(call.backend, entries, list_ids, decisions)
     note(*decisions, f"{JOB} {job.id}: {job.attributes.get('completed_count')} of {len(entries)}")
     return answer(call, JOB, job, 202)
 

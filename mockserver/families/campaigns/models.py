@@ -26,6 +26,8 @@ The rules live in ``rules`` (``Campaigns``), ``messages`` (a message as stored) 
 
 from __future__ import annotations
 
+from functools import partial
+
 from ...domain.resources import Rules
 from ...domain.service import Klaviyo
 from .rules import CAMPAIGN
@@ -38,9 +40,10 @@ from .sources import CampaignSource
 
 
 def install(klaviyo: Klaviyo) -> None:
-    klaviyo.resources.rules[CAMPAIGN] = Rules(
-        on_delete=lambda account, campaign_id: Campaigns(klaviyo).on_delete(account, campaign_id)
+    registry = klaviyo.registry
+    registry.rules[CAMPAIGN] = Rules(
+        on_delete=lambda backend, campaign_id: Campaigns(backend).on_delete(campaign_id)
     )
-    klaviyo.resources.sources[CAMPAIGN] = CampaignSource(klaviyo)
+    registry.sources[CAMPAIGN] = CampaignSource
     for kind, key in (*JOBS.items(), (ESTIMATION, COUNT)):
-        klaviyo.resources.sources[kind] = CampaignPartSource(klaviyo, kind, key)
+        registry.sources[kind] = partial(CampaignPartSource, kind=kind, key=key)

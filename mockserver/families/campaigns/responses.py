@@ -65,11 +65,11 @@ def create_campaign(call: Call) -> Response:
             pointer = f"{at}/{index}/attributes/definition/channel"
             raise Refusal("A campaign's messages share one channel.", pointer)
         image = _image(entry)
-        if image is not None and not call.klaviyo.resources.exists(call.account, "image", image):
+        if image is not None and not call.backend.resources.exists("image", image):
             pointer = f"{at}/{index}/relationships/image/data/id"
             raise Refusal(f"An image with id {image} does not exist.", pointer, 404)
         messages.append((shown, image))
-    item = Campaigns(call.klaviyo).create(call.account, attributes, messages)
+    item = Campaigns(call.backend).create(attributes, messages)
     note(f"created campaign {item.id} with {len(messages)} {messages[0][0]['channel']} messages")
     return answer(call, CAMPAIGN, item, 201)
 
@@ -77,14 +77,14 @@ def create_campaign(call: Call) -> Response:
 @refusals
 def update_campaign(call: Call) -> Response:
     call.same_id()
-    item = Campaigns(call.klaviyo).update(call.account, call.id, call.data["attributes"])
+    item = Campaigns(call.backend).update(call.id, call.data["attributes"])
     note(f"updated campaign {call.id}")
     return respond(document(call, CAMPAIGN, [item], many=False))
 
 
 @refusals
 def delete_campaign(call: Call) -> Response:
-    Campaigns(call.klaviyo).delete(call.account, call.id)
+    Campaigns(call.backend).delete(call.id)
     note(f"deleted campaign {call.id} and its messages")
     return respond(None, 204)
 
@@ -92,7 +92,7 @@ def delete_campaign(call: Call) -> Response:
 @refusals
 def create_campaign_clone(call: Call) -> Response:
     new_name = (call.data.get("attributes") or {}).get("new_name")
-    item = Campaigns(call.klaviyo).clone(call.account, str(call.data["id"]), new_name)
+    item = Campaigns(call.backend).clone(str(call.data["id"]), new_name)
     note(f"cloned campaign {call.data['id']} as {item.id}")
     return answer(call, CAMPAIGN, item, 201)
 
@@ -101,8 +101,8 @@ def create_campaign_clone(call: Call) -> Response:
 def update_campaign_message(call: Call) -> Response:
     call.same_id()
     definition = (call.data.get("attributes") or {}).get("definition")
-    campaigns = Campaigns(call.klaviyo)
-    item = campaigns.update_message(call.account, call.id, definition, _image(call.data))
+    campaigns = Campaigns(call.backend)
+    item = campaigns.update_message(call.id, definition, _image(call.data))
     note(f"updated campaign message {call.id}")
     return respond(document(call, MESSAGE, [item], many=False))
 
@@ -110,7 +110,7 @@ def update_campaign_message(call: Call) -> Response:
 @refusals
 def update_image_for_campaign_message(call: Call) -> Response:
     image = str(call.data["id"])
-    Campaigns(call.klaviyo).set_image(call.account, call.id, image)
+    Campaigns(call.backend).set_image(call.id, image)
     note(f"campaign message {call.id} shows image {image}")
     return respond(None, 204)
 
@@ -119,7 +119,7 @@ def update_image_for_campaign_message(call: Call) -> Response:
 def assign_template_to_campaign_message(call: Call) -> Response:
     template = call.related_id("template")
     message = str(call.data["id"])
-    item = Campaigns(call.klaviyo).assign_template(call.account, message, template)
+    item = Campaigns(call.backend).assign_template(message, template)
     note(f"campaign message {message} has a copy of template {template}")
     return answer(call, MESSAGE, item)
 
@@ -127,7 +127,7 @@ def assign_template_to_campaign_message(call: Call) -> Response:
 @refusals
 def send_campaign(call: Call) -> Response:
     campaign_id = str(call.data["id"])
-    status = Campaigns(call.klaviyo).send(call.account, campaign_id)
+    status = Campaigns(call.backend).send(campaign_id)
     note(f"send job of campaign {campaign_id}: {status}")
     return answer(call, SEND_JOB, Item(campaign_id, {"status": status}), 202)
 
@@ -136,7 +136,7 @@ def send_campaign(call: Call) -> Response:
 def cancel_campaign_send(call: Call) -> Response:
     call.same_id()
     action = call.data["attributes"]["action"]
-    Campaigns(call.klaviyo).cancel(call.account, call.id, action)
+    Campaigns(call.backend).cancel(call.id, action)
     note(f"{action}: send job of campaign {call.id}")
     return respond(None, 204)
 
@@ -144,7 +144,7 @@ def cancel_campaign_send(call: Call) -> Response:
 @refusals
 def refresh_campaign_recipient_estimation(call: Call) -> Response:
     campaign_id = str(call.data["id"])
-    Campaigns(call.klaviyo).refresh_estimate(call.account, campaign_id)
+    Campaigns(call.backend).refresh_estimate(campaign_id)
     note(f"estimated the recipients of campaign {campaign_id}")
     return answer(call, ESTIMATION_JOB, Item(campaign_id, {"status": "complete"}), 202)
 

@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import NotFound
 from ...domain.listing import Item
 from ...domain.models import json_copy
-from ...domain.service import Klaviyo
 from ...domain.sources import linkage
 from ...spec import iso
 from ...spec import parse_moment
@@ -76,20 +75,20 @@ def _send_moment(strategy: Mapping[str, Any], now: datetime) -> datetime:
 class Campaigns:
     """The campaign rules over the generic resources (one per call: it keeps nothing)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
-        self._resources = klaviyo.resources
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
+        self._resources = backend.resources
 
-    def _records(self, account: Account) -> Any:
-        return self._resources.records(account)
+    def _records(self) -> Any:
+        return self._resources.records()
 
     # -- reading ------------------------------------------------------------------------------
 
-    def settle(self, account: Account, ids: Iterable[str] | None = None) -> None:
+    def settle(self, ids: Iterable[str] | None = None) -> None:
         """Send the scheduled campaigns (of ``ids``, or all) whose moment has passed."""
-        now = self._k.clock()
-        with self._k.store.locked():
-            records = self._records(account)
+        now = self._b.clock()
+        with self._b.store.locked():
+            records = self._records()
             chosen = records.find(CAMPAIGN, "status", SCHEDULED) if ids is None else ids
             for campaign_id in list(chosen):
                 record = records.get(CAMPAIGN, campaign_id)
@@ -98,41 +97,40 @@ class Campaigns:
                 moment = parse_moment(str(record["attributes"].get("send_time") or ""))
                 if moment is not None and moment <= now:
                     self._resources.update(
-                        account,
                         CAMPAIGN,
                         campaign_id,
                         {"status": SENT},
                         extra={"send_job": COMPLETE},
                     )
 
-    def record(self, account: Account, campaign_id: str, pointer: str = "/data/id") -> Any:
+    def record(self, campaign_id: str, pointer: str = "/data/id") -> Any:
         """The stored campaign, settled (a 404 naming ``pointer`` when there is none)."""
-        self.settle(account, [campaign_id])
-        found = self._records(account).get(CAMPAIGN, campaign_id)
+        self.settle([campaign_id])
+        found = self._records().get(CAMPAIGN, campaign_id)
         if found is None:
             raise Refusal(f"A campaign with id {campaign_id} does not exist.", pointer, 404)
         return found
 
-    def messages(self, account: Account, campaign_id: str) -> tuple[str, ...]:
-        return tuple(self._records(account).linked(CAMPAIGN, campaign_id, "campaign-messages"))
+    def messages(self, campaign_id: str) -> tuple[str, ...]:
+        return tuple(self._records().linked(CAMPAIGN, campaign_id, "campaign-messages"))
 
-    def channel(self, account: Account, campaign_id: str) -> str | None:
+    def channel(self, campaign_id: str) -> str | None:
         """A campaign's channel: its messages'."""
-        records = self._records(account)
-        for message_id in self.messages(account, campaign_id):
+        records = self._records()
+        for message_id in self.messages(campaign_id):
             message = records.get(MESSAGE, message_id)
             if message is not None:
                 return str(message["attributes"].get("channel"))
         return None
 
-    def item(self, account: Account, campaign_id: str) -> Item:
+    def item(self, campaign_id: str) -> Item:
         """A campaign as answered after a write, with its messages' linkage."""
-        record = self._records(account).get(CAMPAIGN, campaign_id)
-        messages = {"campaign-messages": self.messages(account, campaign_id)}
+        record = self._records().get(CAMPAIGN, campaign_id)
+        messages = {"campaign-messages": self.messages(campaign_id)}
         return Item(campaign_id, record["attributes"], messages)
 
-    def _draft(self, account: Account, campaign_id: str, doing: str, pointer: str) -> Any:
-        record = self.record(account, campaign_id, pointer)
+    def _draft(self, campaign_id: str, doing: str, pointer: str) -> Any:
+        record = self.record(campaign_id, pointer)
         status = record["attributes"].get("status")
         if status != DRAFT:
             raise Refusal(f"Campaign {campaign_id} is {status}: only a draft can {doing}.", pointer)
@@ -140,14 +138,14 @@ class Campaigns:
 
     # -- audiences ----------------------------------------------------------------------------
 
-    def _kind_of(self, account: Account, audience_id: str) -> str | None:
+    def _kind_of(self, audience_id: str) -> str | None:
         for kind in ("list", "segment"):
-            if self._resources.exists(account, kind, audience_id):
+            if self._resources.exists(kind, audience_id):
                 return kind
         return None
 
     def audiences(
-        self, account: Account, given: Mapping[str, Any] | None, current: Mapping[str, Any]
+        self, given: Mapping[str, Any] | None, current: Mapping[str, Any]
     ) -> dict[str, list[str]]:
         """``current`` audiences with those given (a member given as null stays, *chosen*):
         each a list or a segment of the account, none both included and excluded (*chosen*)."""
@@ -157,9 +155,9 @@ class Campaigns:
             if ids is None:
                 continue
             for index, audience in enumerate(ids):
-                if self._kind_of(account, audience) is None:
+                if self._kind_of(audience) is None:
                     raise Refusal(
-                        f"{audience} is no list or segment of this account.",
+                        f"{audience} is no list or segment of this self._b.account.",
                         f"/data/attributes/audiences/{key}/{index}",
                     )
             found[key] = list(dict.fromkeys(ids))
@@ -170,38 +168,34 @@ class Campaigns:
             )
         return found
 
-    def _profiles(self, account: Account, audience_id: str) -> set[str]:
-        kind = self._kind_of(account, audience_id)
+    def _profiles(self, audience_id: str) -> set[str]:
+        kind = self._kind_of(audience_id)
         if kind is None:
             return set()
-        linked = self._resources.source(kind).linked(account, audience_id, "profiles")
+        linked = self._resources.source(kind).linked(audience_id, "profiles")
         return set(linked) if isinstance(linked, tuple) else set()
 
-    def estimate(self, account: Account, audiences: Mapping[str, Any]) -> int:
-        with self._k.store.locked():
-            included = set().union(*(self._profiles(account, i) for i in audiences["included"]))
-            excluded = set().union(
-                *(self._profiles(account, i) for i in audiences.get("excluded") or ())
-            )
+    def estimate(self, audiences: Mapping[str, Any]) -> int:
+        with self._b.store.locked():
+            included = set().union(*(self._profiles(i) for i in audiences["included"]))
+            excluded = set().union(*(self._profiles(i) for i in audiences.get("excluded") or ()))
             return len(included - excluded)
 
     # -- writes -------------------------------------------------------------------------------
 
     def create(
         self,
-        account: Account,
         attributes: Mapping[str, Any],
         messages: Sequence[tuple[dict[str, Any], str | None]],
     ) -> Item:
         """A draft campaign with its messages (stored attributes, image id), checked first."""
         name = _name(attributes.get("name"))
-        with self._k.store.locked():
-            audiences = self.audiences(account, attributes.get("audiences"), {})
-            return self._make(account, name, attributes, audiences, messages, {})
+        with self._b.store.locked():
+            audiences = self.audiences(attributes.get("audiences"), {})
+            return self._make(name, attributes, audiences, messages, {})
 
     def _make(
         self,
-        account: Account,
         name: str,
         attributes: Mapping[str, Any],
         audiences: Mapping[str, Any],
@@ -222,28 +216,26 @@ class Campaigns:
             "scheduled_at": None,
             "send_time": None,
         }
-        extra = {COUNT: self.estimate(account, audiences)}
-        campaign = self._resources.create(account, CAMPAIGN, shown, extra=extra)
+        extra = {COUNT: self.estimate(audiences)}
+        campaign = self._resources.create(CAMPAIGN, shown, extra=extra)
         for index, (message, image) in enumerate(messages):
             links: dict[str, str | None] = {"campaign": campaign.id, "image": image}
             if index in templates:
-                links["template"] = copy(self._k, account, templates[index], for_message=True).id
-            self._resources.create(account, MESSAGE, message, links)
-        return self.item(account, campaign.id)
+                links["template"] = copy(self._b, templates[index], for_message=True).id
+            self._resources.create(MESSAGE, message, links)
+        return self.item(campaign.id)
 
-    def update(self, account: Account, campaign_id: str, given: Mapping[str, Any]) -> Item:
+    def update(self, campaign_id: str, given: Mapping[str, Any]) -> Item:
         """Change a draft. Null send options, strategy or tracking options go back to the
         defaults a new campaign has (*chosen*)."""
-        with self._k.store.locked():
-            current = self._draft(account, campaign_id, "be changed", "/data/id")["attributes"]
+        with self._b.store.locked():
+            current = self._draft(campaign_id, "be changed", "/data/id")["attributes"]
             changes: dict[str, Any] = {}
             if given.get("name") is not None:
                 changes["name"] = _name(given["name"])
             if "audiences" in given:
-                changes["audiences"] = self.audiences(
-                    account, given["audiences"], current["audiences"]
-                )
-            channel = self.channel(account, campaign_id) or "email"
+                changes["audiences"] = self.audiences(given["audiences"], current["audiences"])
+            channel = self.channel(campaign_id) or "email"
             defaults = {
                 "send_strategy": IMMEDIATE,
                 "send_options": SEND_OPTIONS,
@@ -252,41 +244,41 @@ class Campaigns:
             for key, default in defaults.items():
                 if key in given:
                     changes[key] = given[key] if given[key] is not None else default
-            self._resources.update(account, CAMPAIGN, campaign_id, changes)
-            return self.item(account, campaign_id)
+            self._resources.update(CAMPAIGN, campaign_id, changes)
+            return self.item(campaign_id)
 
-    def delete(self, account: Account, campaign_id: str) -> None:
-        with self._k.store.locked():
-            self.settle(account, [campaign_id])
-            record = self._records(account).get(CAMPAIGN, campaign_id)
+    def delete(self, campaign_id: str) -> None:
+        with self._b.store.locked():
+            self.settle([campaign_id])
+            record = self._records().get(CAMPAIGN, campaign_id)
             if record is None:
                 raise NotFound(f"A campaign with id {campaign_id} does not exist.")
             status = record["attributes"].get("status")
             if status not in (DRAFT, CANCELLED):
                 raise Refusal(f"Campaign {campaign_id} is {status}: it cannot be deleted.", "/data")
-            self._resources.delete(account, CAMPAIGN, campaign_id)
+            self._resources.delete(CAMPAIGN, campaign_id)
 
-    def on_delete(self, account: Account, campaign_id: str) -> None:
+    def on_delete(self, campaign_id: str) -> None:
         """What goes with a campaign: its messages, and the template copies they hold."""
-        records = self._records(account)
-        for message_id in self.messages(account, campaign_id):
+        records = self._records()
+        for message_id in self.messages(campaign_id):
             held = records.linked(MESSAGE, message_id, "template")
             if records.has(MESSAGE, message_id):
-                self._resources.delete(account, MESSAGE, message_id)
-            drop_copy(self._k, account, held)
+                self._resources.delete(MESSAGE, message_id)
+            drop_copy(self._b, held)
 
-    def clone(self, account: Account, campaign_id: str, new_name: str | None) -> Item:
+    def clone(self, campaign_id: str, new_name: str | None) -> Item:
         """A new draft with the campaign's audiences, options and messages (each with its
         image and a copy of its template), named ``new_name`` or "<name> (Clone)" (*chosen*);
         tags are not copied (*chosen*)."""
         if new_name is not None:
             _name(new_name, "/data/attributes/new_name")
-        with self._k.store.locked():
-            original = self.record(account, campaign_id)["attributes"]
-            records = self._records(account)
+        with self._b.store.locked():
+            original = self.record(campaign_id)["attributes"]
+            records = self._records()
             messages: list[tuple[dict[str, Any], str | None]] = []
             templates: dict[int, str] = {}
-            for index, message_id in enumerate(self.messages(account, campaign_id)):
+            for index, message_id in enumerate(self.messages(campaign_id)):
                 shown = json_copy(records.get(MESSAGE, message_id)["attributes"])
                 for stamp in ("created_at", "updated_at"):
                     shown.pop(stamp, None)
@@ -302,45 +294,42 @@ class Campaigns:
                 messages.append((shown, image[0] if image else None))
             name = new_name or f"{original['name']} (Clone)"
             given = json_copy(original)
-            return self._make(account, name, given, given["audiences"], messages, templates)
+            return self._make(name, given, given["audiences"], messages, templates)
 
     # -- messages -----------------------------------------------------------------------------
 
-    def _message(self, account: Account, message_id: str, pointer: str | None) -> tuple[Any, str]:
+    def _message(self, message_id: str, pointer: str | None) -> tuple[Any, str]:
         """A stored message and its campaign's id; a 404 (naming ``pointer``) without it."""
-        records = self._records(account)
+        records = self._records()
         found = records.get(MESSAGE, message_id)
         if found is None:
             detail = f"A campaign-message with id {message_id} does not exist."
             raise NotFound(detail) if pointer is None else Refusal(detail, pointer, 404)
         return found, records.linked(MESSAGE, message_id, "campaign")[0]
 
-    def message_item(self, account: Account, message_id: str) -> Item:
+    def message_item(self, message_id: str) -> Item:
         """A message as answered after a write, with its campaign, template and image."""
         resource = self._resources.type(MESSAGE)
         links = {
-            name: linkage(self._resources, account, resource, message_id, name)
+            name: linkage(self._resources, resource, message_id, name)
             for name in ("campaign", "template", "image")
         }
-        return Item(
-            message_id, self._records(account).get(MESSAGE, message_id)["attributes"], links
-        )
+        return Item(message_id, self._records().get(MESSAGE, message_id)["attributes"], links)
 
-    def _check_image(self, account: Account, image_id: str, pointer: str) -> None:
-        if not self._resources.exists(account, "image", image_id):
+    def _check_image(self, image_id: str, pointer: str) -> None:
+        if not self._resources.exists("image", image_id):
             raise Refusal(f"An image with id {image_id} does not exist.", pointer, 404)
 
     def update_message(
         self,
-        account: Account,
         message_id: str,
         definition: Mapping[str, Any] | None,
         image: str | None,
     ) -> Item:
         """Change a draft's message: its definition (on its own channel) and its image."""
-        with self._k.store.locked():
-            message, campaign_id = self._message(account, message_id, None)
-            self._draft(account, campaign_id, "change its messages", "/data/id")
+        with self._b.store.locked():
+            message, campaign_id = self._message(message_id, None)
+            self._draft(campaign_id, "change its messages", "/data/id")
             current = message["attributes"]
             changes: dict[str, Any] = {}
             if definition is not None:
@@ -354,69 +343,69 @@ class Campaigns:
                 )
                 changes.pop("send_times")
             if image is not None:
-                self._check_image(account, image, "/data/relationships/image/data/id")
+                self._check_image(image, "/data/relationships/image/data/id")
             links = None if image is None else {"image": image}
-            self._resources.update(account, MESSAGE, message_id, changes, links)
-            return self.message_item(account, message_id)
+            self._resources.update(MESSAGE, message_id, changes, links)
+            return self.message_item(message_id)
 
-    def set_image(self, account: Account, message_id: str, image_id: str) -> None:
-        with self._k.store.locked():
-            _, campaign_id = self._message(account, message_id, None)
-            self._check_image(account, image_id, "/data/id")
-            self._draft(account, campaign_id, "change its messages", "/data")
-            self._resources.update(account, MESSAGE, message_id, {}, {"image": image_id})
+    def set_image(self, message_id: str, image_id: str) -> None:
+        with self._b.store.locked():
+            _, campaign_id = self._message(message_id, None)
+            self._check_image(image_id, "/data/id")
+            self._draft(campaign_id, "change its messages", "/data")
+            self._resources.update(MESSAGE, message_id, {}, {"image": image_id})
 
-    def assign_template(self, account: Account, message_id: str, template_id: str) -> Item:
+    def assign_template(self, message_id: str, template_id: str) -> Item:
         """ "Creates a non-reusable version of the template and assigns it to the message" (an
         email message of a draft, *chosen*); the copy it held before goes."""
-        with self._k.store.locked():
-            message, campaign_id = self._message(account, message_id, "/data/id")
-            if not self._resources.exists(account, TEMPLATE, template_id):
+        with self._b.store.locked():
+            message, campaign_id = self._message(message_id, "/data/id")
+            if not self._resources.exists(TEMPLATE, template_id):
                 raise Refusal(
                     f"A template with id {template_id} does not exist.",
                     "/data/relationships/template/data/id",
                     404,
                 )
-            self._draft(account, campaign_id, "change its messages", "/data/id")
+            self._draft(campaign_id, "change its messages", "/data/id")
             if message["attributes"]["channel"] != "email":
                 raise Refusal(
                     f"Message {message_id} is no email: it takes no template.", "/data/id"
                 )
-            held = self._records(account).linked(MESSAGE, message_id, "template")
-            made = copy(self._k, account, template_id, for_message=True)
-            self._resources.update(account, MESSAGE, message_id, {}, {"template": made.id})
-            drop_copy(self._k, account, held)
-            return self.message_item(account, message_id)
+            held = self._records().linked(MESSAGE, message_id, "template")
+            made = copy(self._b, template_id, for_message=True)
+            self._resources.update(MESSAGE, message_id, {}, {"template": made.id})
+            drop_copy(self._b, held)
+            return self.message_item(message_id)
 
     # -- sending ------------------------------------------------------------------------------
 
-    def send(self, account: Account, campaign_id: str) -> str:
+    def send(self, campaign_id: str) -> str:
         """Send a draft with an audience (see the module docstring); the job's status."""
-        with self._k.store.locked():
-            current = self._draft(account, campaign_id, "be sent", "/data/id")["attributes"]
+        with self._b.store.locked():
+            current = self._draft(campaign_id, "be sent", "/data/id")["attributes"]
             if not current["audiences"].get("included"):
                 raise Refusal(f"Campaign {campaign_id} has no audience to send to.", "/data/id")
-            now = self._k.clock()
+            now = self._b.clock()
             moment = _send_moment(current.get("send_strategy") or IMMEDIATE, now)
             later = moment > now
             status, job = (SCHEDULED, QUEUED) if later else (SENT, COMPLETE)
             send_time = iso(moment)
             changes = {"status": status, "scheduled_at": iso(now), "send_time": send_time}
-            self._resources.update(account, CAMPAIGN, campaign_id, changes, extra={"send_job": job})
+            self._resources.update(CAMPAIGN, campaign_id, changes, extra={"send_job": job})
             options = (current.get("send_strategy") or {}).get("options") or {}
             times = [{"datetime": send_time, "is_local": bool(options.get("is_local"))}]
-            self._message_times(account, campaign_id, times)
+            self._message_times(campaign_id, times)
             return job
 
-    def _message_times(self, account: Account, campaign_id: str, times: list[Any]) -> None:
-        for message_id in self.messages(account, campaign_id):
-            self._resources.update(account, MESSAGE, message_id, {"send_times": times})
+    def _message_times(self, campaign_id: str, times: list[Any]) -> None:
+        for message_id in self.messages(campaign_id):
+            self._resources.update(MESSAGE, message_id, {"send_times": times})
 
-    def cancel(self, account: Account, job_id: str, action: str) -> None:
+    def cancel(self, job_id: str, action: str) -> None:
         """``cancel`` or ``revert`` a queued send job (see the module docstring)."""
-        with self._k.store.locked():
-            self.settle(account, [job_id])
-            record = self._records(account).get(CAMPAIGN, job_id)
+        with self._b.store.locked():
+            self.settle([job_id])
+            record = self._records().get(CAMPAIGN, job_id)
             job = None if record is None else record.get("extra", {}).get("send_job")
             if job is None:
                 raise NotFound(f"A campaign-send-job with id {job_id} does not exist.")
@@ -429,13 +418,13 @@ class Campaigns:
                 changes: dict[str, Any] = {"status": CANCELLED}
             else:
                 changes = {"status": DRAFT, "scheduled_at": None, "send_time": None}
-                self._message_times(account, job_id, [])
+                self._message_times(job_id, [])
             extra = {"send_job": JOB_CANCELLED}
-            self._resources.update(account, CAMPAIGN, job_id, changes, extra=extra)
+            self._resources.update(CAMPAIGN, job_id, changes, extra=extra)
 
-    def refresh_estimate(self, account: Account, campaign_id: str) -> None:
-        with self._k.store.locked():
-            record = self.record(account, campaign_id)
-            count = self.estimate(account, record["attributes"]["audiences"])
+    def refresh_estimate(self, campaign_id: str) -> None:
+        with self._b.store.locked():
+            record = self.record(campaign_id)
+            count = self.estimate(record["attributes"]["audiences"])
             extra = {COUNT: count, "estimation_job": COMPLETE}
-            self._resources.set_extra(account, CAMPAIGN, campaign_id, extra)
+            self._resources.set_extra(CAMPAIGN, campaign_id, extra)

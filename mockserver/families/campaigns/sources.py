@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import NotFound
 from ...domain.listing import Item
 from ...domain.listing import Linkage
 from ...domain.listing import ListQuery
 from ...domain.listing import Page
 from ...domain.listing import select_items
-from ...domain.service import Klaviyo
 from ...domain.sources import GenericSource
 from .rules import CAMPAIGN
 from .rules import COUNT
@@ -23,43 +22,37 @@ class CampaignSource(GenericSource):
     """Campaigns, settled before they are read (``messages.channel`` filters through the
     messages' index, as any attribute of a related type does)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        super().__init__(klaviyo.resources, CAMPAIGN)
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(backend.resources, CAMPAIGN)
+        self._b = backend
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
-        Campaigns(self._k).settle(account, ids)
-        return super().items(account, ids, additional)
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
+        Campaigns(self._b).settle(ids)
+        return super().items(ids, additional)
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
-        Campaigns(self._k).settle(account, [item_id])
-        return super().linked(account, item_id, relationship)
+    def linked(self, item_id: str, relationship: str) -> Linkage:
+        Campaigns(self._b).settle([item_id])
+        return super().linked(item_id, relationship)
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
-        Campaigns(self._k).settle(account)
-        return super().page(account, query, additional)
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
+        Campaigns(self._b).settle()
+        return super().page(query, additional)
 
 
 class CampaignPartSource:
     """A campaign's send job, estimation job or estimate, read off the campaign (their ids are
     the campaign's): ``key`` names what ``extra`` keeps of it."""
 
-    def __init__(self, klaviyo: Klaviyo, kind: str, key: str) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend, kind: str, key: str) -> None:
+        self._b = backend
         self.kind = kind
         self.key = key
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
-        Campaigns(self._k).settle(account, ids)
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
+        Campaigns(self._b).settle(ids)
         found = []
-        with self._k.store.locked():
-            records = self._k.resources.records(account)
+        with self._b.store.locked():
+            records = self._b.resources.records()
             for campaign_id in ids:
                 record = records.get(CAMPAIGN, campaign_id)
                 value = None if record is None else (record.get("extra") or {}).get(self.key)
@@ -68,12 +61,10 @@ class CampaignPartSource:
                     found.append(Item(campaign_id, {name: value}))
         return found
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
-        with self._k.store.locked():
-            ids = [str(r["id"]) for r in self._k.resources.records(account).scan(CAMPAIGN)]
-            return select_items(self.items(account, ids), query)
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
+        with self._b.store.locked():
+            ids = [str(r["id"]) for r in self._b.resources.records().scan(CAMPAIGN)]
+            return select_items(self.items(ids), query)
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
+    def linked(self, item_id: str, relationship: str) -> Linkage:
         raise NotFound(f"A {self.kind} has no relationship {relationship!r}.")

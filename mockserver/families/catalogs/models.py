@@ -17,9 +17,11 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
-from ...domain.accounts import Account
+from ... import spec
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.filters import Compare
 from ...domain.filters import Filter
@@ -31,7 +33,6 @@ from ...domain.ports import iso_seconds
 from ...domain.resources import CREATED
 from ...domain.resources import UPDATED
 from ...domain.resources import Attributes
-from ...domain.resources import Resources
 from ...domain.resources import Rules
 from ...domain.resources import unchanged
 from ...domain.service import Klaviyo
@@ -71,17 +72,17 @@ def catalog_id(attributes: Mapping[str, Any]) -> str:
     return SEPARATOR.join((integration, catalog, external_id))
 
 
-def _filled(resources: Resources, kind: str) -> Callable[[Account, str, Attributes], Attributes]:
+def _filled(kind: str) -> Callable[[Backend, str, Attributes], Attributes]:
     """``on_create`` of a catalog type: the document's defaults where the body gives none (or
     null), and null for every other attribute it leaves out (*chosen*: an answer shows them
     all, as Klaviyo's do)."""
     names = [
         name
-        for name in resources.type(kind).attributes.get("properties", {})
+        for name in spec.load().types[kind].attributes.get("properties", {})
         if name not in CREATED + UPDATED
     ]
 
-    def on_create(account: Account, record_id: str, attributes: Attributes) -> Attributes:
+    def on_create(backend: Backend, record_id: str, attributes: Attributes) -> Attributes:
         filled = {**dict.fromkeys(names), **attributes}
         for name, value in DEFAULTS[kind].items():
             if filled.get(name) is None:
@@ -92,22 +93,18 @@ def _filled(resources: Resources, kind: str) -> Callable[[Account, str, Attribut
 
 
 def _fixed(
-    account: Account, record_id: str, current: Mapping[str, Any], merged: Attributes
+    backend: Backend, record_id: str, current: Mapping[str, Any], merged: Attributes
 ) -> Attributes:
     """``on_update`` of a catalog type: its ``external_id`` stays (``unchanged``)."""
     return unchanged(("external_id",), current, merged)
 
 
-def _variants_go(klaviyo: Klaviyo) -> Callable[[Account, str], None]:
+def _variants_go(backend: Backend, record_id: str) -> None:
     """``on_delete`` of an item: its variants go with it (a variant belongs to one item)."""
-
-    def on_delete(account: Account, record_id: str) -> None:
-        records = klaviyo.resources.records(account)
-        for variant_id in records.linked(ITEM, record_id, "variants"):
-            if records.has(VARIANT, variant_id):
-                klaviyo.resources.delete(account, VARIANT, variant_id)
-
-    return on_delete
+    records = backend.records
+    for variant_id in records.linked(ITEM, record_id, "variants"):
+        if records.has(VARIANT, variant_id):
+            backend.resources.delete(VARIANT, variant_id)
 
 
 class CatalogSource(GenericSource):
@@ -116,28 +113,26 @@ class CatalogSource(GenericSource):
     list that equals nothing: the filter is rewritten into the ids the named resource links
     (``equals(category.id,'c')``: ``any(id,[the items of c])``), which reads the id index."""
 
-    def __init__(self, klaviyo: Klaviyo, kind: str, field: str, other: str, back: str) -> None:
-        super().__init__(klaviyo.resources, kind)
-        self._klaviyo = klaviyo
+    def __init__(self, backend: Backend, kind: str, field: str, other: str, back: str) -> None:
+        super().__init__(backend.resources, kind)
+        self._b = backend
         self._field, self._other, self._back = field, other, back
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
         if query.filter is None:
-            return super().page(account, query, additional)
-        with self._klaviyo.store.locked():
-            rewritten = self._rewrite(account, query.filter)
-            return super().page(account, replace(query, filter=rewritten), additional)
+            return super().page(query, additional)
+        with self._b.store.locked():
+            rewritten = self._rewrite(query.filter)
+            return super().page(replace(query, filter=rewritten), additional)
 
-    def _rewrite(self, account: Account, expression: Filter) -> Filter:
+    def _rewrite(self, expression: Filter) -> Filter:
         if isinstance(expression, Logic):
-            terms = tuple(self._rewrite(account, term) for term in expression.terms)
+            terms = tuple(self._rewrite(term) for term in expression.terms)
             return Logic(expression.op, terms)
         if isinstance(expression, Has) or expression.field != self._field:
             return expression
         values = expression.value if expression.op == "any" else [expression.value]
-        records = self._klaviyo.resources.records(account)
+        records = self._b.resources.records()
         ids = [i for value in values for i in records.linked(self._other, str(value), self._back)]
         return Compare("any", "id", list(dict.fromkeys(ids)))
 
@@ -158,15 +153,15 @@ def missing_channel(
 
 
 def subscribe(
-    klaviyo: Klaviyo, account: Account, variant_id: str, profile_id: str, channels: Sequence[str]
+    backend: Backend, variant_id: str, profile_id: str, channels: Sequence[str]
 ) -> dict[str, Any]:
     """Keep a profile's subscription to a variant's return in stock, in the variant's
     ``extra`` (*chosen*: the document has no resource to read them back). One subscription
     per profile and variant: a later call adds its channels to it (*chosen*: nothing
     unsubscribes through the API) and moves its ``updated``."""
-    with klaviyo.store.locked():
-        now = iso_seconds(klaviyo.clock())
-        kept = subscriptions(klaviyo, account, variant_id)
+    with backend.store.locked():
+        now = iso_seconds(backend.clock())
+        kept = subscriptions(backend, variant_id)
         previous = next((s for s in kept if s["profile"] == profile_id), None)
         entry = {
             "profile": profile_id,
@@ -178,26 +173,30 @@ def subscribe(
             kept.append(entry)
         else:
             kept[kept.index(previous)] = entry
-        klaviyo.resources.set_extra(account, VARIANT, variant_id, {BACK_IN_STOCK: kept})
+        backend.resources.set_extra(VARIANT, variant_id, {BACK_IN_STOCK: kept})
         return entry
 
 
-def subscriptions(klaviyo: Klaviyo, account: Account, variant_id: str) -> list[dict[str, Any]]:
+def subscriptions(backend: Backend, variant_id: str) -> list[dict[str, Any]]:
     """A variant's back-in-stock subscriptions, in the order profiles first subscribed:
     ``{"profile", "channels", "created", "updated"}`` each (a :class:`NotFound` when the variant
     does not exist). Profile ids are kept as they were when the profile subscribed."""
-    kept = klaviyo.resources.extra(account, VARIANT, variant_id).get(BACK_IN_STOCK, [])
+    kept = backend.resources.extra(VARIANT, variant_id).get(BACK_IN_STOCK, [])
     return [dict(entry) for entry in kept]
 
 
 def install(klaviyo: Klaviyo) -> None:
-    resources = klaviyo.resources
+    registry = klaviyo.registry
     for kind in (ITEM, VARIANT, CATEGORY):
-        resources.rules[kind] = Rules(
-            make_id=lambda account, attributes: catalog_id(attributes),
-            on_create=_filled(resources, kind),
+        registry.rules[kind] = Rules(
+            make_id=lambda backend, attributes: catalog_id(attributes),
+            on_create=_filled(kind),
             on_update=_fixed,
-            on_delete=_variants_go(klaviyo) if kind == ITEM else None,
+            on_delete=_variants_go if kind == ITEM else None,
         )
-    resources.sources[ITEM] = CatalogSource(klaviyo, ITEM, "category.id", CATEGORY, "items")
-    resources.sources[CATEGORY] = CatalogSource(klaviyo, CATEGORY, "item.id", ITEM, "categories")
+    registry.sources[ITEM] = partial(
+        CatalogSource, kind=ITEM, field="category.id", other=CATEGORY, back="items"
+    )
+    registry.sources[CATEGORY] = partial(
+        CatalogSource, kind=CATEGORY, field="item.id", other=ITEM, back="categories"
+    )

@@ -102,9 +102,9 @@ def subscribe_back_in_stock(call: Call, keep_identifiers: bool = False) -> Respo
     person_attributes = person.get("attributes") or {}
     changes = profile_changes(person_attributes, None, under=f"{PERSON}/attributes")
     person_id = profile_id(person)
-    klaviyo = call.klaviyo
-    with klaviyo.store.locked():
-        if not klaviyo.resources.exists(call.account, VARIANT, variant_id):
+    backend = call.backend
+    with backend.store.locked():
+        if not backend.resources.exists(VARIANT, variant_id):
             raise ApiError(
                 404,
                 f"A catalog-variant with id {variant_id} does not exist.",
@@ -121,8 +121,8 @@ def subscribe_back_in_stock(call: Call, keep_identifiers: bool = False) -> Respo
             )
         decisions: list[str] = []
         try:
-            profile = klaviyo.people.absorb(
-                call.account, person_id, changes, decisions, keep_identifiers=keep_identifiers
+            profile = backend.people.absorb(
+                person_id, changes, decisions, keep_identifiers=keep_identifiers
             )
         except InvalidAttribute as error:
             note(*decisions)
@@ -130,7 +130,7 @@ def subscribe_back_in_stock(call: Call, keep_identifiers: bool = False) -> Respo
         if profile is None:  # an id naming no profile: dropped, as Klaviyo's queue would
             note(*decisions, f"back in stock of {variant_id}: no profile, nothing kept")
             return respond(None, 202)
-        models.subscribe(klaviyo, call.account, variant_id, profile.id, channels)
+        models.subscribe(backend, variant_id, profile.id, channels)
     note(
         *decisions,
         f"subscribed {profile.id} to back in stock of {variant_id} by {', '.join(channels)}",

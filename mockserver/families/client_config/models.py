@@ -4,7 +4,7 @@ client API: its geofences (``GET /client/geofences``) and the integration-egress
 
 Geofences are made in Klaviyo's app; no operation of this revision writes one. So an account
 has none, and lists none, until something puts them in state: the domain's
-``klaviyo.resources.create(account, "geofence", {latitude, longitude, radius})`` (a test, an
+``klaviyo.resources.create("geofence", {latitude, longitude, radius})`` (a test, an
 embedding program), which checks them as Klaviyo would (a latitude within ±90, a longitude
 within ±180, a radius above 0) (*chosen*: no API call, no invented geofences). A listing with
 ``X-Klaviyo-API-Filters: and(equals(lat,…),equals(lng,…))`` comes nearest first, by the
@@ -28,6 +28,7 @@ from typing import NamedTuple
 from typing import TypeGuard
 
 from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.filters import Compare
 from ...domain.filters import Filter
@@ -41,7 +42,7 @@ from ...domain.listing import select
 from ...domain.resources import Attributes
 from ...domain.resources import Rules
 from ...domain.service import Klaviyo
-from ...domain.sources import SeededSource
+from ...domain.sources import seeded
 
 GEOFENCE = "geofence"
 ALLOWLIST = "ip-allowlist"
@@ -77,7 +78,7 @@ def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _checked(account: Account, record_id: str, attributes: Attributes) -> Attributes:
+def _checked(backend: Backend, record_id: str, attributes: Attributes) -> Attributes:
     """A geofence Klaviyo could have: a centre on the globe and a radius."""
     for _, name, bound in COORDINATES:
         value = attributes.get(name)
@@ -92,9 +93,9 @@ def _checked(account: Account, record_id: str, attributes: Attributes) -> Attrib
 
 
 def _rechecked(
-    account: Account, record_id: str, current: Mapping[str, Any], attributes: Attributes
+    backend: Backend, record_id: str, current: Mapping[str, Any], attributes: Attributes
 ) -> Attributes:
-    return _checked(account, record_id, attributes)
+    return _checked(backend, record_id, attributes)
 
 
 class Point(NamedTuple):
@@ -142,10 +143,10 @@ def distance(origin: Point, attributes: Mapping[str, Any]) -> float:
     return 2 * EARTH_RADIUS * math.asin(min(1.0, math.sqrt(h)))
 
 
-def nearest(klaviyo: Klaviyo, account: Account, origin: Point, query: ListQuery) -> Page:
+def nearest(backend: Backend, origin: Point, query: ListQuery) -> Page:
     """A page of the account's geofences, nearest ``origin`` first."""
-    with klaviyo.store.locked():
-        records = list(klaviyo.resources.records(account).scan(GEOFENCE))
+    with backend.store.locked():
+        records = list(backend.resources.records().scan(GEOFENCE))
     by_distance = ListQuery(after=query.after, size=query.size, sort="distance")
     chosen, next_key = select(
         records,
@@ -157,6 +158,5 @@ def nearest(klaviyo: Klaviyo, account: Account, origin: Point, query: ListQuery)
 
 
 def install(klaviyo: Klaviyo) -> None:
-    resources = klaviyo.resources
-    resources.rules[GEOFENCE] = Rules(on_create=_checked, on_update=_rechecked)
-    resources.sources[ALLOWLIST] = SeededSource(resources, ALLOWLIST, allowlist)
+    klaviyo.registry.rules[GEOFENCE] = Rules(on_create=_checked, on_update=_rechecked)
+    klaviyo.registry.sources[ALLOWLIST] = seeded(ALLOWLIST, allowlist)

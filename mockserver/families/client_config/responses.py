@@ -29,9 +29,9 @@ def get_client_geofences(call: Call) -> Response:
         raise ApiError(400, str(error), parameter=HEADER) from None
     query = call.params.listing or ListQuery()
     if origin is None:
-        page = call.klaviyo.resources.source(GEOFENCE).page(call.account, query)
+        page = call.backend.resources.source(GEOFENCE).page(query)
     else:
-        page = models.nearest(call.klaviyo, call.account, origin, query)
+        page = models.nearest(call.backend, origin, query)
     note(f"listed {len(page.items)} geofences" + (f" nearest {origin}" if origin else ""))
     return respond(document(call, GEOFENCE, page.items, many=True, next_key=page.next_key))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import NotFound
 from ...domain.models import IdentifierKind
 from ...domain.ports import iso_seconds
@@ -21,32 +21,32 @@ from ...domain.service import Klaviyo
 CONVERSATION = "conversation"
 
 
-def conversations_of(klaviyo: Klaviyo, account: Account, profile_id: str) -> tuple[str, ...]:
+def conversations_of(backend: Backend, profile_id: str) -> tuple[str, ...]:
     """The profile's conversations, opening its SMS one if it has a phone number and none."""
-    resources = klaviyo.resources
-    with klaviyo.store.locked():
-        records = klaviyo.store.records(account.id)
+    resources = backend.resources
+    with backend.store.locked():
+        records = backend.store.records(backend.account.id)
         have = records.linked("profile", profile_id, "conversations")
         if have:
             return have
-        profile = klaviyo.store.get_profile(account.id, profile_id)
+        profile = backend.store.get_profile(backend.account.id, profile_id)
         if profile is None or IdentifierKind.PHONE_NUMBER not in profile.identifiers:
             return ()
-        item = resources.create(account, CONVERSATION, {"channel": "sms"})
-        resources.link(account, "profile", profile_id, "conversations", [item.id], "add")
+        item = resources.create(CONVERSATION, {"channel": "sms"})
+        resources.link("profile", profile_id, "conversations", [item.id], "add")
         return (item.id,)
 
 
-def send(klaviyo: Klaviyo, account: Account, conversation: str, message: Mapping[str, Any]) -> str:
+def send(backend: Backend, conversation: str, message: Mapping[str, Any]) -> str:
     """Keep a message sent to a conversation; the profile it went to."""
-    with klaviyo.store.locked():
-        records = klaviyo.store.records(account.id)
+    with backend.store.locked():
+        records = backend.store.records(backend.account.id)
         record = records.get(CONVERSATION, conversation)
         if record is None:
             raise NotFound(f"A conversation with id {conversation} does not exist.")
         sent = [*record.get("extra", {}).get("messages", [])]
-        sent.append({**message, "sent_at": iso_seconds(klaviyo.clock())})
-        klaviyo.resources.set_extra(account, CONVERSATION, conversation, {"messages": sent})
+        sent.append({**message, "sent_at": iso_seconds(backend.clock())})
+        backend.resources.set_extra(CONVERSATION, conversation, {"messages": sent})
         linked = records.linked(CONVERSATION, conversation, "profile")
         return linked[0] if linked else ""
 

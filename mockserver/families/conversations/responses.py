@@ -21,7 +21,7 @@ def create_conversation_message(call: Call) -> Response:
         "message_hierarchy": data["attributes"].get("message_hierarchy"),
     }
     try:
-        profile = send(call.klaviyo, call.account, conversation, message)
+        profile = send(call.backend, conversation, message)
     except NotFound as error:
         raise ApiError(
             404, str(error), pointer="/data/relationships/conversation/data/id"

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.jobs import expires
 from ...domain.jobs import relationships_of
@@ -54,112 +54,110 @@ def code_id(coupon: str, attributes: Mapping[str, Any]) -> str:
     return f"{coupon}-{unique_code}"
 
 
-def _coupon_created(account: Account, record_id: str, attributes: Attributes) -> Attributes:
+def _coupon_created(backend: Backend, record_id: str, attributes: Attributes) -> Attributes:
     """A coupon shows every attribute: null where the body gives none (*chosen*)."""
     return {"description": None, "monitor_configuration": None, **attributes}
 
 
 def _coupon_updated(
-    account: Account, record_id: str, current: Mapping[str, Any], merged: Attributes
+    backend: Backend, record_id: str, current: Mapping[str, Any], merged: Attributes
 ) -> Attributes:
     """A coupon's ``external_id`` is its id: it cannot change."""
     return unchanged(("external_id",), current, merged)
 
 
-def _a_year_on(klaviyo: Klaviyo) -> str:
-    return expires(iso_seconds(klaviyo.clock()), CODE_LIFE_DAYS)
+def _a_year_on(backend: Backend) -> str:
+    return expires(iso_seconds(backend.clock()), CODE_LIFE_DAYS)
 
 
-def _holder(klaviyo: Klaviyo, account: Account, record_id: str) -> str | None:
+def _holder(backend: Backend, record_id: str) -> str | None:
     """The profile a code was given to, if it still exists (*chosen*: the profile link says
     so, not the ``status``, which a call may set to anything)."""
-    linked = klaviyo.resources.records(account).linked(CODE, record_id, "profile")
-    return next((i for i in linked if klaviyo.resources.exists(account, "profile", i)), None)
+    linked = backend.resources.records().linked(CODE, record_id, "profile")
+    return next((i for i in linked if backend.resources.exists("profile", i)), None)
 
 
 class CodeRules:
     """The rules of a coupon code and of its coupon's delete (``Rules`` hooks)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
-    def created(self, account: Account, record_id: str, attributes: Attributes) -> Attributes:
+    def created(self, record_id: str, attributes: Attributes) -> Attributes:
         """A new code is unassigned, and expires a year on unless its body says when."""
         if attributes.get("expires_at") is None:
-            attributes["expires_at"] = _a_year_on(self._k)
+            attributes["expires_at"] = _a_year_on(self._b)
         return {**attributes, "status": UNASSIGNED}
 
-    def updated(
-        self, account: Account, record_id: str, current: Mapping[str, Any], merged: Attributes
-    ) -> Attributes:
+    def updated(self, record_id: str, current: Mapping[str, Any], merged: Attributes) -> Attributes:
         """``expires_at`` set to null is a year on again (as at creation); a null ``status``
         leaves it as it was (*chosen*: a code always has one); ``unique_code`` cannot change
         (it makes the id)."""
         merged = unchanged(("unique_code",), current, merged)
         if merged.get("expires_at") is None:
-            merged["expires_at"] = _a_year_on(self._k)
+            merged["expires_at"] = _a_year_on(self._b)
         if merged.get("status") is None:
             merged["status"] = current["attributes"].get("status") or UNASSIGNED
         return merged
 
-    def code_deleted(self, account: Account, record_id: str) -> None:
+    def code_deleted(self, record_id: str) -> None:
         """A code given to a profile stays (409, *chosen* status for the documented refusal)."""
-        holder = _holder(self._k, account, record_id)
+        holder = _holder(self._b, record_id)
         if holder is not None:
             raise Conflict(
                 f"Coupon code {record_id} is assigned to profile {holder}: it cannot be deleted."
             )
 
-    def coupon_deleted(self, account: Account, record_id: str) -> None:
+    def coupon_deleted(self, record_id: str) -> None:
         """A coupon's codes go with it, unless one was given to a profile (then nothing goes)."""
-        resources = self._k.resources
-        records = resources.records(account)
+        resources = self._b.resources
+        records = resources.records()
         codes = [
             c for c in records.linked(COUPON, record_id, "coupon-codes") if records.has(CODE, c)
         ]
         for code in codes:
-            holder = _holder(self._k, account, code)
+            holder = _holder(self._b, code)
             if holder is not None:
                 raise Conflict(
                     f"Coupon {record_id} has code {code} assigned to profile {holder}: it"
                     " cannot be deleted."
                 )
         for code in codes:
-            resources.delete(account, CODE, code)
+            resources.delete(CODE, code)
 
 
-def create_code(klaviyo: Klaviyo, account: Account, entry: Mapping[str, Any]) -> Item:
+def create_code(backend: Backend, entry: Mapping[str, Any]) -> Item:
     """Make the code a create body (or a job's entry) describes, with the id Klaviyo gives it."""
     attributes = dict(entry.get("attributes") or {})
     coupon = relationships_of(entry).get("coupon")
     if not isinstance(coupon, str):
         raise InvalidAttribute("relationships/coupon", "A coupon code needs its coupon.")
-    return klaviyo.resources.create(
-        account, CODE, attributes, {"coupon": coupon}, record_id=code_id(coupon, attributes)
+    return backend.resources.create(
+        CODE, attributes, {"coupon": coupon}, record_id=code_id(coupon, attributes)
     )
 
 
 def bulk_create_codes(
-    klaviyo: Klaviyo, account: Account, entries: Sequence[Mapping[str, Any]], entries_at: str
+    backend: Backend, entries: Sequence[Mapping[str, Any]], entries_at: str
 ) -> Item:
     """A coupon-code bulk create job (``Jobs.bulk``), each entry a code's create body."""
-    return klaviyo.jobs.bulk(
-        account,
+    return backend.jobs.bulk(
         CODE_JOB,
         entries,
         entries_at,
-        lambda k, a, _, entry: create_code(k, a, entry).id,
+        lambda backend, _, entry: create_code(backend, entry).id,
     )
 
 
 def install(klaviyo: Klaviyo) -> None:
-    rules = CodeRules(klaviyo)
-    klaviyo.resources.rules[COUPON] = Rules(
-        make_id=lambda account, attributes: coupon_id(attributes),
+    klaviyo.registry.rules[COUPON] = Rules(
+        make_id=lambda backend, attributes: coupon_id(attributes),
         on_create=_coupon_created,
         on_update=_coupon_updated,
-        on_delete=rules.coupon_deleted,
+        on_delete=lambda backend, record_id: CodeRules(backend).coupon_deleted(record_id),
     )
-    klaviyo.resources.rules[CODE] = Rules(
-        on_create=rules.created, on_update=rules.updated, on_delete=rules.code_deleted
+    klaviyo.registry.rules[CODE] = Rules(
+        on_create=lambda backend, *args: CodeRules(backend).created(*args),
+        on_update=lambda backend, *args: CodeRules(backend).updated(*args),
+        on_delete=lambda backend, record_id: CodeRules(backend).code_deleted(record_id),
     )

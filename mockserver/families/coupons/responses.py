@@ -45,7 +45,7 @@ def create_coupon_code(call: Call) -> Response:
     except InvalidAttribute as error:
         raise invalid(error) from None
     refuse_taken(call, CODE, made, "unique_code")
-    item = models.create_code(call.klaviyo, call.account, data)
+    item = models.create_code(call.backend, data)
     note(f"created {CODE} {item.id}")
     status = call.operation.statuses[0] if call.operation.statuses else 200
     return answer(call, CODE, item, status)
@@ -54,7 +54,7 @@ def create_coupon_code(call: Call) -> Response:
 def _run_code_job(call: Call) -> Response:
     entries = call.data["attributes"]["coupon-codes"]["data"]
     at = "/data/attributes/coupon-codes/data"
-    item = models.bulk_create_codes(call.klaviyo, call.account, entries, at)
+    item = models.bulk_create_codes(call.backend, entries, at)
     note(f"{CODE_JOB} {item.id}: {item.attributes.get('completed_count')} of {len(entries)} made")
     status = call.operation.statuses[0] if call.operation.statuses else 202
     return answer(call, CODE_JOB, item, status)

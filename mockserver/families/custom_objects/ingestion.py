@@ -26,10 +26,9 @@ from datetime import timedelta
 from typing import Any
 from typing import NamedTuple
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.ports import Record
 from ...domain.ports import iso_seconds
-from ...domain.service import Klaviyo
 from ...spec import parse_moment
 from . import jsonpath
 from .coerce import convert
@@ -94,32 +93,32 @@ def check_records(records: Sequence[Any], at: str, record_at: str) -> None:
 class Ingestion:
     """Records in, object records and logs out (see the module docstring)."""
 
-    def __init__(self, klaviyo: Klaviyo, objects: Objects) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend, objects: Objects) -> None:
+        self._b = backend
         self.objects = objects
 
     # -- records in -------------------------------------------------------------------------
 
-    def receive(self, account: Account, source_id: str, records: Sequence[Any]) -> list[str]:
+    def receive(self, source_id: str, records: Sequence[Any]) -> list[str]:
         """Keep and map records sent to a data source; what became of each."""
         decisions: list[str] = []
         with self.objects.locked():
-            targets = self._targets(account, source_id)
+            targets = self._targets(source_id)
             for record in records:
                 held = {"data_source": source_id, "record": record}
-                self.objects.keep(account, RAW, self._k.ids.ulid(), held)
-                decisions.extend(self._ingest(account, target, record) for target in targets)
+                self.objects.keep(RAW, self._b.ids.ulid(), held)
+                decisions.extend(self._ingest(target, record) for target in targets)
         return decisions
 
-    def replay(self, account: Account, schema_id: str) -> None:
+    def replay(self, schema_id: str) -> None:
         """Map the records a newly active schema's data sources hold already."""
-        type_id = self.objects.type_of(account, schema_id)
+        type_id = self.objects.type_of(schema_id)
         targets = {}
-        for source_id in sorted(self.objects.sources_of(account, schema_id)):
-            target = self._target(account, type_id, schema_id, source_id)
+        for source_id in sorted(self.objects.sources_of(schema_id)):
+            target = self._target(type_id, schema_id, source_id)
             if target is not None:
                 targets[source_id] = target
-        records = self.objects.records(account)
+        records = self.objects.records()
         held = [
             row
             for source_id in targets
@@ -128,23 +127,21 @@ class Ingestion:
         ]
         for row in sorted(held, key=lambda r: int(r["seq"])):
             attributes = row["attributes"]
-            self._ingest(account, targets[attributes["data_source"]], attributes["record"])
+            self._ingest(targets[attributes["data_source"]], attributes["record"])
 
-    def _targets(self, account: Account, source_id: str) -> list[Target]:
+    def _targets(self, source_id: str) -> list[Target]:
         found = []
-        for row in self.objects.records(account).scan(TYPE):
+        for row in self.objects.records().scan(TYPE):
             current = (row.get("extra") or {}).get("current")
             if current:
-                target = self._target(account, str(row["id"]), current, source_id)
+                target = self._target(str(row["id"]), current, source_id)
                 if target is not None:
                     found.append(target)
         return found
 
-    def _target(
-        self, account: Account, type_id: str, schema_id: str, source_id: str
-    ) -> Target | None:
-        schema = self.objects.get(account, SCHEMA, schema_id)["attributes"]
-        mapping = self.objects.get(account, MAPPING, self.objects.mapping_of(account, schema_id))
+    def _target(self, type_id: str, schema_id: str, source_id: str) -> Target | None:
+        schema = self.objects.get(SCHEMA, schema_id)["attributes"]
+        mapping = self.objects.get(MAPPING, self.objects.mapping_of(schema_id))
         by_id = {prop["id"]: prop for prop in schema["properties"]}
         simple, constants, id_path = [], [], None
         for entry in mapping["attributes"]["property_mappings"]:
@@ -160,7 +157,7 @@ class Ingestion:
             return None
         return Target(type_id, schema["properties"], schema["required"], id_path, simple, constants)
 
-    def _ingest(self, account: Account, target: Target, record: Any) -> str:
+    def _ingest(self, target: Target, record: Any) -> str:
         """Map one record to its object record, or log why not."""
         given = jsonpath.read(target.id_path, record)
         if isinstance(given, bool) or not isinstance(given, str | int) or given == "":
@@ -170,10 +167,10 @@ class Ingestion:
                 else ("string_type", "Input should be a valid string")
             )
             error = _error(code, message, target.id_path, given)
-            self._log(account, target.type_id, None, "a record without an id", [error])
+            self._log(target.type_id, None, "a record without an id", [error])
             return f"a record without an id at {target.id_path} was refused"
         record_id = f"{target.type_id}{SEPARATOR}{given}"
-        stored = self.objects.records(account).get(RECORD, record_id)
+        stored = self.objects.records().get(RECORD, record_id)
         here = {prop["name"] for prop, _ in [*target.simple, *target.constants]}
         names = [prop["name"] for prop in target.properties]
         before = (stored or {}).get("attributes", {}).get("record_properties", {})
@@ -194,34 +191,32 @@ class Ingestion:
             if name not in values and name not in failed:
                 errors.append(_error("missing", "Field required", name, jsonpath.MISSING))
         if errors:
-            self._log(account, target.type_id, record_id, str(given), errors)
+            self._log(target.type_id, record_id, str(given), errors)
             return f"record {record_id} was refused: {len(errors)} validation error(s)"
         shown = {"record_properties": {n: values[n] for n in names if n in values}}
-        resources = self._k.resources
+        resources = self._b.resources
         if stored is None:
             resources.create(
-                account, RECORD, shown, record_id=record_id, extra={"object_type": target.type_id}
+                RECORD, shown, record_id=record_id, extra={"object_type": target.type_id}
             )
             return f"object record {record_id} was made"
-        resources.update(account, RECORD, record_id, shown)
+        resources.update(RECORD, record_id, shown)
         return f"object record {record_id} was updated"
 
     def _log(
         self,
-        account: Account,
         type_id: str,
         record_id: str | None,
         label: str,
         errors: list[dict[str, Any]],
     ) -> None:
         count = len(errors)
-        self._k.resources.create(
-            account,
+        self._b.resources.create(
             LOG,
             {
                 "status": "error",
                 "event_type": "validation_error",
-                "timestamp": iso_seconds(self._k.clock()),
+                "timestamp": iso_seconds(self._b.clock()),
                 "summary": f"{count} validation error{'' if count == 1 else 's'} for {label}",
                 "errors": errors,
             },
@@ -230,17 +225,17 @@ class Ingestion:
 
     # -- object records and logs ------------------------------------------------------------
 
-    def records_of(self, account: Account, type_id: str) -> list[Record]:
+    def records_of(self, type_id: str) -> list[Record]:
         """A type's object records, in the order they were made."""
         prefix = f"{type_id}{SEPARATOR}"
-        rows = [r for r in self.objects.records(account).scan(RECORD) if r["id"].startswith(prefix)]
+        rows = [r for r in self.objects.records().scan(RECORD) if r["id"].startswith(prefix)]
         return sorted(rows, key=lambda r: int(r["seq"]))
 
-    def logs_of(self, account: Account, type_id: str) -> list[Record]:
+    def logs_of(self, type_id: str) -> list[Record]:
         """A type's log entries of the last 14 days, in the order they were written."""
-        since = self._k.clock() - timedelta(days=LOG_DAYS)
+        since = self._b.clock() - timedelta(days=LOG_DAYS)
         rows = []
-        for row in self.objects.records(account).scan(LOG):
+        for row in self.objects.records().scan(LOG):
             if (row.get("extra") or {}).get("object_type") != type_id:
                 continue
             moment = parse_moment(row["attributes"]["timestamp"])
@@ -248,11 +243,11 @@ class Ingestion:
                 rows.append(row)
         return sorted(rows, key=lambda r: int(r["seq"]))
 
-    def delete(self, account: Account, ids: Sequence[str], at: str) -> list[str]:
+    def delete(self, ids: Sequence[str], at: str) -> list[str]:
         """Delete object records by compound id: each must name an object type; a record
         that is gone already is no error (*chosen*). The ids deleted."""
         with self.objects.locked():
-            records = self.objects.records(account)
+            records = self.objects.records()
             for index, record_id in enumerate(ids):
                 type_id, separator, _ = record_id.partition(SEPARATOR)
                 if not separator:
@@ -264,21 +259,21 @@ class Ingestion:
                     raise missing(f"No object type has the id {type_id}.", f"{at}/{index}/id")
             gone = [i for i in dict.fromkeys(ids) if records.has(RECORD, i)]
             for record_id in gone:
-                self._k.resources.delete(account, RECORD, record_id)
+                self._b.resources.delete(RECORD, record_id)
             return gone
 
-    def forget_type(self, account: Account, type_id: str) -> None:
+    def forget_type(self, type_id: str) -> None:
         """A deleted type's object records and logs go with it."""
-        resources = self._k.resources
-        for row in self.records_of(account, type_id):
-            resources.delete(account, RECORD, str(row["id"]))
-        for row in list(self.objects.records(account).scan(LOG)):
+        resources = self._b.resources
+        for row in self.records_of(type_id):
+            resources.delete(RECORD, str(row["id"]))
+        for row in list(self.objects.records().scan(LOG)):
             if (row.get("extra") or {}).get("object_type") == type_id:
-                resources.delete(account, LOG, str(row["id"]))
+                resources.delete(LOG, str(row["id"]))
 
-    def forget_source(self, account: Account, source_id: str) -> None:
+    def forget_source(self, source_id: str) -> None:
         """A deleted data source's records go with it."""
-        records = self.objects.records(account)
+        records = self.objects.records()
         for raw_id in records.find(RAW, "data_source", source_id):
             records.remove(RAW, raw_id)
 
@@ -289,10 +284,10 @@ def _error(code: str, message: str, name: str, value: Any) -> dict[str, Any]:
     return {"code": code, "message": message, "property": name, "invalid_value": shown}
 
 
-def open_family(klaviyo: Klaviyo) -> Ingestion:
+def open_family(backend: Backend) -> Ingestion:
     """The family's domain for one call: object types and schemas (``.objects``) and
     ingestion, wired so that activating a schema maps the records its data sources hold."""
-    objects = Objects(klaviyo)
-    ingestion = Ingestion(klaviyo, objects)
+    objects = Objects(backend)
+    ingestion = Ingestion(backend, objects)
     objects.on_activate = ingestion.replay
     return ingestion

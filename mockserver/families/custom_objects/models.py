@@ -13,14 +13,16 @@ would leave a mapping reading nothing); deleting one drops the records it holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
-from ...domain.accounts import Account
+from ... import spec
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.resources import Conflict
 from ...domain.resources import Rules
+from ...domain.resources import SourceFactory
 from ...domain.service import Klaviyo
 from . import checks
 from .ingestion import LOG
@@ -37,71 +39,60 @@ from .sources import ProfileRelationSource
 Attributes = dict[str, Any]
 
 
-def _new_source(klaviyo: Klaviyo) -> Callable[[Account, str, Attributes], Attributes]:
-    def on_create(account: Account, record_id: str, given: Attributes) -> Attributes:
-        """Defaults (SPEC ``DataSourceCreateQueryResourceObject``) and a unique title."""
-        try:
-            title = checks.title(given.get("title"), "/data/attributes/title")
-            space = checks.namespace(given.get("namespace"), "/data/attributes/namespace")
-        except Refused as error:
-            raise InvalidAttribute(error.pointer.rsplit("/", 1)[-1], error.detail) from None
-        for row in klaviyo.resources.records(account).scan(SOURCE):
-            shown = row["attributes"]
-            if shown["title"] == title and shown["namespace"] == space:
-                raise Conflict(f"A data source titled {title!r} exists in {space} already.")
-        return {
-            "title": title,
-            "visibility": given.get("visibility") or "private",
-            "description": given.get("description") or "",
-            "namespace": space,
-        }
-
-    return on_create
+def _new_source(backend: Backend, record_id: str, given: Attributes) -> Attributes:
+    """Defaults (SPEC ``DataSourceCreateQueryResourceObject``) and a unique title."""
+    try:
+        title = checks.title(given.get("title"), "/data/attributes/title")
+        space = checks.namespace(given.get("namespace"), "/data/attributes/namespace")
+    except Refused as error:
+        raise InvalidAttribute(error.pointer.rsplit("/", 1)[-1], error.detail) from None
+    for row in backend.resources.records().scan(SOURCE):
+        shown = row["attributes"]
+        if shown["title"] == title and shown["namespace"] == space:
+            raise Conflict(f"A data source titled {title!r} exists in {space} already.")
+    return {
+        "title": title,
+        "visibility": given.get("visibility") or "private",
+        "description": given.get("description") or "",
+        "namespace": space,
+    }
 
 
-def _delete_source(klaviyo: Klaviyo) -> Callable[[Account, str], None]:
-    def on_delete(account: Account, record_id: str) -> None:
-        family = open_family(klaviyo)
-        readers = family.objects.mappings_reading(account, record_id)
-        if readers:
-            raise Conflict(
-                f"Data source {record_id} is read by the source mapping of object schema"
-                f" {readers[0]}: change that mapping first."
-            )
-        family.forget_source(account, record_id)
-
-    return on_delete
+def _delete_source(backend: Backend, record_id: str) -> None:
+    family = open_family(backend)
+    readers = family.objects.mappings_reading(record_id)
+    if readers:
+        raise Conflict(
+            f"Data source {record_id} is read by the source mapping of object schema"
+            f" {readers[0]}: change that mapping first."
+        )
+    family.forget_source(record_id)
 
 
-def _delete_type(klaviyo: Klaviyo) -> Callable[[Account, str], None]:
-    def on_delete(account: Account, record_id: str) -> None:
-        """Every schema version, its mapping and relationships, the type's object records and
-        its logs go with it."""
-        family = open_family(klaviyo)
-        family.objects.delete_type(account, record_id)
-        family.forget_type(account, record_id)
-
-    return on_delete
+def _delete_type(backend: Backend, record_id: str) -> None:
+    """Every schema version, its mapping and relationships, the type's object records and
+    its logs go with it."""
+    family = open_family(backend)
+    family.objects.delete_type(record_id)
+    family.forget_type(record_id)
 
 
-def _kept(klaviyo: Klaviyo, kinds: Mapping[str, Any]) -> set[tuple[str, str]]:
+def _kept(kinds: Mapping[str, Any]) -> set[tuple[str, str]]:
     """Every relationship of the family's types: the family keeps them itself."""
-    types = klaviyo.resources.spec.types
+    types = spec.load().types
     return {(kind, name) for kind in kinds for name in types[kind].relationships}
 
 
 def install(klaviyo: Klaviyo) -> None:
-    resources = klaviyo.resources
-    resources.rules[SOURCE] = Rules(
-        on_create=_new_source(klaviyo), on_delete=_delete_source(klaviyo)
-    )
-    resources.rules[TYPE] = Rules(on_delete=_delete_type(klaviyo))
-    sources = {
-        TYPE: ObjectTypeSource(klaviyo),
-        SCHEMA: ObjectSchemaSource(klaviyo),
-        "profile-object-type": ProfileRelationSource(klaviyo, "profile-object-type"),
-        "profile-object-schema": ProfileRelationSource(klaviyo, "profile-object-schema"),
-        LOG: LogSource(klaviyo),
+    registry = klaviyo.registry
+    registry.rules[SOURCE] = Rules(on_create=_new_source, on_delete=_delete_source)
+    registry.rules[TYPE] = Rules(on_delete=_delete_type)
+    sources: dict[str, SourceFactory] = {
+        TYPE: ObjectTypeSource,
+        SCHEMA: ObjectSchemaSource,
+        "profile-object-type": partial(ProfileRelationSource, kind="profile-object-type"),
+        "profile-object-schema": partial(ProfileRelationSource, kind="profile-object-schema"),
+        LOG: LogSource,
     }
-    resources.sources.update(sources)
-    resources.owned |= _kept(klaviyo, sources)
+    registry.sources.update(sources)
+    registry.owned |= _kept(sources)

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
-from ...domain.accounts import Account
 from .checks import PROFILE
 from .checks import Relation
 from .refusal import invalid
@@ -30,15 +29,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "related"
 
 
-def default_name(
-    objects: Objects, account: Account, schema_id: str, related: str, taken: set[str]
-) -> str:
+def default_name(objects: Objects, schema_id: str, related: str, taken: set[str]) -> str:
     """A name for a relationship made without one: the other type's title, made a name
     (*chosen*), numbered when ``taken`` has it."""
     if related == PROFILE:
         base = PROFILE
     else:
-        other = objects.get(account, TYPE, objects.type_of(account, related))
+        other = objects.get(TYPE, objects.type_of(related))
         base = _slug(other["attributes"]["title"])
     name, number = base, 1
     while name in taken:
@@ -50,18 +47,15 @@ def default_name(
 class Relations:
     """One schema's relationships with other schemas (``profile``: with the profile)."""
 
-    def __init__(self, objects: Objects, account: Account, schema_id: str, profile: bool) -> None:
+    def __init__(self, objects: Objects, schema_id: str, profile: bool) -> None:
         self.objects = objects
-        self.account = account
         self.schema_id = schema_id
         self.profile = profile
 
     def add(self, entries: Sequence[Mapping[str, Any]]) -> list[Relation]:
         with self.objects.locked():
             self._draft()
-            names = {
-                relation.name for relation in self.objects.relations(self.account, self.schema_id)
-            }
+            names = {relation.name for relation in self.objects.relations(self.schema_id)}
             planned: list[tuple[str, str, str | None]] = []
             for index, entry in enumerate(entries):
                 at = f"/data/{index}"
@@ -69,7 +63,7 @@ class Relations:
                 meta = entry.get("meta") or {}
                 name = meta.get("name")
                 if name is None:
-                    name = default_name(self.objects, self.account, self.schema_id, related, names)
+                    name = default_name(self.objects, self.schema_id, related, names)
                 elif not name.strip():
                     raise invalid("A relationship needs a name.", f"{at}/meta/name")
                 elif name in names:
@@ -80,7 +74,7 @@ class Relations:
                 names.add(name)
                 planned.append((related, name, meta.get("description") or ""))
             return [
-                self.objects.add_relation(self.account, self.schema_id, related, name, description)
+                self.objects.add_relation(self.schema_id, related, name, description)
                 for related, name, description in planned
             ]
 
@@ -94,7 +88,7 @@ class Relations:
             if name is not None:
                 if not name.strip():
                     raise invalid("A relationship needs a name.", "/data/meta/name")
-                others = self.objects.relations(self.account, self.schema_id)
+                others = self.objects.relations(self.schema_id)
                 if any(r.name == name and r.id != relation.id for r in others):
                     raise invalid(
                         f"This schema has a relationship named {name!r} already.",
@@ -106,7 +100,7 @@ class Relations:
                     relation.description if meta.get("description") is None else meta["description"]
                 ),
             )
-            self.objects.put_relation(self.account, changed)
+            self.objects.put_relation(changed)
             return changed
 
     def remove(self, entries: Sequence[Mapping[str, Any]]) -> list[Relation]:
@@ -124,13 +118,13 @@ class Relations:
                 for relation in self._with(related):
                     gone[relation.id] = relation
             for relation in gone.values():
-                self.objects.drop_relation(self.account, relation)
+                self.objects.drop_relation(relation)
             return list(gone.values())
 
     # -- helpers ----------------------------------------------------------------------------
 
     def _draft(self) -> None:
-        status = self.objects.get(self.account, SCHEMA, self.schema_id)["attributes"]["status"]
+        status = self.objects.get(SCHEMA, self.schema_id)["attributes"]["status"]
         if status != "draft":
             raise invalid(
                 f"Only a draft schema's relationships can be changed; this one is {status}.",
@@ -143,15 +137,13 @@ class Relations:
             if given != PROFILE:
                 raise missing(f"The profile schema's id is {PROFILE!r}, not {given!r}.", pointer)
             return PROFILE
-        if not self.objects.records(self.account).has(SCHEMA, given):
+        if not self.objects.records().has(SCHEMA, given):
             raise missing(f"No object schema has the id {given}.", pointer)
         return given
 
     def _with(self, related: str) -> list[Relation]:
         return [
-            r
-            for r in self.objects.relations(self.account, self.schema_id)
-            if r.other(self.schema_id) == related
+            r for r in self.objects.relations(self.schema_id) if r.other(self.schema_id) == related
         ]
 
     def _named(self, related: str, relationship_id: str, pointer: str) -> Relation:

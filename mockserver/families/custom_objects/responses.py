@@ -60,7 +60,7 @@ def refusals(handler: Handler) -> Handler:
 
 
 def _family(call: Call) -> Ingestion:
-    return open_family(call.klaviyo)
+    return open_family(call.backend)
 
 
 def _attributes(call: Call) -> Mapping[str, Any]:
@@ -70,8 +70,8 @@ def _attributes(call: Call) -> Mapping[str, Any]:
 
 def _one(call: Call, kind: str, item_id: str, status: int = 200) -> Response:
     """One resource, as its source reads it, with the call's sparse fieldsets."""
-    source = call.klaviyo.resources.source(kind)
-    [item] = source.items(call.account, [item_id], call.params.additional_of(kind))
+    source = call.backend.resources.source(kind)
+    [item] = source.items([item_id], call.params.additional_of(kind))
     path = item_path(kind, item_id)
     return respond(document(call, kind, [item], many=False, path=path), status)
 
@@ -81,7 +81,7 @@ def _one(call: Call, kind: str, item_id: str, status: int = 200) -> Response:
 
 @refusals
 def create_object_type(call: Call) -> Response:
-    type_id = _family(call).objects.create_type(call.account, _attributes(call))
+    type_id = _family(call).objects.create_type(_attributes(call))
     note(f"created object type {type_id} with a schema and its source mapping")
     return _one(call, TYPE, type_id, 201)
 
@@ -98,7 +98,7 @@ def _by_id(call: Call) -> Response:
 def create_object_schema(call: Call) -> Response:
     linked = relationships_of(call.data).get("object-type")
     type_id = linked if isinstance(linked, str) else None
-    schema_id = _family(call).objects.create_schema(call.account, type_id, _attributes(call))
+    schema_id = _family(call).objects.create_schema(type_id, _attributes(call))
     note(f"created object schema {schema_id} of object type {type_id}")
     return _one(call, SCHEMA, schema_id, 201)
 
@@ -106,7 +106,7 @@ def create_object_schema(call: Call) -> Response:
 @refusals
 def update_object_schema(call: Call) -> Response:
     call.same_id()
-    _family(call).objects.update_schema(call.account, call.id, _attributes(call))
+    _family(call).objects.update_schema(call.id, _attributes(call))
     note(f"updated object schema {call.id}")
     return _one(call, SCHEMA, call.id)
 
@@ -114,7 +114,7 @@ def update_object_schema(call: Call) -> Response:
 @refusals
 def update_source_mapping(call: Call) -> Response:
     call.same_id()
-    _family(call).objects.update_mapping(call.account, call.id, _attributes(call))
+    _family(call).objects.update_mapping(call.id, _attributes(call))
     note(f"updated source mapping {call.id}")
     return _one(call, MAPPING, call.id)
 
@@ -122,7 +122,7 @@ def update_source_mapping(call: Call) -> Response:
 def _schema_of_type(call: Call) -> str | None:
     relationship = call.operation.relationship
     assert relationship is not None
-    linked = call.klaviyo.resources.source(TYPE).linked(call.account, call.id, relationship)
+    linked = call.backend.resources.source(TYPE).linked(call.id, relationship)
     return linked if isinstance(linked, str) else None
 
 
@@ -133,8 +133,8 @@ def schema_of_type(call: Call) -> Response:
     if schema_id is None:
         path = call.operation.path.replace("{id}", call.id)
         return respond({"data": None, "links": {"self": self_link(path)}})
-    source = call.klaviyo.resources.source(SCHEMA)
-    items = source.items(call.account, [schema_id], call.params.additional_of(SCHEMA))
+    source = call.backend.resources.source(SCHEMA)
+    items = source.items([schema_id], call.params.additional_of(SCHEMA))
     return respond(document(call, SCHEMA, items, many=False))
 
 
@@ -154,7 +154,7 @@ def _data_source(call: Call) -> str:
         raise Refused(
             400, "Records are sent to a data source: name it.", "/data/relationships/data-source"
         )
-    if not call.klaviyo.resources.records(call.account).has(SOURCE, linked):
+    if not call.backend.resources.records().has(SOURCE, linked):
         raise Refused(
             404,
             f"No data source has the id {linked}.",
@@ -169,7 +169,7 @@ def create_data_source_record(call: Call) -> Response:
     record = _attributes(call)["data-source-record"]["data"]["attributes"]["record"]
     check_records([record], at, f"{at}/data/attributes/record")
     source_id = _data_source(call)
-    decisions = _family(call).receive(call.account, source_id, [record])
+    decisions = _family(call).receive(source_id, [record])
     note(f"data source {source_id} received a record", *decisions)
     return respond(None, 204)
 
@@ -181,7 +181,7 @@ def bulk_create_data_source_records(call: Call) -> Response:
     records = [entry["attributes"]["record"] for entry in entries]
     check_records(records, at, at + "/{index}/attributes/record")
     source_id = _data_source(call)
-    decisions = _family(call).receive(call.account, source_id, records)
+    decisions = _family(call).receive(source_id, records)
     note(f"data source {source_id} received {len(records)} records", *decisions)
     return respond(None, 204)
 
@@ -192,7 +192,7 @@ def bulk_delete_object_records(call: Call) -> Response:
     entries = call.related("object-records")
     if not 1 <= len(entries) <= MOST_DELETES:
         raise Refused(400, f"Name from 1 to {MOST_DELETES} object records.", at)
-    gone = _family(call).delete(call.account, [str(entry["id"]) for entry in entries], at)
+    gone = _family(call).delete([str(entry["id"]) for entry in entries], at)
     note(f"deleted {len(gone)} of {len(entries)} object records: {', '.join(gone) or 'none'}")
     return respond(None, 202)
 
@@ -208,8 +208,8 @@ def _rows(call: Call, rows: list[Record], query: ListQuery) -> tuple[list[Record
 
 def _records(call: Call) -> tuple[list[Record], Any]:
     family = _family(call)
-    family.objects.get(call.account, TYPE, call.id)
-    rows = family.records_of(call.account, call.id)
+    family.objects.get(TYPE, call.id)
+    rows = family.records_of(call.id)
     return _rows(call, rows, call.params.listing or ListQuery())
 
 
@@ -247,12 +247,12 @@ def _compound(expression: Filter | None, type_id: str) -> Filter | None:
 def _logs(call: Call) -> tuple[list[Record], Any]:
     """Newest first, 50 to a page (the document's words)."""
     family = _family(call)
-    family.objects.get(call.account, TYPE, call.id)
+    family.objects.get(TYPE, call.id)
     asked = call.params.listing or ListQuery()
     query = ListQuery(
         filter=_compound(asked.filter, call.id), descending=True, after=asked.after, size=LOG_PAGE
     )
-    return _rows(call, family.logs_of(call.account, call.id), query)
+    return _rows(call, family.logs_of(call.id), query)
 
 
 def get_ingestion_logs_for_object_type(call: Call) -> Response:
@@ -273,7 +273,7 @@ def get_ingestion_log_ids_for_object_type(call: Call) -> Response:
 
 def _relations(call: Call) -> Relations:
     profile = call.operation.relationship == "profile-object-schemas"
-    return Relations(_family(call).objects, call.account, call.id, profile)
+    return Relations(_family(call).objects, call.id, profile)
 
 
 @refusals

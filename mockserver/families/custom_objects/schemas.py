@@ -33,12 +33,11 @@ from contextlib import AbstractContextManager
 from typing import Any
 from typing import NamedTuple
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import NotFound
 from ...domain.ports import Record
 from ...domain.ports import Records
 from ...domain.ports import iso_seconds
-from ...domain.service import Klaviyo
 from . import checks
 from .checks import PROFILE
 from .checks import Relation
@@ -81,30 +80,30 @@ def compound(left: str, name: str) -> str:
 class Objects:
     """Object types, schemas, source mappings and relationships of every account."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
         #: What activating a schema sets off (ingestion's replay of its data sources).
-        self.on_activate: Callable[[Account, str], None] | None = None
+        self.on_activate: Callable[[str], None] | None = None
 
-    def records(self, account: Account) -> Records:
-        return self._k.resources.records(account)
+    def records(self) -> Records:
+        return self._b.resources.records()
 
     def locked(self) -> AbstractContextManager[object]:
         """The store's lock: a write and the checks before it see one state."""
-        return self._k.store.locked()
+        return self._b.store.locked()
 
     # -- reads ------------------------------------------------------------------------------
 
-    def get(self, account: Account, kind: str, record_id: str) -> Record:
-        found = self.records(account).get(kind, record_id)
+    def get(self, kind: str, record_id: str) -> Record:
+        found = self.records().get(kind, record_id)
         if found is None:
             raise NotFound(f"No {kind} has the id {record_id}.")
         return found
 
-    def state(self, account: Account, type_id: str) -> TypeState:
-        extra = self.get(account, TYPE, type_id).get("extra") or {}
+    def state(self, type_id: str) -> TypeState:
+        extra = self.get(TYPE, type_id).get("extra") or {}
         versions = list(extra.get("versions", []))
-        drafts = [v for v in versions if self.status(account, v) == "draft"]
+        drafts = [v for v in versions if self.status(v) == "draft"]
         return TypeState(
             versions,
             extra.get("current"),
@@ -112,50 +111,50 @@ class Objects:
             extra.get("visibility", "private"),
         )
 
-    def status(self, account: Account, schema_id: str) -> str | None:
-        found = self.records(account).get(SCHEMA, schema_id)
+    def status(self, schema_id: str) -> str | None:
+        found = self.records().get(SCHEMA, schema_id)
         return None if found is None else str(found["attributes"]["status"])
 
-    def type_of(self, account: Account, schema_id: str) -> str:
-        return str((self.get(account, SCHEMA, schema_id).get("extra") or {})["object_type"])
+    def type_of(self, schema_id: str) -> str:
+        return str((self.get(SCHEMA, schema_id).get("extra") or {})["object_type"])
 
-    def mapping_of(self, account: Account, schema_id: str) -> str:
-        return str((self.get(account, SCHEMA, schema_id).get("extra") or {})["source_mapping"])
+    def mapping_of(self, schema_id: str) -> str:
+        return str((self.get(SCHEMA, schema_id).get("extra") or {})["source_mapping"])
 
-    def effective(self, account: Account, type_id: str) -> str | None:
+    def effective(self, type_id: str) -> str | None:
         """The schema a type's relationships are read from."""
-        state = self.state(account, type_id)
+        state = self.state(type_id)
         return state.current or state.draft
 
-    def relations(self, account: Account, schema_id: str) -> list[Relation]:
+    def relations(self, schema_id: str) -> list[Relation]:
         """The relationships a schema shows, in the order they were made."""
-        records = self.records(account)
+        records = self.records()
         ids = [*records.find(RELATION, "schema", schema_id)]
         ids += [i for i in records.find(RELATION, "related", schema_id) if i not in ids]
         found = [records.get(RELATION, i) for i in ids]
         rows = sorted((r for r in found if r is not None), key=lambda r: int(r["seq"]))
         return [_relation(r) for r in rows]
 
-    def all_relations(self, account: Account) -> list[Relation]:
-        return [_relation(r) for r in self.records(account).scan(RELATION)]
+    def all_relations(self) -> list[Relation]:
+        return [_relation(r) for r in self.records().scan(RELATION)]
 
-    def source_exists(self, account: Account) -> Callable[[str], bool]:
-        records = self.records(account)
+    def source_exists(self) -> Callable[[str], bool]:
+        records = self.records()
         return lambda source_id: records.has(SOURCE, source_id)
 
-    def mappings_reading(self, account: Account, source_id: str) -> list[str]:
+    def mappings_reading(self, source_id: str) -> list[str]:
         """The schemas in use (current, or drafts) whose mapping reads a data source."""
         found = []
-        for record in self.records(account).scan(SCHEMA):
+        for record in self.records().scan(SCHEMA):
             schema_id = str(record["id"])
             if record["attributes"]["status"] in ("active", "draft") and source_id in (
-                self.sources_of(account, schema_id)
+                self.sources_of(schema_id)
             ):
                 found.append(schema_id)
         return found
 
-    def sources_of(self, account: Account, schema_id: str) -> set[str]:
-        attributes = self.get(account, MAPPING, self.mapping_of(account, schema_id))["attributes"]
+    def sources_of(self, schema_id: str) -> set[str]:
+        attributes = self.get(MAPPING, self.mapping_of(schema_id))["attributes"]
         entries = [*attributes["property_mappings"], *attributes["relationship_mappings"]]
         return {e["source"]["source_id"] for e in entries if "source" in e}
 
@@ -163,7 +162,6 @@ class Objects:
 
     def plan(
         self,
-        account: Account,
         given: Mapping[str, Any],
         at: str,
         relations: list[Relation] | None = None,
@@ -176,21 +174,20 @@ class Objects:
             mapping,
             props,
             relations or [],
-            self.source_exists(account),
+            self.source_exists(),
             f"{at}/source-mapping/data/attributes",
         )
         return Plan(props, names, given.get("status") == "active", checked)
 
-    def create_type(self, account: Account, given: Mapping[str, Any]) -> str:
+    def create_type(self, given: Mapping[str, Any]) -> str:
         """A new object type and its first schema (see the module docstring)."""
         at = "/data/attributes"
         with self.locked():
             name = checks.title(given["title"], f"{at}/title")
             space = checks.namespace(given.get("namespace"), f"{at}/namespace")
             embedded = (given.get("object-schema") or {}).get("data", {}).get("attributes")
-            plan = self.plan(account, embedded or {}, f"{at}/object-schema/data/attributes")
-            item = self._k.resources.create(
-                account,
+            plan = self.plan(embedded or {}, f"{at}/object-schema/data/attributes")
+            item = self._b.resources.create(
                 TYPE,
                 {
                     "title": name,
@@ -204,10 +201,10 @@ class Objects:
                     "current": None,
                 },
             )
-            self._write_schema(account, item.id, plan)
+            self._write_schema(item.id, plan)
             return item.id
 
-    def create_schema(self, account: Account, type_id: str | None, given: Mapping[str, Any]) -> str:
+    def create_schema(self, type_id: str | None, given: Mapping[str, Any]) -> str:
         """A new schema version of a type (``POST /api/object-schemas``)."""
         at = "/data/attributes"
         if type_id is None:
@@ -216,22 +213,22 @@ class Objects:
                 "/data/relationships/object-type",
             )
         with self.locked():
-            if not self.records(account).has(TYPE, type_id):
+            if not self.records().has(TYPE, type_id):
                 raise missing(
                     f"No object type has the id {type_id}.",
                     "/data/relationships/object-type/data/id",
                 )
             name = checks.title(given["title"], f"{at}/title")
-            plan = self.plan(account, given, at)
-            self._rename(account, type_id, name, given.get("description"))
-            return self._write_schema(account, type_id, plan)
+            plan = self.plan(given, at)
+            self._rename(type_id, name, given.get("description"))
+            return self._write_schema(type_id, plan)
 
-    def update_schema(self, account: Account, schema_id: str, given: Mapping[str, Any]) -> None:
+    def update_schema(self, schema_id: str, given: Mapping[str, Any]) -> None:
         """Change a draft; activate it with status ``active``. A null member changes nothing
         (*chosen*)."""
         at = "/data/attributes"
         with self.locked():
-            record = self.get(account, SCHEMA, schema_id)
+            record = self.get(SCHEMA, schema_id)
             changes = {name: value for name, value in given.items() if value is not None}
             status = record["attributes"]["status"]
             if status != "draft":
@@ -250,49 +247,46 @@ class Objects:
             names = checks.required(
                 changes.get("required", current["required"]), props, f"{at}/required"
             )
-            type_id = self.type_of(account, schema_id)
-            self._k.resources.update(
-                account, SCHEMA, schema_id, {"properties": props, "required": names}
-            )
+            type_id = self.type_of(schema_id)
+            self._b.resources.update(SCHEMA, schema_id, {"properties": props, "required": names})
             if "properties" in changes:
-                self._keep_mapped(account, schema_id, {p["id"] for p in props})
-            self._rename(account, type_id, name, changes.get("description"))
+                self._keep_mapped(schema_id, {p["id"] for p in props})
+            self._rename(type_id, name, changes.get("description"))
             if changes.get("status") == "active":
-                self._activate(account, type_id, schema_id)
+                self._activate(type_id, schema_id)
 
-    def update_mapping(self, account: Account, mapping_id: str, given: Mapping[str, Any]) -> None:
+    def update_mapping(self, mapping_id: str, given: Mapping[str, Any]) -> None:
         """Replace the members a body gives (null: none). Records that arrive afterwards are
         mapped with it (*chosen*: those ingested before stay as they were)."""
         with self.locked():
-            record = self.get(account, MAPPING, mapping_id)
+            record = self.get(MAPPING, mapping_id)
             schema_id = str((record.get("extra") or {})["object_schema"])
             merged = {**record["attributes"], **given}
-            props = self.get(account, SCHEMA, schema_id)["attributes"]["properties"]
+            props = self.get(SCHEMA, schema_id)["attributes"]["properties"]
             checked = checks.mapping(
                 merged,
                 props,
-                self.relations(account, schema_id),
-                self.source_exists(account),
+                self.relations(schema_id),
+                self.source_exists(),
                 "/data/attributes",
             )
-            self._k.resources.update(account, MAPPING, mapping_id, checked.attributes())
+            self._b.resources.update(MAPPING, mapping_id, checked.attributes())
 
-    def delete_type(self, account: Account, type_id: str) -> None:
+    def delete_type(self, type_id: str) -> None:
         """What goes with a type: every schema version, its mapping and relationships (the
         type's records and logs go through ingestion)."""
-        resources = self._k.resources
-        for schema_id in self.state(account, type_id).versions:
-            for relation in self.relations(account, schema_id):
-                self.drop_relation(account, relation)
-            resources.delete(account, MAPPING, self.mapping_of(account, schema_id))
-            resources.delete(account, SCHEMA, schema_id)
+        resources = self._b.resources
+        for schema_id in self.state(type_id).versions:
+            for relation in self.relations(schema_id):
+                self.drop_relation(relation)
+            resources.delete(MAPPING, self.mapping_of(schema_id))
+            resources.delete(SCHEMA, schema_id)
 
-    def _write_schema(self, account: Account, type_id: str, plan: Plan) -> str:
-        resources = self._k.resources
-        record = self.get(account, TYPE, type_id)
+    def _write_schema(self, type_id: str, plan: Plan) -> str:
+        resources = self._b.resources
+        record = self.get(TYPE, type_id)
         shown = record["attributes"]
         item = resources.create(
-            account,
             SCHEMA,
             {
                 "title": shown["title"],
@@ -306,67 +300,65 @@ class Objects:
             extra={"object_type": type_id},
         )
         mapping = resources.create(
-            account, MAPPING, plan.mapping.attributes(), extra={"object_schema": item.id}
+            MAPPING, plan.mapping.attributes(), extra={"object_schema": item.id}
         )
-        resources.set_extra(account, SCHEMA, item.id, {"source_mapping": mapping.id})
-        state = self.state(account, type_id)
-        self._set_state(account, type_id, versions=[*state.versions, item.id])
+        resources.set_extra(SCHEMA, item.id, {"source_mapping": mapping.id})
+        state = self.state(type_id)
+        self._set_state(type_id, versions=[*state.versions, item.id])
         if plan.active:
-            self._activate(account, type_id, item.id)
+            self._activate(type_id, item.id)
         return item.id
 
-    def _activate(self, account: Account, type_id: str, schema_id: str) -> None:
-        resources = self._k.resources
-        state = self.state(account, type_id)
+    def _activate(self, type_id: str, schema_id: str) -> None:
+        resources = self._b.resources
+        state = self.state(type_id)
         previous = state.current
         if previous is not None and previous != schema_id:
-            resources.update(account, SCHEMA, previous, {"status": "undefined"})
-        now = iso_seconds(self._k.clock())
-        resources.update(account, SCHEMA, schema_id, {"status": "active", "published_at": now})
-        self._set_state(account, type_id, current=schema_id)
+            resources.update(SCHEMA, previous, {"status": "undefined"})
+        now = iso_seconds(self._b.clock())
+        resources.update(SCHEMA, schema_id, {"status": "active", "published_at": now})
+        self._set_state(type_id, current=schema_id)
         if self.on_activate is not None:
-            self.on_activate(account, schema_id)
+            self.on_activate(schema_id)
 
-    def _set_state(self, account: Account, type_id: str, **changes: Any) -> None:
-        state = self.state(account, type_id)._replace(**changes)
+    def _set_state(self, type_id: str, **changes: Any) -> None:
+        state = self.state(type_id)._replace(**changes)
         status = "active" if state.current else "draft"
         kept = {"versions": state.versions, "current": state.current}
-        self._k.resources.update(account, TYPE, type_id, {"status": status}, extra=kept)
+        self._b.resources.update(TYPE, type_id, {"status": status}, extra=kept)
 
-    def _rename(
-        self, account: Account, type_id: str, name: str | None, description: str | None
-    ) -> None:
+    def _rename(self, type_id: str, name: str | None, description: str | None) -> None:
         """A schema's title and description are its type's."""
         changes = {"title": name, "description": description}
         changes = {key: value for key, value in changes.items() if value is not None}
         if changes:
-            self._k.resources.update(account, TYPE, type_id, changes)
+            self._b.resources.update(TYPE, type_id, changes)
 
-    def _keep_mapped(self, account: Account, schema_id: str, kept: set[int]) -> None:
+    def _keep_mapped(self, schema_id: str, kept: set[int]) -> None:
         """Drop the property mappings of properties a schema no longer has (*chosen*)."""
-        mapping_id = self.mapping_of(account, schema_id)
-        attributes = self.get(account, MAPPING, mapping_id)["attributes"]
+        mapping_id = self.mapping_of(schema_id)
+        attributes = self.get(MAPPING, mapping_id)["attributes"]
         entries = [e for e in attributes["property_mappings"] if e["id"] in kept]
-        self._k.resources.update(account, MAPPING, mapping_id, {"property_mappings": entries})
+        self._b.resources.update(MAPPING, mapping_id, {"property_mappings": entries})
 
     # -- relationships ----------------------------------------------------------------------
 
     def add_relation(
-        self, account: Account, schema_id: str, related: str, name: str, description: str | None
+        self, schema_id: str, related: str, name: str, description: str | None
     ) -> Relation:
-        relation = Relation(self._k.ids.ulid(), schema_id, related, name, description)
-        self.put_relation(account, relation)
+        relation = Relation(self._b.ids.ulid(), schema_id, related, name, description)
+        self.put_relation(relation)
         return relation
 
-    def put_relation(self, account: Account, relation: Relation) -> None:
+    def put_relation(self, relation: Relation) -> None:
         attributes = relation._asdict()
-        self.keep(account, RELATION, attributes.pop("id"), attributes)
+        self.keep(RELATION, attributes.pop("id"), attributes)
 
-    def keep(self, account: Account, kind: str, record_id: str, attributes: Any) -> None:
+    def keep(self, kind: str, record_id: str, attributes: Any) -> None:
         """Store a record of a kind the family keeps itself (no type of the document), stamped
         as the generic ones are (the admin API's state dump shows them)."""
-        records = self.records(account)
-        now = iso_seconds(self._k.clock())
+        records = self.records()
+        now = iso_seconds(self._b.clock())
         before = records.get(kind, record_id)
         created = now if before is None else before["created"]
         records.put(
@@ -374,24 +366,22 @@ class Objects:
             {"id": record_id, "created": created, "updated": now, "attributes": attributes},
         )
 
-    def drop_relation(self, account: Account, relation: Relation) -> None:
+    def drop_relation(self, relation: Relation) -> None:
         """A relationship goes, and so do the relationship mappings that use it (on both
         schemas: either may map it)."""
         for end in (relation.schema, relation.related):
-            if end == PROFILE or not self.records(account).has(SCHEMA, end):
+            if end == PROFILE or not self.records().has(SCHEMA, end):
                 continue
-            mapping_id = self.mapping_of(account, end)
-            attributes = self.get(account, MAPPING, mapping_id)["attributes"]
+            mapping_id = self.mapping_of(end)
+            attributes = self.get(MAPPING, mapping_id)["attributes"]
             kept = [
                 e
                 for e in attributes["relationship_mappings"]
                 if e["relationship_id"] != relation.id
             ]
             if len(kept) != len(attributes["relationship_mappings"]):
-                self._k.resources.update(
-                    account, MAPPING, mapping_id, {"relationship_mappings": kept}
-                )
-        self.records(account).remove(RELATION, relation.id)
+                self._b.resources.update(MAPPING, mapping_id, {"relationship_mappings": kept})
+        self.records().remove(RELATION, relation.id)
 
 
 def _relation(record: Record) -> Relation:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ulid import ULID
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import NotFound
 from ...domain.events import API_INTEGRATION
 from ...domain.events import event_filter
@@ -69,23 +69,18 @@ def metric_item(metric: Metric) -> Item:
 
 
 class EventSource:
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
-        store = self._k.store
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
+        store = self._b.store
         with store.locked():
-            return [event_item(e) for i in ids if (e := store.get_event(account.id, i))]
+            return [event_item(e) for i in ids if (e := store.get_event(self._b.account.id, i))]
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
         sort = query.sort or "timestamp"
         expression = event_filter(query.filter) if query.filter is not None else None
-        found = self._k.event_query.page(
-            account,
+        found = self._b.event_query.page(
             expression,
             f"-{sort}" if query.descending else sort,
             query.after,
@@ -93,47 +88,41 @@ class EventSource:
         )
         return Page([event_item(e) for e in found.events], found.next_key)
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
-        event = self._k.event_query.get(account, item_id).events[0]
+    def linked(self, item_id: str, relationship: str) -> Linkage:
+        event = self._b.event_query.get(item_id).events[0]
         if relationship == "profile":
             return event.profile_id
         if relationship == "metric":
             return event.metric_id
-        with self._k.store.locked():
-            resource = self._k.resources.type("event")
-            return linkage(self._k.resources, account, resource, item_id, relationship)
+        with self._b.store.locked():
+            resource = self._b.resources.type("event")
+            return linkage(self._b.resources, resource, item_id, relationship)
 
 
 class MetricSource:
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
         found = []
         for metric_id in ids:
             try:
-                found.append(metric_item(self._k.event_query.metric(account, metric_id)))
+                found.append(metric_item(self._b.event_query.metric(metric_id)))
             except NotFound:
                 continue
         return found
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
-        found, next_key = self._k.event_query.metrics(
-            account, query.filter, query.after, query.size
-        )
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
+        found, next_key = self._b.event_query.metrics(query.filter, query.after, query.size)
         return Page([metric_item(m) for m in found], next_key)
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
-        self._k.event_query.metric(account, item_id)  # NotFound for an unknown metric
+    def linked(self, item_id: str, relationship: str) -> Linkage:
+        self._b.event_query.metric(item_id)  # NotFound for an unknown metric
         if relationship == "metric-properties":
-            return tuple(prop for prop, _ in _properties(self._k, account, item_id))
-        with self._k.store.locked():
-            resource = self._k.resources.type("metric")
-            return linkage(self._k.resources, account, resource, item_id, relationship)
+            return tuple(prop for prop, _ in _properties(self._b, item_id))
+        with self._b.store.locked():
+            resource = self._b.resources.type("metric")
+            return linkage(self._b.resources, resource, item_id, relationship)
 
 
 def property_id(metric_id: str, name: str) -> str:
@@ -165,12 +154,10 @@ def _inferred(values: list[Any]) -> str:
     return "String"
 
 
-def _properties(
-    klaviyo: Klaviyo, account: Account, metric_id: str
-) -> list[tuple[str, dict[str, Any]]]:
+def _properties(backend: Backend, metric_id: str) -> list[tuple[str, dict[str, Any]]]:
     """A metric's properties, as its events hold them: (id, attributes), by first use."""
-    with klaviyo.store.locked():
-        events = klaviyo.store.events(account.id, metric_id=metric_id)
+    with backend.store.locked():
+        events = backend.store.events(backend.account.id, metric_id=metric_id)
     values: dict[str, list[Any]] = {}
     for event in reversed(events):  # newest first among the samples
         for name, value in event.properties.items():
@@ -200,24 +187,22 @@ def _hashable(value: Any) -> Any:
 class MetricPropertySource:
     """A metric's properties, found in its events' properties (nothing is stored)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
-    def _of(self, account: Account, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def _of(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The properties of the metrics these ids name, by id."""
         metrics = dict.fromkeys(m for i in ids if (m := metric_of(i)) is not None)
-        with self._k.store.locked():
-            known = [m for m in metrics if self._k.store.has_metric_id(account.id, m)]
+        with self._b.store.locked():
+            known = [m for m in metrics if self._b.store.has_metric_id(self._b.account.id, m)]
         return {
             prop: attributes
             for metric in known
-            for prop, attributes in _properties(self._k, account, metric)
+            for prop, attributes in _properties(self._b, metric)
         }
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
-        found = self._of(account, ids)
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
+        found = self._of(ids)
         items = []
         for prop in ids:
             attributes = found.get(prop)
@@ -226,13 +211,11 @@ class MetricPropertySource:
                 items.append(Item(prop, shown, {"metric": attributes["metric"]}))
         return items
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
         raise NotFound("Metric properties are listed by metric (/api/metrics/{id}/…).")
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
-        found = self._of(account, [item_id]).get(item_id)
+    def linked(self, item_id: str, relationship: str) -> Linkage:
+        found = self._of([item_id]).get(item_id)
         if found is None:
             raise NotFound(f"A metric-property with id {item_id} does not exist.")
         if relationship == "metric":
@@ -241,10 +224,10 @@ class MetricPropertySource:
 
 
 def install(klaviyo: Klaviyo) -> None:
-    sources = klaviyo.resources.sources
-    sources["event"] = EventSource(klaviyo)
-    sources["metric"] = MetricSource(klaviyo)
-    sources["metric-property"] = MetricPropertySource(klaviyo)
-    klaviyo.resources.owned.update(
+    sources = klaviyo.registry.sources
+    sources["event"] = EventSource
+    sources["metric"] = MetricSource
+    sources["metric-property"] = MetricPropertySource
+    klaviyo.registry.owned.update(
         {("event", "profile"), ("event", "metric"), ("metric", "metric-properties")}
     )

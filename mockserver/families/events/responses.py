@@ -67,9 +67,7 @@ def record_event(call: Call, keep_identifiers: bool = False) -> Response:
     command = event_command(call.data)
     decisions: list[str] = []
     try:
-        done = call.klaviyo.events.record(
-            call.account, command, decisions, keep_identifiers=keep_identifiers
-        )
+        done = call.backend.events.record(command, decisions, keep_identifiers=keep_identifiers)
     except InvalidAttribute as error:
         note(*decisions)
         under = "/data" if error.name == "time" else PERSON

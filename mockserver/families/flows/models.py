@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from functools import partial
 from typing import Any
 
 from ... import spec
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.listing import Item
 from ...domain.models import json_copy
@@ -116,80 +117,77 @@ class Flows:
     """Flows, their actions and messages: writes, the definition read back, and the rules of
     the generic types (a flow's status update, the deletes)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
-    def _records(self, account: Account) -> Records:
-        return self._k.resources.records(account)
+    def _records(self) -> Records:
+        return self._b.resources.records()
 
-    def message_id(self, account: Account, taken: set[str]) -> str:
+    def message_id(self, taken: set[str]) -> str:
         """An id for a new message, none of ``taken``: six characters (*chosen*: the document
         gives no example; Klaviyo's flow messages have ids like its lists')."""
-        records = self._records(account)
+        records = self._records()
         while True:
-            candidate = self._k.ids.shaped(IdShape.SHORT)
+            candidate = self._b.ids.shaped(IdShape.SHORT)
             if candidate not in taken and not records.has("flow-message", candidate):
                 taken.add(candidate)
                 return candidate
 
     # -- writes ------------------------------------------------------------------------------
 
-    def create(self, account: Account, plan: FlowPlan) -> str:
+    def create(self, plan: FlowPlan) -> str:
         """Store a checked flow, its actions and messages; its id. (The caller holds the
         store's lock from the checks on.)"""
-        resources = self._k.resources
-        flow = resources.create(account, "flow", plan.attributes, extra={"definition": plan.head})
+        resources = self._b.resources
+        flow = resources.create("flow", plan.attributes, extra={"definition": plan.head})
         for action in plan.actions:
             resources.create(
-                account,
                 "flow-action",
                 {"definition": action.definition},
                 {"flow": flow.id},
                 record_id=action.id,
             )
-            self._write_messages(account, action.id, action.messages)
+            self._write_messages(action.id, action.messages)
         if plan.trigger is not None:
             kind, trigger_id = plan.trigger
-            resources.link(account, kind, trigger_id, "flow-triggers", [flow.id], "add")
+            resources.link(kind, trigger_id, "flow-triggers", [flow.id], "add")
         return flow.id
 
-    def update_action(self, account: Account, plan: ActionPlan) -> None:
+    def update_action(self, plan: ActionPlan) -> None:
         """Store an action's checked new definition. Its messages follow it: one the
         definition names by id is updated; one without an id takes the place of the first
         message it does not name, else is new; a message left over is deleted."""
-        records = self._records(account)
+        records = self._records()
         mine = list(records.linked("flow-action", plan.id, "flow-messages"))
         named = {m.id for m in plan.messages if m.id is not None}
         free = [i for i in mine if i not in named]
         taken = set(mine)
         for message in plan.messages:
             if message.id is None:
-                message.assign(free.pop(0) if free else self.message_id(account, taken))
-        self._k.resources.update(account, "flow-action", plan.id, {"definition": plan.definition})
-        self._write_messages(account, plan.id, plan.messages)
+                message.assign(free.pop(0) if free else self.message_id(taken))
+        self._b.resources.update("flow-action", plan.id, {"definition": plan.definition})
+        self._write_messages(plan.id, plan.messages)
         for gone in free:
-            self._drop(account, "flow-message", gone)
+            self._drop("flow-message", gone)
 
-    def _write_messages(
-        self, account: Account, action_id: str, messages: Sequence[MessagePlan]
-    ) -> None:
-        resources = self._k.resources
-        records = self._records(account)
+    def _write_messages(self, action_id: str, messages: Sequence[MessagePlan]) -> None:
+        resources = self._b.resources
+        records = self._records()
         for message in messages:
             assert message.id is not None
             attributes = {"channel": message.channel, "definition": message.definition}
             links = {"flow-action": action_id, "template": message.template}
             if records.has("flow-message", message.id):
-                resources.update(account, "flow-message", message.id, attributes, links)
+                resources.update("flow-message", message.id, attributes, links)
             else:
-                resources.create(account, "flow-message", attributes, links, record_id=message.id)
+                resources.create("flow-message", attributes, links, record_id=message.id)
 
     # -- reads -------------------------------------------------------------------------------
 
-    def definition(self, account: Account, flow_id: str) -> dict[str, Any] | None:
+    def definition(self, flow_id: str) -> dict[str, Any] | None:
         """A flow's definition as it is now: its own members, and its actions' definitions
         in the order they were made."""
-        records = self._records(account)
+        records = self._records()
         record = records.get("flow", flow_id)
         if record is None:
             return None
@@ -202,9 +200,9 @@ class Flows:
         merged = {"triggers": [], **head, "actions": actions}
         return {name: merged[name] for name in DEFINITION_ORDER if name in merged}
 
-    def siblings(self, account: Account, action_id: str) -> tuple[str | None, set[str]]:
+    def siblings(self, action_id: str) -> tuple[str | None, set[str]]:
         """An action's flow, and the flow's actions."""
-        records = self._records(account)
+        records = self._records()
         flow_id = next(iter(records.linked("flow-action", action_id, "flow")), None)
         if flow_id is None:
             return None, set()
@@ -213,24 +211,24 @@ class Flows:
     # -- rules of the generic types ----------------------------------------------------------
 
     def on_flow_update(
-        self, account: Account, flow_id: str, current: Mapping[str, Any], merged: dict[str, Any]
+        self, flow_id: str, current: Mapping[str, Any], merged: dict[str, Any]
     ) -> dict[str, Any]:
         """A flow's update sets its status, and its actions' (Klaviyo: "Update the status of
         a flow … and all actions in that flow"); nothing else changes (*chosen*: the document
         lets the call set nothing else)."""
         status = check_status(merged.get("status"))
-        for action_id in self._records(account).linked("flow", flow_id, "flow-actions"):
-            self._rewrite(account, action_id, lambda d: _set_status(d, status))
+        for action_id in self._records().linked("flow", flow_id, "flow-actions"):
+            self._rewrite(action_id, lambda d: _set_status(d, status))
         return {**current["attributes"], "status": status}
 
-    def on_flow_delete(self, account: Account, flow_id: str) -> None:
+    def on_flow_delete(self, flow_id: str) -> None:
         """A deleted flow's actions and messages go with it, and what its trigger named no
         longer lists it."""
-        records = self._records(account)
+        records = self._records()
         for action_id in records.linked("flow", flow_id, "flow-actions"):
             for message_id in records.linked("flow-action", action_id, "flow-messages"):
-                self._drop(account, "flow-message", message_id)
-            self._drop(account, "flow-action", action_id)
+                self._drop("flow-message", message_id)
+            self._drop("flow-action", action_id)
         head = ((records.get("flow", flow_id) or {}).get("extra") or {}).get("definition") or {}
         for trigger in head.get("triggers") or []:
             kind = TRIGGER_SOURCES.get(trigger.get("type"))
@@ -239,49 +237,47 @@ class Flows:
                 rest = [i for i in have if i != flow_id]
                 records.set_linked(kind, trigger["id"], "flow-triggers", rest)
 
-    def on_action_delete(self, account: Account, action_id: str) -> None:
+    def on_action_delete(self, action_id: str) -> None:
         """A deleted action's messages go with it; what led to it leads where it led
         (*chosen*: its ``next``, or nowhere for a branching action), the flow's entry too."""
-        records = self._records(account)
+        records = self._records()
         record = records.get("flow-action", action_id) or {}
         links = (record.get("attributes", {}).get("definition") or {}).get("links")
         after = links.get("next") if isinstance(links, dict) else None
         after = after if isinstance(after, str) else None
-        flow_id, siblings = self.siblings(account, action_id)
+        flow_id, siblings = self.siblings(action_id)
         for other in siblings - {action_id}:
-            self._rewrite(account, other, lambda d: _repoint(d, action_id, after))
+            self._rewrite(other, lambda d: _repoint(d, action_id, after))
         if flow_id is not None:
             extra = (records.get("flow", flow_id) or {}).get("extra") or {}
             head = json_copy(extra.get("definition") or {})
             if head.get("entry_action_id") == action_id:
                 head["entry_action_id"] = after
-                self._k.resources.set_extra(account, "flow", flow_id, {"definition": head})
+                self._b.resources.set_extra("flow", flow_id, {"definition": head})
         for message_id in records.linked("flow-action", action_id, "flow-messages"):
-            self._drop(account, "flow-message", message_id)
+            self._drop("flow-message", message_id)
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _rewrite(
-        self, account: Account, action_id: str, change: Callable[[dict[str, Any]], bool]
-    ) -> None:
+    def _rewrite(self, action_id: str, change: Callable[[dict[str, Any]], bool]) -> None:
         """Change an action's stored definition in place (``change`` keeps it valid, and says
         whether it changed anything: then the action is stamped updated)."""
-        records = self._records(account)
+        records = self._records()
         record = records.get("flow-action", action_id)
         if record is None:
             return
         definition = json_copy(record["attributes"].get("definition") or {})
         if not change(definition):
             return
-        now = iso_seconds(self._k.clock())
+        now = iso_seconds(self._b.clock())
         attributes = {**json_copy(record["attributes"]), "definition": definition, "updated": now}
         records.put("flow-action", {**record, "updated": now, "attributes": attributes})
 
-    def _drop(self, account: Account, kind: str, record_id: str) -> None:
+    def _drop(self, kind: str, record_id: str) -> None:
         """Remove a resource and its links, without its type's rules (its parent is
         removing it, or it is no longer in its action's definition)."""
-        self._k.resources.forget(account, kind, record_id)
-        self._records(account).remove(kind, record_id)
+        self._b.resources.forget(kind, record_id)
+        self._records().remove(kind, record_id)
 
 
 def _set_status(definition: dict[str, Any], status: str) -> bool:
@@ -308,20 +304,18 @@ def _repoint(definition: dict[str, Any], gone: str, after: str | None) -> bool:
 class FlowSource(GenericSource):
     """Flows, with their definition when it is asked for (``flows`` serves the writes)."""
 
-    def __init__(self, klaviyo: Klaviyo, flows: Flows) -> None:
-        super().__init__(klaviyo.resources, "flow")
-        self._k = klaviyo
+    def __init__(self, backend: Backend, flows: Flows) -> None:
+        super().__init__(backend.resources, "flow")
+        self._b = backend
         self.flows = flows
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
-        found = super().items(account, ids, additional)
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
+        found = super().items(ids, additional)
         if "definition" not in additional:
             return found
-        with self._k.store.locked():
+        with self._b.store.locked():
             return [
-                Item(i.id, {**i.attributes, "definition": self.flows.definition(account, i.id)})
+                Item(i.id, {**i.attributes, "definition": self.flows.definition(i.id)})
                 for i in found
             ]
 
@@ -332,17 +326,15 @@ class DerivedSource(GenericSource):
     ``status``, a message's ``name``)."""
 
     def __init__(
-        self, klaviyo: Klaviyo, kind: str, fields: Callable[[Mapping[str, Any]], dict[str, Any]]
+        self, backend: Backend, kind: str, fields: Callable[[Mapping[str, Any]], dict[str, Any]]
     ) -> None:
-        super().__init__(klaviyo.resources, kind)
+        super().__init__(backend.resources, kind)
         self._fields = fields
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
         return [
             Item(i.id, {**i.attributes, **self._fields(i.attributes.get("definition") or {})})
-            for i in super().items(account, ids, additional)
+            for i in super().items(ids, additional)
         ]
 
 
@@ -355,10 +347,18 @@ def _message_fields(definition: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def install(klaviyo: Klaviyo) -> None:
-    flows = Flows(klaviyo)
-    resources = klaviyo.resources
-    resources.rules["flow"] = Rules(on_update=flows.on_flow_update, on_delete=flows.on_flow_delete)
-    resources.rules["flow-action"] = Rules(on_delete=flows.on_action_delete)
-    resources.sources["flow"] = FlowSource(klaviyo, flows)
-    resources.sources["flow-action"] = DerivedSource(klaviyo, "flow-action", _action_fields)
-    resources.sources["flow-message"] = DerivedSource(klaviyo, "flow-message", _message_fields)
+    registry = klaviyo.registry
+    registry.rules["flow"] = Rules(
+        on_update=lambda backend, *args: Flows(backend).on_flow_update(*args),
+        on_delete=lambda backend, flow_id: Flows(backend).on_flow_delete(flow_id),
+    )
+    registry.rules["flow-action"] = Rules(
+        on_delete=lambda backend, action_id: Flows(backend).on_action_delete(action_id)
+    )
+    registry.sources["flow"] = lambda backend: FlowSource(backend, Flows(backend))
+    registry.sources["flow-action"] = partial(
+        DerivedSource, kind="flow-action", fields=_action_fields
+    )
+    registry.sources["flow-message"] = partial(
+        DerivedSource, kind="flow-message", fields=_message_fields
+    )

@@ -26,10 +26,9 @@ from ...api.errors import ApiError
 from ...api.generic import document
 from ...api.jsonapi import respond
 from ...api.render import item_path
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.models import json_copy
 from ...domain.ports import IdShape
-from ...domain.service import Klaviyo
 from .models import TRIGGER_SOURCES
 from .models import ActionPlan
 from .models import FlowPlan
@@ -117,9 +116,8 @@ def _refuse(at: str, detail: str) -> ApiError:
 class Checks:
     """A body's flow or action, checked against the account, read into a plan."""
 
-    def __init__(self, klaviyo: Klaviyo, account: Account, flows: Flows) -> None:
-        self._k = klaviyo
-        self._account = account
+    def __init__(self, backend: Backend, flows: Flows) -> None:
+        self._b = backend
         self._flows = flows
 
     def flow(self, attributes: Mapping[str, Any]) -> FlowPlan:
@@ -135,7 +133,7 @@ class Checks:
         actions = definition.get("actions") or []
         temporary = self._temporary_ids(actions)
         # Action ids are numbers, as the definition's examples show ("123").
-        ids = self._k.resources.new_ids(self._account, "flow-action", len(actions), IdShape.NUMBER)
+        ids = self._b.resources.new_ids("flow-action", len(actions), IdShape.NUMBER)
         mapping = {given: ids[index] for given, index in temporary.items()}
         entry = definition.get("entry_action_id")
         if entry is not None and entry not in mapping:
@@ -148,7 +146,7 @@ class Checks:
             at = f"definition/actions/{index}"
             plan = self.action(action, at, ids[index], mapping.get, status)
             for message in plan.messages:
-                message.assign(self._flows.message_id(self._account, taken))
+                message.assign(self._flows.message_id(taken))
             plans.append(plan)
         attributes = {
             "name": name,
@@ -163,7 +161,7 @@ class Checks:
         trigger_id = trigger.get("id")
         if kind is None or trigger_id is None:
             return None
-        if not self._k.resources.exists(self._account, kind, trigger_id):
+        if not self._b.resources.exists(kind, trigger_id):
             raise _refuse("definition/triggers/0/id", f"No {kind} has id {trigger_id}.")
         return kind, trigger_id
 
@@ -221,12 +219,12 @@ class Checks:
         return ActionPlan(action_id, action, messages)
 
     def _exists(self, kind: str, given: Any, at: str) -> None:
-        if given is not None and not self._k.resources.exists(self._account, kind, str(given)):
+        if given is not None and not self._b.resources.exists(kind, str(given)):
             raise _refuse(at, f"No {kind} has id {given}.")
 
 
 def _flows(call: Call) -> Flows:
-    source = call.klaviyo.resources.source("flow")
+    source = call.backend.resources.source("flow")
     assert isinstance(source, FlowSource)
     return source.flows
 
@@ -234,11 +232,11 @@ def _flows(call: Call) -> Flows:
 def create_flow(call: Call) -> Response:
     flows = _flows(call)
     with call.klaviyo.store.locked():
-        plan = Checks(call.klaviyo, call.account, flows).flow(call.data["attributes"])
-        flow_id = flows.create(call.account, plan)
+        plan = Checks(call.backend, flows).flow(call.data["attributes"])
+        flow_id = flows.create(plan)
     note(f"created flow {flow_id} with {len(plan.actions)} actions")
-    items = call.klaviyo.resources.source("flow").items(
-        call.account, [flow_id], call.params.additional_of("flow")
+    items = call.backend.resources.source("flow").items(
+        [flow_id], call.params.additional_of("flow")
     )
     answer = document(call, "flow", items, many=False, path=item_path("flow", flow_id))
     return respond(answer, 201)
@@ -250,16 +248,16 @@ def update_flow_action(call: Call) -> Response:
     messages then follow the new definition."""
     call.same_id()
     flows = _flows(call)
-    resources = call.klaviyo.resources
+    resources = call.backend.resources
     given = call.data["attributes"]["definition"]
     with call.klaviyo.store.locked():
-        found = resources.source("flow-action").items(call.account, [call.id])
+        found = resources.source("flow-action").items([call.id])
         if not found:
             raise ApiError(404, f"A flow-action with id {call.id} does not exist.")
         before = found[0].attributes.get("definition") or {}
         _same_action(given, call.id)
-        _, siblings = flows.siblings(call.account, call.id)
-        checks = Checks(call.klaviyo, call.account, flows)
+        _, siblings = flows.siblings(call.id)
+        checks = Checks(call.backend, flows)
         plan = checks.action(
             given,
             "definition",
@@ -267,11 +265,11 @@ def update_flow_action(call: Call) -> Response:
             lambda target: target if target in siblings else None,
             status_of(before),
         )
-        mine = resources.source("flow-action").linked(call.account, call.id, "flow-messages")
+        mine = resources.source("flow-action").linked(call.id, "flow-messages")
         _known_messages(plan, mine if isinstance(mine, tuple) else ())
-        flows.update_action(call.account, plan)
+        flows.update_action(plan)
     note(f"updated flow-action {call.id}")
-    [item] = resources.source("flow-action").items(call.account, [call.id])
+    [item] = resources.source("flow-action").items([call.id])
     return respond(document(call, "flow-action", [item], many=False))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.models import json_copy
 from ...domain.resources import Rules
 from ...domain.service import Klaviyo
@@ -49,27 +49,25 @@ def version_attributes(version: Mapping[str, Any], index: int) -> dict[str, Any]
 class Forms:
     """Forms and their versions (no state of its own: a handler makes one per call)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
-    def create(self, account: Account, name: str, ab_test: bool, definition: Any) -> str:
+    def create(self, name: str, ab_test: bool, definition: Any) -> str:
         """Make a form and its versions from a checked create body; the form's id."""
-        resources = self._k.resources
-        with self._k.store.locked():
+        resources = self._b.resources
+        with self._b.store.locked():
             stored = json_copy(definition)
             versions = stored["versions"]
-            ids = self._k.resources.new_ids(account, "form-version", len(versions))
+            ids = self._b.resources.new_ids("form-version", len(versions))
             for version, version_id in zip(versions, ids, strict=True):
                 version["id"] = int(version_id)
                 version["status"] = NEW_STATUS
             form = resources.create(
-                account,
                 "form",
                 {"name": name, "status": NEW_STATUS, "ab_test": ab_test, "definition": stored},
             )
             for index, (version, version_id) in enumerate(zip(versions, ids, strict=True)):
                 resources.create(
-                    account,
                     "form-version",
                     version_attributes(version, index),
                     {"form": form.id},
@@ -77,13 +75,14 @@ class Forms:
                 )
             return form.id
 
-    def on_delete(self, account: Account, form_id: str) -> None:
+    def on_delete(self, form_id: str) -> None:
         """A deleted form's versions go with it."""
-        records = self._k.resources.records(account)
+        records = self._b.resources.records()
         for version_id in records.linked("form", form_id, "form-versions"):
-            self._k.resources.delete(account, "form-version", version_id)
+            self._b.resources.delete("form-version", version_id)
 
 
 def install(klaviyo: Klaviyo) -> None:
-    forms = Forms(klaviyo)
-    klaviyo.resources.rules["form"] = Rules(on_delete=forms.on_delete)
+    klaviyo.registry.rules["form"] = Rules(
+        on_delete=lambda backend, form_id: Forms(backend).on_delete(form_id)
+    )

@@ -43,11 +43,11 @@ def _checked(attributes: Any) -> tuple[str, list[Any]]:
 def create_form(call: Call) -> Response:
     attributes = call.data["attributes"]
     name, versions = _checked(attributes)
-    form_id = Forms(call.klaviyo).create(
-        call.account, name, bool(attributes["ab_test"]), attributes["definition"]
+    form_id = Forms(call.backend).create(
+        name, bool(attributes["ab_test"]), attributes["definition"]
     )
     note(f"created form {form_id} with {len(versions)} versions")
-    items = call.klaviyo.resources.source("form").items(call.account, [form_id])
+    items = call.backend.resources.source("form").items([form_id])
     answer = document(call, "form", items, many=False, path=item_path("form", form_id))
     return respond(answer, 201)
 

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.listing import Item
 from ...domain.resources import Rules
@@ -93,9 +93,9 @@ def from_url(url: str) -> Upload:
     return Upload(filename or None, EXTENSIONS.get(extension, "jpeg"), 0)
 
 
-def _unique(klaviyo: Klaviyo, account: Account, name: str) -> str:
+def _unique(backend: Backend, name: str) -> str:
     """``name``, or with the first free suffix when an image has it: ``logo (1).png``."""
-    records = klaviyo.resources.records(account)
+    records = backend.resources.records()
     stem, dot, extension = name.rpartition(".") if "." in name[1:] else (name, "", "")
     number = 0
     candidate = name
@@ -105,14 +105,12 @@ def _unique(klaviyo: Klaviyo, account: Account, name: str) -> str:
     return candidate
 
 
-def store(
-    klaviyo: Klaviyo, account: Account, upload: Upload, name: str | None, hidden: bool
-) -> Item:
+def store(backend: Backend, upload: Upload, name: str | None, hidden: bool) -> Item:
     """Make the image: named ``name``, else after its file, else "image" (*chosen*)."""
-    with klaviyo.store.locked():
-        chosen = _unique(klaviyo, account, name or upload.name or "image")
-        key = klaviyo.ids.hex(32)
-        url = CDN.format(company=account.shown_public_key, key=key, ext=upload.format)
+    with backend.store.locked():
+        chosen = _unique(backend, name or upload.name or "image")
+        key = backend.ids.hex(32)
+        url = CDN.format(company=backend.account.shown_public_key, key=key, ext=upload.format)
         attributes = {
             "name": chosen,
             "image_url": url,
@@ -120,11 +118,11 @@ def store(
             "size": upload.size,
             "hidden": hidden,
         }
-        return klaviyo.resources.create(account, IMAGE, attributes)
+        return backend.resources.create(IMAGE, attributes)
 
 
 def _on_update(
-    account: Account, record_id: str, current: Mapping[str, Any], merged: dict[str, Any]
+    backend: Backend, record_id: str, current: Mapping[str, Any], merged: dict[str, Any]
 ) -> dict[str, Any]:
     """A null name or hidden leaves it as it is (*chosen*: the answer requires both)."""
     before = current["attributes"]
@@ -137,4 +135,4 @@ def _on_update(
 
 
 def install(klaviyo: Klaviyo) -> None:
-    klaviyo.resources.rules[IMAGE] = Rules(on_update=_on_update)
+    klaviyo.registry.rules[IMAGE] = Rules(on_update=_on_update)

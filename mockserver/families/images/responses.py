@@ -31,7 +31,7 @@ def upload_image_from_url(call: Call) -> Response:
     attributes = call.data["attributes"]
     upload = from_url(attributes["import_from_url"])
     name = attributes.get("name")
-    item = store(call.klaviyo, call.account, upload, name, bool(attributes.get("hidden")))
+    item = store(call.backend, upload, name, bool(attributes.get("hidden")))
     return _answer(call, item)
 
 
@@ -56,7 +56,7 @@ def upload_image_from_file(call: Call) -> Response:
     upload = from_bytes(given.read(), given.filename or None, "file")
     hidden = _hidden()
     name = request.form.get("name") or None
-    return _answer(call, store(call.klaviyo, call.account, upload, name, hidden))
+    return _answer(call, store(call.backend, upload, name, hidden))
 
 
 HANDLERS: dict[str, Handler] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import NotFound
 from ...domain.listing import Item
 from ...domain.listing import Linkage
@@ -33,47 +33,42 @@ def attributes(record: ListRecord) -> dict[str, Any]:
 
 
 class ListSource:
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
-    def _item(self, account: Account, record: ListRecord, additional: frozenset[str]) -> Item:
+    def _item(self, record: ListRecord, additional: frozenset[str]) -> Item:
         shown = attributes(record)
         if "profile_count" in additional:
-            shown["profile_count"] = self._k.lists.count(account, record.id)
+            shown["profile_count"] = self._b.lists.count(record.id)
         return Item(record.id, shown)
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
-        store = self._k.store
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
+        store = self._b.store
         with store.locked():
-            found = [r for i in ids if (r := store.get_list(account.id, i)) is not None]
-            return [self._item(account, r, additional) for r in found]
+            found = [r for i in ids if (r := store.get_list(self._b.account.id, i)) is not None]
+            return [self._item(r, additional) for r in found]
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
         sort = query.sort or DEFAULT_SORT
-        found, next_key = self._k.lists.query(
-            account,
+        found, next_key = self._b.lists.query(
             query.filter,
             f"-{sort}" if query.descending else sort,
             query.after,
             query.size,
         )
-        return Page([self._item(account, r, additional) for r in found], next_key)
+        return Page([self._item(r, additional) for r in found], next_key)
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
-        with self._k.store.locked():
-            if self._k.store.get_list(account.id, item_id) is None:
+    def linked(self, item_id: str, relationship: str) -> Linkage:
+        with self._b.store.locked():
+            if self._b.store.get_list(self._b.account.id, item_id) is None:
                 raise NotFound(f"List {item_id} does not exist.")
             if relationship == "profiles":
                 return tuple(
-                    m.profile_id for m in self._k.store.active_members(account.id, item_id)
+                    m.profile_id for m in self._b.store.active_members(self._b.account.id, item_id)
                 )
-            resource = self._k.resources.type("list")
-            return linkage(self._k.resources, account, resource, item_id, relationship)
+            resource = self._b.resources.type("list")
+            return linkage(self._b.resources, resource, item_id, relationship)
 
 
 def install(klaviyo: Klaviyo) -> None:
-    klaviyo.resources.sources["list"] = ListSource(klaviyo)
+    klaviyo.registry.sources["list"] = ListSource

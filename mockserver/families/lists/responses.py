@@ -37,9 +37,9 @@ def _name(attributes: Mapping[str, Any]) -> str | None:
 
 
 def _answer(call: Call, list_id: str, status: int = 200) -> Response:
-    source = call.klaviyo.resources.source("list")
+    source = call.backend.resources.source("list")
     assert isinstance(source, ListSource)
-    [item] = source.items(call.account, [list_id], call.params.additional_of("list"))
+    [item] = source.items([list_id], call.params.additional_of("list"))
     return respond(document(call, "list", [item], many=False, path=f"/api/lists/{list_id}"), status)
 
 
@@ -47,7 +47,7 @@ def create_list(call: Call) -> Response:
     attributes = call.data["attributes"]
     name = _name(attributes)
     assert name is not None  # the schema requires it
-    record = call.klaviyo.lists.create(call.account, name, bool(_opt_in(attributes)))
+    record = call.backend.lists.create(name, bool(_opt_in(attributes)))
     note(f"created list {record.id} {name!r}")
     return _answer(call, record.id, 201)
 
@@ -55,13 +55,13 @@ def create_list(call: Call) -> Response:
 def update_list(call: Call) -> Response:
     call.same_id()
     attributes = call.data["attributes"]
-    call.klaviyo.lists.update(call.account, call.id, _name(attributes), _opt_in(attributes))
+    call.backend.lists.update(call.id, _name(attributes), _opt_in(attributes))
     note(f"updated list {call.id}")
     return _answer(call, call.id)
 
 
 def delete_list(call: Call) -> Response:
-    call.klaviyo.lists.delete(call.account, call.id)
+    call.backend.lists.delete(call.id)
     note(f"deleted list {call.id}")
     return respond(None, 204)
 
@@ -76,7 +76,7 @@ def _profile_ids(call: Call) -> list[str]:
 def add_profiles_to_list(call: Call) -> Response:
     profile_ids = _profile_ids(call)
     decisions: list[str] = []
-    call.klaviyo.lists.add_profiles(call.account, call.id, profile_ids, decisions)
+    call.backend.lists.add_profiles(call.id, profile_ids, decisions)
     note(*decisions, profiles=profile_ids)
     return respond(None, 204)
 
@@ -84,15 +84,15 @@ def add_profiles_to_list(call: Call) -> Response:
 def remove_profiles_from_list(call: Call) -> Response:
     profile_ids = _profile_ids(call)
     decisions: list[str] = []
-    call.klaviyo.lists.remove_profiles(call.account, call.id, profile_ids, decisions)
+    call.backend.lists.remove_profiles(call.id, profile_ids, decisions)
     note(*decisions, profiles=profile_ids)
     return respond(None, 204)
 
 
 def _members(call: Call) -> tuple[list[Any], list[Any] | None]:
     query = call.params.listing or ListQuery()
-    rows, next_key = call.klaviyo.lists.members(
-        call.account, call.id, query.filter, query.descending, query.after, query.size
+    rows, next_key = call.backend.lists.members(
+        call.id, query.filter, query.descending, query.after, query.size
     )
     note(f"listed {len(rows)} profiles of list {call.id}", profiles=[p.id for p, _ in rows])
     return rows, next_key
@@ -100,10 +100,10 @@ def _members(call: Call) -> tuple[list[Any], list[Any] | None]:
 
 def get_profiles_for_list(call: Call) -> Response:
     rows, next_key = _members(call)
-    source = call.klaviyo.resources.source("profile")
+    source = call.backend.resources.source("profile")
     assert isinstance(source, ProfileSource)
     additional = call.params.additional_of("profile")
-    items = [source.item(call.account, p, additional, joined_group_at=m.at) for p, m in rows]
+    items = [source.item(p, additional, joined_group_at=m.at) for p, m in rows]
     return respond(document(call, "profile", items, many=True, next_key=next_key))
 
 

@@ -17,12 +17,12 @@ custom metric that goes unmaps the mapped metrics that named it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
 from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.commands import NotFound
 from ...domain.listing import Item
@@ -30,7 +30,7 @@ from ...domain.resources import Attributes
 from ...domain.resources import Linking
 from ...domain.resources import Rules
 from ...domain.service import Klaviyo
-from ...domain.sources import SeededSource
+from ...domain.sources import seeded
 
 MAPPED = "mapped-metric"
 CUSTOM = "custom-metric"
@@ -72,18 +72,18 @@ def kinds(account: Account) -> list[tuple[str, Attributes]]:
 # -- mapped metrics ------------------------------------------------------------------------------
 
 
-def remap(klaviyo: Klaviyo, account: Account, kind: str, given: Mapping[str, Any]) -> Item:
+def remap(backend: Backend, kind: str, given: Mapping[str, Any]) -> Item:
     """Map ``kind`` to what ``given`` (a body's relationships, as ids) names; the other target
     is cleared."""
     named = [name for name in TARGETS if given.get(name) is not None]
     if len(named) > 1:
         raise BothTargets("A mapping is to a metric or to a custom metric, not both.")
-    with klaviyo.store.locked():
-        if not klaviyo.resources.source(MAPPED).items(account, [kind]):
+    with backend.store.locked():
+        if not backend.resources.source(MAPPED).items([kind]):
             raise NotFound(f"There is no mapped metric {kind!r}; choose from {', '.join(KINDS)}.")
         for name in named:
             target = str(given[name])
-            if not klaviyo.resources.exists(account, name, target):
+            if not backend.resources.exists(name, target):
                 raise UnknownMetric(
                     f"A {name} with id {target} does not exist.",
                     f"/data/relationships/{name}/data/id",
@@ -91,31 +91,31 @@ def remap(klaviyo: Klaviyo, account: Account, kind: str, given: Mapping[str, Any
         links: dict[str, str | None] = {name: None for name in TARGETS if name in given}
         if named:
             links = {name: (str(given[name]) if name in named else None) for name in TARGETS}
-        return klaviyo.resources.update(account, MAPPED, kind, {}, links)
+        return backend.resources.update(MAPPED, kind, {}, links)
 
 
 # -- custom metrics ------------------------------------------------------------------------------
 
 
-def _name(klaviyo: Klaviyo, account: Account, name: Any, record_id: str | None) -> None:
+def _name(backend: Backend, name: Any, record_id: str | None) -> None:
     """A custom metric's name: said, and no other custom metric's."""
     if not isinstance(name, str) or not name.strip():
         raise InvalidAttribute("name", "A custom metric needs a name.")
     wanted = name.lower()
-    for other in klaviyo.resources.records(account).scan(CUSTOM):
+    for other in backend.resources.records().scan(CUSTOM):
         taken = str(other["attributes"].get("name", "")).lower()
         if other["id"] != record_id and taken == wanted:
             raise InvalidAttribute("name", f"A custom metric named {name!r} exists already.")
 
 
-def metric_ids(klaviyo: Klaviyo, account: Account, definition: Mapping[str, Any]) -> list[str]:
+def metric_ids(backend: Backend, definition: Mapping[str, Any]) -> list[str]:
     """The metrics a definition names, each existing, in order, once."""
     groups: Sequence[Mapping[str, Any]] = definition.get("metric_groups") or []
     if not groups:
         raise InvalidAttribute(GROUPS, "A custom metric's definition needs a metric group.")
     for index, group in enumerate(groups):
         metric_id = str(group["metric_id"])
-        if not klaviyo.resources.exists(account, METRIC, metric_id):
+        if not backend.resources.exists(METRIC, metric_id):
             raise UnknownMetric(
                 f"A metric with id {metric_id} does not exist.",
                 f"/data/attributes/{GROUPS}/{index}/metric_id",
@@ -123,44 +123,38 @@ def metric_ids(klaviyo: Klaviyo, account: Account, definition: Mapping[str, Any]
     return list(dict.fromkeys(str(group["metric_id"]) for group in groups))
 
 
-def create_custom(klaviyo: Klaviyo, account: Account, attributes: Mapping[str, Any]) -> Item:
+def create_custom(backend: Backend, attributes: Mapping[str, Any]) -> Item:
     """Make a custom metric, linked to the metrics its definition names."""
-    with klaviyo.store.locked():
-        _name(klaviyo, account, attributes.get("name"), None)
-        metrics = metric_ids(klaviyo, account, attributes["definition"])
-        return klaviyo.resources.create(account, CUSTOM, dict(attributes), {"metrics": metrics})
+    with backend.store.locked():
+        _name(backend, attributes.get("name"), None)
+        metrics = metric_ids(backend, attributes["definition"])
+        return backend.resources.create(CUSTOM, dict(attributes), {"metrics": metrics})
 
 
-def update_custom(
-    klaviyo: Klaviyo, account: Account, record_id: str, attributes: Mapping[str, Any]
-) -> Item:
+def update_custom(backend: Backend, record_id: str, attributes: Mapping[str, Any]) -> Item:
     """Change a custom metric's name or definition (a null keeps it: neither can be
     removed, *chosen*); a new definition relinks its metrics."""
     given = {k: v for k, v in attributes.items() if v is not None}
-    with klaviyo.store.locked():
-        if not klaviyo.resources.records(account).has(CUSTOM, record_id):
+    with backend.store.locked():
+        if not backend.resources.records().has(CUSTOM, record_id):
             raise NotFound(f"A {CUSTOM} with id {record_id} does not exist.")
         if "name" in given:
-            _name(klaviyo, account, given["name"], record_id)
+            _name(backend, given["name"], record_id)
         links: Linking = {}
         if "definition" in given:
-            links = {"metrics": metric_ids(klaviyo, account, given["definition"])}
-        return klaviyo.resources.update(account, CUSTOM, record_id, given, links)
+            links = {"metrics": metric_ids(backend, given["definition"])}
+        return backend.resources.update(CUSTOM, record_id, given, links)
 
 
-def _unmap(klaviyo: Klaviyo) -> Callable[[Account, str], None]:
+def _unmap(backend: Backend, record_id: str) -> None:
     """``on_delete`` of a custom metric: the mapped metrics that named it are unmapped."""
 
-    def on_delete(account: Account, record_id: str) -> None:
-        records = klaviyo.resources.records(account)
-        for kind in KINDS:
-            if record_id in records.linked(MAPPED, kind, CUSTOM):
-                klaviyo.resources.update(account, MAPPED, kind, {}, {CUSTOM: None})
-
-    return on_delete
+    records = backend.resources.records()
+    for kind in KINDS:
+        if record_id in records.linked(MAPPED, kind, CUSTOM):
+            backend.resources.update(MAPPED, kind, {}, {CUSTOM: None})
 
 
 def install(klaviyo: Klaviyo) -> None:
-    resources = klaviyo.resources
-    resources.sources[MAPPED] = SeededSource(resources, MAPPED, kinds)
-    resources.rules[CUSTOM] = Rules(on_delete=_unmap(klaviyo))
+    klaviyo.registry.sources[MAPPED] = seeded(MAPPED, kinds)
+    klaviyo.registry.rules[CUSTOM] = Rules(on_delete=_unmap)

@@ -43,7 +43,7 @@ def _attributes(call: Call) -> Mapping[str, Any]:
 def update_mapped_metric(call: Call) -> Response:
     call.same_id()
     given = relationships_of(call.data)
-    item = _pointed(lambda: models.remap(call.klaviyo, call.account, call.id, given))
+    item = _pointed(lambda: models.remap(call.backend, call.id, given))
     mapped = {name: value for name, value in given.items() if value is not None}
     note(f"mapped {call.id} to {mapped or 'nothing'}")
     return respond(document(call, MAPPED, [item], many=False))
@@ -51,7 +51,7 @@ def update_mapped_metric(call: Call) -> Response:
 
 def create_custom_metric(call: Call) -> Response:
     attributes = _attributes(call)
-    item = _pointed(lambda: models.create_custom(call.klaviyo, call.account, attributes))
+    item = _pointed(lambda: models.create_custom(call.backend, attributes))
     note(f"created custom metric {item.id} {attributes.get('name')!r}")
     return answer(call, CUSTOM, item, 201)
 
@@ -59,7 +59,7 @@ def create_custom_metric(call: Call) -> Response:
 def update_custom_metric(call: Call) -> Response:
     call.same_id()
     attributes = _attributes(call)
-    item = _pointed(lambda: models.update_custom(call.klaviyo, call.account, call.id, attributes))
+    item = _pointed(lambda: models.update_custom(call.backend, call.id, attributes))
     note(f"updated custom metric {item.id}")
     return respond(document(call, CUSTOM, [item], many=False))
 

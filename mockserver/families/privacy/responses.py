@@ -37,7 +37,7 @@ def request_profile_deletion(call: Call) -> Response:
         )
     kind, value = given[0]
     try:
-        deleted = call.klaviyo.delete_person(call.account, kind, value)
+        deleted = call.backend.delete_person(kind, value)
     except NotFound as error:
         note(f"deletion requested for {value}: nobody to delete ({error})", identifiers=[value])
         return respond(None, 202)

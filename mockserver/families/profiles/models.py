@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ...domain import consent
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import NotFound
 from ...domain.consent import Channel
 from ...domain.listing import Item
@@ -87,12 +87,11 @@ def subscriptions(found: dict[Channel, consent.ChannelView]) -> dict[str, Any]:
 class ProfileSource:
     """Profiles, read for today's API (``listing.Source``)."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
     def attributes(
         self,
-        account: Account,
         profile: Profile,
         additional: frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
@@ -106,71 +105,66 @@ class ProfileSource:
         attributes.update(
             created=profile.created,
             updated=profile.updated,
-            last_event_date=iso(self._k.store.last_event_time(account.id, profile.id)),
+            last_event_date=iso(self._b.store.last_event_time(self._b.account.id, profile.id)),
             location={key: stored[key] for key in LOCATION if key in stored},
             properties=profile.properties,
         )
         if "subscriptions" in additional:
-            attributes["subscriptions"] = subscriptions(
-                self._k.subscriptions.view(account, profile)
-            )
+            attributes["subscriptions"] = subscriptions(self._b.subscriptions.view(profile))
         if "predictive_analytics" in additional:
             attributes["predictive_analytics"] = {}
         return attributes
 
     def item(
         self,
-        account: Account,
         profile: Profile,
         additional: frozenset[str] = frozenset(),
         **extra: Any,
     ) -> Item:
-        with self._k.store.locked():
-            attributes = self.attributes(account, profile, additional)
+        with self._b.store.locked():
+            attributes = self.attributes(profile, additional)
         attributes.update(extra)
         return Item(profile.id, attributes)
 
-    def items(
-        self, account: Account, ids: Sequence[str], additional: frozenset[str] = frozenset()
-    ) -> list[Item]:
-        store = self._k.store
+    def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
+        store = self._b.store
         with store.locked():
-            profiles = [p for i in ids if (p := store.get_profile(account.id, i)) is not None]
-            return [Item(p.id, self.attributes(account, p, additional)) for p in profiles]
+            profiles = [
+                p for i in ids if (p := store.get_profile(self._b.account.id, i)) is not None
+            ]
+            return [Item(p.id, self.attributes(p, additional)) for p in profiles]
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
         sort = query.sort or "id"
-        found, next_key = self._k.people_query.page(
-            account,
+        found, next_key = self._b.people_query.page(
             query.filter,
             f"-{sort}" if query.descending else sort,
             query.after,
             query.size,
         )
-        with self._k.store.locked():
-            items = [Item(p.id, self.attributes(account, p, additional)) for p in found]
+        with self._b.store.locked():
+            items = [Item(p.id, self.attributes(p, additional)) for p in found]
         return Page(items, next_key)
 
-    def linked(self, account: Account, item_id: str, relationship: str) -> Linkage:
-        store = self._k.store
+    def linked(self, item_id: str, relationship: str) -> Linkage:
+        store = self._b.store
         with store.locked():
-            if not store.has_profile(account.id, item_id):
+            if not store.has_profile(self._b.account.id, item_id):
                 raise NotFound(f"A profile with id {item_id} does not exist.")
             if relationship == "lists":
                 return tuple(
                     m.list_id
-                    for m in store.profile_memberships(account.id, item_id)
-                    if m.status in ACTIVE and store.get_list(account.id, m.list_id) is not None
+                    for m in store.profile_memberships(self._b.account.id, item_id)
+                    if m.status in ACTIVE
+                    and store.get_list(self._b.account.id, m.list_id) is not None
                 )
             if relationship in ("conversation", "conversations"):
-                found = conversations_of(self._k, account, item_id)
+                found = conversations_of(self._b, item_id)
                 return found if relationship == "conversations" else found[0] if found else None
-            resource = self._k.resources.type("profile")
-            return linkage(self._k.resources, account, resource, item_id, relationship)
+            resource = self._b.resources.type("profile")
+            return linkage(self._b.resources, resource, item_id, relationship)
 
 
 def install(klaviyo: Klaviyo) -> None:
-    klaviyo.resources.sources["profile"] = ProfileSource(klaviyo)
-    klaviyo.resources.owned.update({("profile", "lists"), ("list", "profiles")})
+    klaviyo.registry.sources["profile"] = ProfileSource
+    klaviyo.registry.owned.update({("profile", "lists"), ("list", "profiles")})

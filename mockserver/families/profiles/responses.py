@@ -28,14 +28,14 @@ PROFILE = "profile"
 
 
 def _source(call: Call) -> ProfileSource:
-    source = call.klaviyo.resources.source(PROFILE)
+    source = call.backend.resources.source(PROFILE)
     assert isinstance(source, ProfileSource)
     return source
 
 
 def answer(call: Call, profile: Profile, status: int = 200) -> Response:
     """A profile written, as the operation answers it (with ``additional-fields``)."""
-    item = _source(call).item(call.account, profile, call.params.additional_of(PROFILE))
+    item = _source(call).item(profile, call.params.additional_of(PROFILE))
     return respond(
         document(call, PROFILE, [item], many=False, path=f"/api/profiles/{profile.id}"), status
     )
@@ -77,7 +77,7 @@ def create_profile(call: Call) -> Response:
     changes = profile_changes(_attributes(call.data), None)
     decisions: list[str] = []
     try:
-        profile = call.klaviyo.people.create(call.account, changes, decisions)
+        profile = call.backend.people.create(changes, decisions)
     except (DuplicateProfile, InvalidAttribute) as error:
         raise _refusal(error, decisions, changes) from None
     _wrote(decisions, profile)
@@ -89,7 +89,7 @@ def update_profile(call: Call) -> Response:
     changes = profile_changes(_attributes(call.data), call.data.get("meta"))
     decisions: list[str] = []
     try:
-        profile = call.klaviyo.people.update(call.account, call.id, changes, decisions)
+        profile = call.backend.people.update(call.id, changes, decisions)
     except (DuplicateProfile, InvalidAttribute) as error:
         raise _refusal(error, decisions, changes, call.id) from None
     _wrote(decisions, profile)
@@ -102,7 +102,7 @@ def create_or_update_profile(call: Call) -> Response:
     changes = profile_changes(_attributes(data), data.get("meta"))
     decisions: list[str] = []
     try:
-        profile, created = call.klaviyo.people.upsert(call.account, target, changes, decisions)
+        profile, created = call.backend.people.upsert(target, changes, decisions)
     except (DuplicateProfile, InvalidAttribute) as error:
         raise _refusal(error, decisions, changes, target) from None
     _wrote(decisions, profile)
@@ -121,7 +121,7 @@ def merge_profiles(call: Call) -> Response:
     destination, source = data["id"], sources[0]["id"]
     decisions: list[str] = []
     try:
-        profile = call.klaviyo.people.merge(call.account, destination, source, decisions)
+        profile = call.backend.people.merge(destination, source, decisions)
     except InvalidAttribute as error:
         raise ApiError(400, str(error), pointer="/data/relationships/profiles") from None
     note(*decisions, profiles=[profile.id, source])
@@ -143,8 +143,8 @@ def create_client_profile(call: Call) -> Response:
     changes = profile_changes(_attributes(data), data.get("meta"))
     decisions: list[str] = []
     try:
-        profile = call.klaviyo.people.absorb(
-            call.account, profile_id(data), changes, decisions, keep_identifiers=True
+        profile = call.backend.people.absorb(
+            profile_id(data), changes, decisions, keep_identifiers=True
         )
     except InvalidAttribute as error:
         note(*decisions)

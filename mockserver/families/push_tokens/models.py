@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import ProfileChanges
 from ...domain.ports import iso_seconds
 from ...domain.service import Klaviyo
@@ -26,14 +26,13 @@ DEFAULTS = {"enablement_status": "AUTHORIZED", "background": "AVAILABLE"}
 UNREGISTERED = "UNAUTHORIZED"
 
 
-def _known(klaviyo: Klaviyo, account: Account, token: str) -> str | None:
-    found = klaviyo.store.records(account.id).find(TOKEN, "token", token)
+def _known(backend: Backend, token: str) -> str | None:
+    found = backend.store.records(backend.account.id).find(TOKEN, "token", token)
     return found[0] if found else None
 
 
 def register(
-    klaviyo: Klaviyo,
-    account: Account,
+    backend: Backend,
     given: Mapping[str, Any],
     profile_id: str | None,
     changes: ProfileChanges,
@@ -44,15 +43,15 @@ def register(
     """Create or update a token for the profile the call describes; the profile's id (None
     when the call names a profile id that does not exist: dropped, as every background call
     is)."""
-    resources = klaviyo.resources
-    with klaviyo.store.locked():
-        profile = klaviyo.people.absorb(
-            account, profile_id, changes, decisions, keep_identifiers=keep_identifiers
+    resources = backend.resources
+    with backend.store.locked():
+        profile = backend.people.absorb(
+            profile_id, changes, decisions, keep_identifiers=keep_identifiers
         )
         if profile is None:
             decisions.append("dropped the push token: no profile to hold it")
             return None
-        now = iso_seconds(klaviyo.clock())
+        now = iso_seconds(backend.clock())
         attributes = {
             "token": given["token"],
             "platform": given["platform"],
@@ -62,27 +61,25 @@ def register(
             "metadata": given.get("device_metadata"),
             "recorded_date": now,
         }
-        known = _known(klaviyo, account, given["token"])
+        known = _known(backend, given["token"])
         if known is None:
-            item = resources.create(account, TOKEN, attributes, {"profile": profile.id})
+            item = resources.create(TOKEN, attributes, {"profile": profile.id})
             decisions.append(f"registered push token {item.id} for {profile.id}")
         else:
-            resources.update(account, TOKEN, known, attributes, {"profile": profile.id})
+            resources.update(TOKEN, known, attributes, {"profile": profile.id})
             decisions.append(f"updated push token {known} for {profile.id}")
         return profile.id
 
 
-def unregister(
-    klaviyo: Klaviyo, account: Account, token: str, platform: str, decisions: list[str]
-) -> str | None:
+def unregister(backend: Backend, token: str, platform: str, decisions: list[str]) -> str | None:
     """Mark a registered token unregistered; its id, or None when nobody registered it."""
-    with klaviyo.store.locked():
-        known = _known(klaviyo, account, token)
-        record = klaviyo.store.records(account.id).get(TOKEN, known) if known else None
+    with backend.store.locked():
+        known = _known(backend, token)
+        record = backend.store.records(backend.account.id).get(TOKEN, known) if known else None
         if known is None or record is None or record["attributes"].get("platform") != platform:
             decisions.append(f"no {platform} push token {token!r} to unregister")
             return None
-        klaviyo.resources.update(account, TOKEN, known, {"enablement_status": UNREGISTERED})
+        backend.resources.update(TOKEN, known, {"enablement_status": UNREGISTERED})
         decisions.append(f"unregistered push token {known}")
         return known
 

@@ -32,8 +32,7 @@ def _register(call: Call, keep_identifiers: bool) -> Response:
     decisions: list[str] = []
     try:
         holder = register(
-            call.klaviyo,
-            call.account,
+            call.backend,
             attributes,
             profile_id(person),
             changes,
@@ -59,7 +58,7 @@ def create_client_push_token(call: Call) -> Response:
 def unregister_client_push_token(call: Call) -> Response:
     attributes = call.data["attributes"]
     decisions: list[str] = []
-    unregister(call.klaviyo, call.account, attributes["token"], attributes["platform"], decisions)
+    unregister(call.backend, attributes["token"], attributes["platform"], decisions)
     note(*decisions)
     return respond(None, 202)
 

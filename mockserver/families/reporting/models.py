@@ -16,6 +16,7 @@ from typing import Any
 
 from ...domain.accounts import DETAILS
 from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.filters import Filter
 from ...domain.models import Event
 from ...domain.service import Klaviyo
@@ -57,8 +58,7 @@ def _attributed(events: Sequence[Event]) -> dict[str, list[Event]]:
 
 
 def report(
-    klaviyo: Klaviyo,
-    account: Account,
+    backend: Backend,
     name: str,
     attributes: Mapping[str, Any],
     interval: str | None = None,
@@ -66,17 +66,17 @@ def report(
     """A values report (``interval`` None) or a series report of campaigns, flows, forms or
     segments (``name``), in the account's timezone."""
     subject = SUBJECTS[name]
-    tz = account_zone({**DETAILS, **account.details})
-    query = reports.read(attributes, name, klaviyo.clock(), tz, interval)
-    store = klaviyo.store
+    tz = account_zone({**DETAILS, **backend.account.details})
+    query = reports.read(attributes, name, backend.clock(), tz, interval)
+    store = backend.store
     statistics: Statistics
     with store.locked():
-        records = store.records(account.id)
+        records = store.records(backend.account.id)
         if subject.conversions:
             metric_id = str(attributes["conversion_metric_id"])
-            if not store.has_metric_id(account.id, metric_id):
+            if not store.has_metric_id(backend.account.id, metric_id):
                 raise ReportError("conversion_metric_id", f"No metric {metric_id}.", status=404)
-            conversions = _attributed(store.events(account.id, metric_id=metric_id))
+            conversions = _attributed(store.events(backend.account.id, metric_id=metric_id))
             read = units.campaign_units if name == "campaign" else units.flow_units
             found = read(records, query.span, conversions)
             statistics = reports.message_statistics
@@ -84,48 +84,47 @@ def report(
             kinds = {
                 metric.id: kind
                 for kind, metric_name in reports.FORM_METRICS.items()
-                if (metric := store.metric_named(account.id, metric_name)) is not None
+                if (metric := store.metric_named(backend.account.id, metric_name)) is not None
             }
-            events = [e for m in kinds for e in store.events(account.id, metric_id=m)]
+            events = [e for m in kinds for e in store.events(backend.account.id, metric_id=m)]
             by_version = "form_version_id" in query.group_by or any(
                 term.field == "form_version_id" for term in query.where
             )
             found = units.form_units(records, query.span, by_version, events)
             statistics = reports.form_statistics(kinds)
         else:
-            found = units.segment_units(records, query.span, _members(klaviyo, account))
+            found = units.segment_units(records, query.span, _members(backend))
             statistics = reports.segment_statistics
     return reports.build(found, query, statistics, subject.windowed)
 
 
-def _members(klaviyo: Klaviyo, account: Account) -> Callable[[str], int]:
+def _members(backend: Backend) -> Callable[[str], int]:
     """How many profiles a segment has (its ``profiles``, as the segment's source links them:
     the mock keeps the links and evaluates no definition)."""
-    source = klaviyo.resources.source("segment")
+    source = backend.resources.source("segment")
 
     def members(segment_id: str) -> int:
-        linked = source.linked(account, segment_id, "profiles")
+        linked = source.linked(segment_id, "profiles")
         return len(linked) if isinstance(linked, tuple) else int(linked is not None)
 
     return members
 
 
 def metric_aggregate(
-    klaviyo: Klaviyo, account: Account, attributes: Mapping[str, Any]
+    backend: Backend, attributes: Mapping[str, Any]
 ) -> tuple[AggregateQuery, list[Row]]:
     """The query a metric aggregate asks, and its rows (every page)."""
     query = aggregates.read(attributes)
-    store = klaviyo.store
+    store = backend.store
     with store.locked():
-        if not store.has_metric_id(account.id, query.metric_id):
+        if not store.has_metric_id(backend.account.id, query.metric_id):
             raise ReportError("metric_id", f"No metric {query.metric_id}.", status=404)
-        events = store.events(account.id, metric_id=query.metric_id)
+        events = store.events(backend.account.id, metric_id=query.metric_id)
     return query, aggregates.aggregate(events, query)
 
 
 def review_values(
-    klaviyo: Klaviyo,
-    account: Account,
+    backend: Backend,
     group_by: str,
     statistics: str,
     timeframe: str,
@@ -134,7 +133,7 @@ def review_values(
     """The reviews values report's results (every page), the company being the account's
     public key."""
     asked = reviews.statistics_asked(statistics)
-    store = klaviyo.store
+    store = backend.store
     with store.locked():
-        found = reviews.published(store.records(account.id), timeframe, klaviyo.clock())
-    return reviews.groupings(found, group_by, asked, account.shown_public_key, where)
+        found = reviews.published(store.records(backend.account.id), timeframe, backend.clock())
+    return reviews.groupings(found, group_by, asked, backend.account.shown_public_key, where)

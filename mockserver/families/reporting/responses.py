@@ -69,7 +69,7 @@ def _relationships(
     for name, related_id in (pair for row in related for pair in row):
         ids.setdefault(name, {})[related_id] = None
     found = {}
-    for name, relationship in call.klaviyo.resources.type(kind).relationships.items():
+    for name, relationship in call.backend.resources.type(kind).relationships.items():
         target = relationship.types[0]
         found[name] = {"data": [{"type": target, "id": i} for i in ids.get(name, {})]}
     return found
@@ -82,7 +82,7 @@ def _report(name: str, kind: str, series: bool = False) -> Handler:
         attributes = call.data["attributes"]
         interval = attributes["interval"] if series else None
         try:
-            report = models.report(call.klaviyo, call.account, name, attributes, interval)
+            report = models.report(call.backend, name, attributes, interval)
         except ReportError as error:
             raise _refused(error) from None
         offset, size = 0, len(report.results)
@@ -112,7 +112,7 @@ def _report(name: str, kind: str, series: bool = False) -> Handler:
 def query_metric_aggregates(call: Call) -> Response:
     attributes = call.data["attributes"]
     try:
-        query, rows = models.metric_aggregate(call.klaviyo, call.account, attributes)
+        query, rows = models.metric_aggregate(call.backend, attributes)
     except ReportError as error:
         raise _refused(error) from None
     scope = f"{call.operation.id}:{query.fingerprint}"
@@ -146,8 +146,7 @@ def get_client_review_values_reports(call: Call) -> Response:
     query = call.params.listing or ListQuery()
     try:
         results = models.review_values(
-            call.klaviyo,
-            call.account,
+            call.backend,
             other["group_by"],
             other["statistics"],
             other["timeframe"],

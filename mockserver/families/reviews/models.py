@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.filters import Compare
 from ...domain.filters import Logic
@@ -66,17 +66,15 @@ def review_field(records: Records, record: Record, name: str) -> Any:
 class ReviewSource(GenericSource):
     """Reviews, filtered on the fields ``review_field`` reads."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        super().__init__(klaviyo.resources, "review")
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(backend.resources, "review")
+        self._b = backend
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
         if query.filter is None and query.sort is None:
-            return super().page(account, query, additional)
-        with self._k.store.locked():
-            records = self._k.resources.records(account)
+            return super().page(query, additional)
+        with self._b.store.locked():
+            records = self._b.resources.records()
             chosen, next_key = select(
                 records.scan("review"),
                 query,
@@ -85,37 +83,35 @@ class ReviewSource(GenericSource):
             )
             return Page([Item(str(r["id"]), r["attributes"]) for r in chosen], next_key)
 
-    def published(self, account: Account, query: ListQuery) -> Page:
+    def published(self, query: ListQuery) -> Page:
         """What a storefront lists: the published reviews, filtered as it asks."""
         public = Compare("any", "status", list(PUBLIC))
         both = public if query.filter is None else Logic("and", (public, query.filter))
-        return self.page(account, replace(query, filter=both))
+        return self.page(replace(query, filter=both))
 
 
 class Reviews:
     """Reviews as the shopper writes them and the account moderates them."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
 
-    def item_of(self, account: Account, product: Mapping[str, Any]) -> Item | None:
+    def item_of(self, product: Mapping[str, Any]) -> Item | None:
         """The catalog item of a review's product: the one with its external id, of its
         integration if the catalog has that one (the mock's catalog holds ``$custom``
         items: *chosen*, any integration's item with that id will do)."""
-        records = self._k.resources.records(account)
+        records = self._b.resources.records()
         found = records.find("catalog-item", "external_id", product["external_id"])
         if not found:
             return None
         mine = [i for i in found if i.startswith(f"${product['integration_key']}{SEPARATOR}")]
         chosen = (mine or found)[0]
-        return next(iter(self._k.resources.source("catalog-item").items(account, [chosen])), None)
+        return next(iter(self._b.resources.source("catalog-item").items([chosen])), None)
 
-    def create(
-        self, account: Account, attributes: Mapping[str, Any], extra: Mapping[str, Any]
-    ) -> str:
+    def create(self, attributes: Mapping[str, Any], extra: Mapping[str, Any]) -> str:
         """Store a checked review (the caller holds the store's lock, and has identified its
         author); its id."""
-        item = self.item_of(account, attributes["product"]) if attributes.get("product") else None
+        item = self.item_of(attributes["product"]) if attributes.get("product") else None
         shown = {
             "email": attributes["email"],
             "status": {"value": NEW_STATUS},
@@ -131,10 +127,10 @@ class Reviews:
             "public_reply": None,
         }
         links = {"item": item.id} if item is not None else {}
-        return self._k.resources.create(account, "review", shown, links, extra=extra).id
+        return self._b.resources.create("review", shown, links, extra=extra).id
 
     def on_update(
-        self, account: Account, review_id: str, current: Mapping[str, Any], merged: dict[str, Any]
+        self, review_id: str, current: Mapping[str, Any], merged: dict[str, Any]
     ) -> dict[str, Any]:
         """What an update changes: the status alone (the document's update body has nothing
         else; *chosen*: other attributes sent are ignored), never to none."""
@@ -157,6 +153,7 @@ def _product(item: Item) -> dict[str, Any]:
 
 
 def install(klaviyo: Klaviyo) -> None:
-    reviews = Reviews(klaviyo)
-    klaviyo.resources.sources["review"] = ReviewSource(klaviyo)
-    klaviyo.resources.rules["review"] = Rules(on_update=reviews.on_update)
+    klaviyo.registry.sources["review"] = ReviewSource
+    klaviyo.registry.rules["review"] = Rules(
+        on_update=lambda backend, *args: Reviews(backend).on_update(*args)
+    )

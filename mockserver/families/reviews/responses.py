@@ -71,21 +71,19 @@ def create_client_review(call: Call) -> Response:
     decisions: list[str] = []
     with call.klaviyo.store.locked():
         try:
-            profile = call.klaviyo.people.absorb(
-                call.account, None, changes, decisions, keep_identifiers=True
-            )
+            profile = call.backend.people.absorb(None, changes, decisions, keep_identifiers=True)
         except InvalidAttribute as error:
             note(*decisions)
             raise invalid(error) from None
-        review_id = Reviews(call.klaviyo).create(call.account, attributes, _extra(data))
+        review_id = Reviews(call.backend).create(attributes, _extra(data))
     note(*decisions, f"created review {review_id}", profiles=[profile.id])
     return respond(None, 202)
 
 
 def get_client_reviews(call: Call) -> Response:
-    source = call.klaviyo.resources.source("review")
+    source = call.backend.resources.source("review")
     assert isinstance(source, ReviewSource)
-    page = source.published(call.account, call.params.listing or ListQuery())
+    page = source.published(call.params.listing or ListQuery())
     note(f"listed {len(page.items)} published reviews")
     return respond(document(call, "review", page.items, many=True, next_key=page.next_key))
 

@@ -101,8 +101,7 @@ def bulk_subscribe_profiles(call: Call) -> Response:
     subscribers = _subscribers(call, MAX_SUBSCRIBE)
     decisions: list[str] = []
     try:
-        touched = call.klaviyo.subscriptions.subscribe(
-            call.account,
+        touched = call.backend.subscriptions.subscribe(
             subscribers,
             list_id(data),
             decisions,
@@ -120,8 +119,7 @@ def bulk_unsubscribe_profiles(call: Call) -> Response:
     subscribers = _subscribers(call, MAX_UNSUBSCRIBE)
     decisions: list[str] = []
     try:
-        touched = call.klaviyo.subscriptions.unsubscribe(
-            call.account,
+        touched = call.backend.subscriptions.unsubscribe(
             subscribers,
             list_id(call.data),
             decisions,
@@ -157,8 +155,7 @@ def create_client_subscription(call: Call) -> Response:
     subscriber = Subscriber(profile_id(profile), changes, found, ignored)
     decisions: list[str] = []
     try:
-        touched = call.klaviyo.subscriptions.subscribe(
-            call.account,
+        touched = call.backend.subscriptions.subscribe(
             [subscriber],
             list_id(data),
             decisions,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.commands import NotFound
 from ...domain.commands import ProfileChanges
@@ -39,8 +39,7 @@ class BadEmail(ValueError):
 
 
 def suppress(
-    klaviyo: Klaviyo,
-    account: Account,
+    backend: Backend,
     emails: Sequence[str],
     list_id: str | None,
     segment_id: str | None,
@@ -49,7 +48,7 @@ def suppress(
 ) -> Item:
     """Suppress (``on``) or unsuppress the people named, whole: every email is checked and the
     list or segment found before anything changes. The job."""
-    store = klaviyo.store
+    store = backend.store
     with store.locked():
         checked = []
         for index, raw in enumerate(emails):
@@ -59,20 +58,20 @@ def suppress(
                 raise BadEmail(index, str(error)) from None
         members: list[str] = []
         if list_id is not None:
-            klaviyo.lists.get(account, list_id)
-            members.extend(m.profile_id for m in store.active_members(account.id, list_id))
+            backend.lists.get(list_id)
+            members.extend(m.profile_id for m in store.active_members(backend.account.id, list_id))
         if segment_id is not None:
-            if not klaviyo.resources.exists(account, "segment", segment_id):
+            if not backend.resources.exists("segment", segment_id):
                 raise NotFound(f"A segment with id {segment_id} does not exist.")
-            linked = klaviyo.resources.source("segment").linked(account, segment_id, "profiles")
+            linked = backend.resources.source("segment").linked(segment_id, "profiles")
             members.extend(linked if isinstance(linked, tuple) else ())
         targets: list[str] = []
         nobody = 0  # emails no profile has, when unsuppressing: each one skipped
         for email in dict.fromkeys(checked):
-            holder = store.owner_of(account.id, IdentifierKind.EMAIL, email)
+            holder = store.owner_of(backend.account.id, IdentifierKind.EMAIL, email)
             if holder is None and on:
                 changes = ProfileChanges(identifiers={IdentifierKind.EMAIL: email})
-                holder = klaviyo.people.absorb(account, None, changes, decisions).id
+                holder = backend.people.absorb(None, changes, decisions).id
             if holder is None:
                 decisions.append(f"skipped {email}: no profile has it")
                 nobody += 1
@@ -80,23 +79,22 @@ def suppress(
                 targets.append(holder)
         targets.extend(members)
         done, skipped = 0, nobody
-        now = iso_seconds(klaviyo.clock())
+        now = iso_seconds(backend.clock())
         for profile_id in dict.fromkeys(targets):
-            profile = store.get_profile(account.id, profile_id)
+            profile = store.get_profile(backend.account.id, profile_id)
             changed = (
                 None if profile is None else with_suppression(profile, now if on else None, now)
             )
             if changed is None:
                 skipped += 1
                 continue
-            store.save_profile(account.id, changed)
+            store.save_profile(backend.account.id, changed)
             done += 1
             decisions.append(
                 f"{profile_id} {'suppressed' if on else 'unsuppressed'} (USER_SUPPRESSED)"
             )
         total = len(dict.fromkeys(targets)) + nobody
-        return klaviyo.jobs.record(
-            account,
+        return backend.jobs.record(
             CREATE_JOB if on else DELETE_JOB,
             total,
             (),

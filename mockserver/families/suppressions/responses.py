@@ -40,7 +40,7 @@ def _job(call: Call, on: bool) -> Response:
         )
     decisions: list[str] = []
     try:
-        job = suppress(call.klaviyo, call.account, emails, list_id, segment_id, on, decisions)
+        job = suppress(call.backend, emails, list_id, segment_id, on, decisions)
     except BadEmail as error:
         raise ApiError(
             400, str(error), pointer=f"{PROFILES}/{error.index}/attributes/email"

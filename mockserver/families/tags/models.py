@@ -11,11 +11,12 @@ import uuid
 from collections.abc import Sequence
 
 from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.resources import Attributes
 from ...domain.resources import Rules
 from ...domain.service import Klaviyo
-from ...domain.sources import SeededSource
+from ...domain.sources import seeded
 
 TAG, GROUP = "tag", "tag-group"
 #: The default group's name (*chosen*: Klaviyo's documents do not give it).
@@ -37,31 +38,29 @@ def default_id(account: Account) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"klaviyo-mock/{account.id}/default-tag-group"))
 
 
-def default_group(klaviyo: Klaviyo, account: Account) -> str:
+def default_group(backend: Backend) -> str:
     """The account's default tag group, made on first use."""
-    group = default_id(account)
-    klaviyo.resources.source(GROUP).items(account, [group])  # seeds it
+    group = default_id(backend.account)
+    backend.resources.source(GROUP).items([group])  # seeds it
     return group
 
 
-def delete_group(klaviyo: Klaviyo, account: Account, group: str) -> None:
+def delete_group(backend: Backend, group: str) -> None:
     """Delete a group with its tags (and their links); the default one cannot go."""
-    with klaviyo.store.locked():
-        records = klaviyo.store.records(account.id)
+    with backend.store.locked():
+        records = backend.store.records(backend.account.id)
         record = records.get(GROUP, group)
         if record is not None and record["attributes"].get("default"):
             raise TagRuleError("/data/id", "The default tag group cannot be deleted.")
         for tag in records.linked(GROUP, group, "tags"):
-            klaviyo.resources.delete(account, TAG, tag)
-        klaviyo.resources.delete(account, GROUP, group)
+            backend.resources.delete(TAG, tag)
+        backend.resources.delete(GROUP, group)
 
 
-def check_tagging(
-    klaviyo: Klaviyo, account: Account, tag: str, kind: str, ids: Sequence[str]
-) -> None:
+def check_tagging(backend: Backend, tag: str, kind: str, ids: Sequence[str]) -> None:
     """Refuse to give the resources ``ids`` (of ``kind``) the tag ``tag`` where a resource
     would carry more than 100 tags, or two tags of one exclusive group."""
-    records = klaviyo.store.records(account.id)
+    records = backend.store.records(backend.account.id)
     groups = records.linked(TAG, tag, "tag-group")
     group = records.get(GROUP, groups[0]) if groups else None
     exclusive = bool(group and group["attributes"].get("exclusive"))
@@ -83,15 +82,12 @@ def check_tagging(
 
 
 def install(klaviyo: Klaviyo) -> None:
-    resources = klaviyo.resources
-
     def seed(account: Account) -> list[tuple[str, Attributes]]:
         attributes = {"name": DEFAULT_NAME, "exclusive": False, "default": True}
         return [(default_id(account), attributes)]
 
-    def new_group(account: Account, record_id: str, given: Attributes) -> Attributes:
-        records = klaviyo.store.records(account.id)
-        if records.count(GROUP) >= MAX_GROUPS:
+    def new_group(backend: Backend, record_id: str, given: Attributes) -> Attributes:
+        if backend.records.count(GROUP) >= MAX_GROUPS:
             raise InvalidAttribute("", f"An account cannot have more than {MAX_GROUPS} tag groups.")
         return {
             **given,
@@ -99,11 +95,11 @@ def install(klaviyo: Klaviyo) -> None:
             "default": bool(given.get("default")),
         }
 
-    def new_tag(account: Account, record_id: str, given: Attributes) -> Attributes:
-        if klaviyo.store.records(account.id).count(TAG) >= MAX_TAGS:
+    def new_tag(backend: Backend, record_id: str, given: Attributes) -> Attributes:
+        if backend.records.count(TAG) >= MAX_TAGS:
             raise InvalidAttribute("", f"An account cannot have more than {MAX_TAGS} tags.")
         return given
 
-    resources.sources[GROUP] = SeededSource(resources, GROUP, seed)
-    resources.rules[GROUP] = Rules(on_create=new_group)
-    resources.rules[TAG] = Rules(on_create=new_tag)
+    klaviyo.registry.sources[GROUP] = seeded(GROUP, seed)
+    klaviyo.registry.rules[GROUP] = Rules(on_create=new_group)
+    klaviyo.registry.rules[TAG] = Rules(on_create=new_tag)

@@ -26,15 +26,13 @@ def create_tag(call: Call) -> Response:
     relationships = data.setdefault("relationships", {})
     group = relationships.get("tag-group")
     if not isinstance(group, Mapping) or not isinstance(group.get("data"), Mapping):
-        relationships["tag-group"] = {
-            "data": {"type": GROUP, "id": default_group(call.klaviyo, call.account)}
-        }
+        relationships["tag-group"] = {"data": {"type": GROUP, "id": default_group(call.backend)}}
     return create_resource(call)
 
 
 def delete_tag_group(call: Call) -> Response:
     try:
-        delete_group(call.klaviyo, call.account, call.id)
+        delete_group(call.backend, call.id)
     except TagRuleError as error:
         raise ApiError(400, str(error), pointer=error.pointer) from None
     return respond(None, 204)
@@ -47,9 +45,9 @@ def tag_resources(kind: str) -> Handler:
     def handler(call: Call) -> Response:
         ids = [str(entry["id"]) for entry in call.data]
         with call.klaviyo.store.locked():
-            if call.klaviyo.resources.exists(call.account, "tag", call.id):
+            if call.backend.resources.exists("tag", call.id):
                 try:
-                    check_tagging(call.klaviyo, call.account, call.id, kind, ids)
+                    check_tagging(call.backend, call.id, kind, ids)
                 except TagRuleError as error:
                     raise ApiError(400, str(error), pointer=error.pointer) from None
             return change_links(call)

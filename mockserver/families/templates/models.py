@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
-from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.commands import NotFound
 from ...domain.listing import Item
@@ -81,7 +81,7 @@ def _draggable(record_id: str, attributes: dict[str, Any], before: Mapping[str, 
     attributes["html"] = definition_html(definition)
 
 
-def _on_create(account: Account, record_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+def _on_create(backend: Backend, record_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
     _name(attributes)
     editor = attributes.get("editor_type")
     if editor not in EDITOR_TYPES:
@@ -98,7 +98,7 @@ def _on_create(account: Account, record_id: str, attributes: dict[str, Any]) -> 
 
 
 def _on_update(
-    account: Account, record_id: str, current: Mapping[str, Any], merged: dict[str, Any]
+    backend: Backend, record_id: str, current: Mapping[str, Any], merged: dict[str, Any]
 ) -> dict[str, Any]:
     """A member the answer requires, sent as null, stays as it is (*chosen*); the editor type
     is the one the template was made with (the update body has none)."""
@@ -118,7 +118,7 @@ def _on_update(
 
 
 def _universal_created(
-    account: Account, record_id: str, attributes: dict[str, Any]
+    backend: Backend, record_id: str, attributes: dict[str, Any]
 ) -> dict[str, Any]:
     if not str(attributes.get("name") or "").strip():
         raise InvalidAttribute("name", "Universal content needs a name.")
@@ -126,7 +126,7 @@ def _universal_created(
 
 
 def _universal_updated(
-    account: Account, record_id: str, current: Mapping[str, Any], merged: dict[str, Any]
+    backend: Backend, record_id: str, current: Mapping[str, Any], merged: dict[str, Any]
 ) -> dict[str, Any]:
     """A null name or definition leaves it as it is (*chosen*, as for templates)."""
     before = current["attributes"]
@@ -153,30 +153,27 @@ class TemplateSource(GenericSource):
     """Templates as the generic resources keep them; the listing leaves out the copies that
     campaign messages hold."""
 
-    def __init__(self, klaviyo: Klaviyo) -> None:
-        super().__init__(klaviyo.resources, TEMPLATE)
-        self._k = klaviyo
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(backend.resources, TEMPLATE)
+        self._b = backend
 
-    def page(
-        self, account: Account, query: ListQuery, additional: frozenset[str] = frozenset()
-    ) -> Page:
-        with self._k.store.locked():
-            records = self._k.resources.records(account)
+    def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
+        with self._b.store.locked():
+            records = self._b.resources.records()
             candidates = [r for r in records.scan(TEMPLATE) if reusable(r)]
             chosen, next_key = select(candidates, query, _field, lambda r: [r["seq"]])
             return Page([Item(str(r["id"]), r["attributes"]) for r in chosen], next_key)
 
 
-def room(klaviyo: Klaviyo, account: Account) -> bool:
+def room(backend: Backend) -> bool:
     """Whether the account may make one more template through the API."""
-    with klaviyo.store.locked():
-        records = klaviyo.resources.records(account)
+    with backend.store.locked():
+        records = backend.resources.records()
         return sum(1 for r in records.scan(TEMPLATE) if reusable(r)) < MAX_TEMPLATES
 
 
 def copy(
-    klaviyo: Klaviyo,
-    account: Account,
+    backend: Backend,
     template_id: str,
     name: str | None = None,
     *,
@@ -185,8 +182,8 @@ def copy(
     """A new template with the content of ``template_id``: a clone (reusable, ``name`` or the
     original's, prefixed "Clone of ", *chosen* after the document's example), or a message's
     non-reusable copy (the original's name)."""
-    with klaviyo.store.locked():
-        record = klaviyo.resources.records(account).get(TEMPLATE, template_id)
+    with backend.store.locked():
+        record = backend.resources.records().get(TEMPLATE, template_id)
         if record is None:
             raise NotFound(f"A template with id {template_id} does not exist.")
         original = json_copy(record["attributes"])
@@ -198,24 +195,22 @@ def copy(
         )
         given = {key: original.get(key) for key in kept}
         extra = {"reusable": not for_message, "origin": template_id}
-        return klaviyo.resources.create(
-            account, TEMPLATE, {**given, "name": name or default}, extra=extra
-        )
+        return backend.resources.create(TEMPLATE, {**given, "name": name or default}, extra=extra)
 
 
-def drop_copy(klaviyo: Klaviyo, account: Account, template_ids: Sequence[str]) -> None:
+def drop_copy(backend: Backend, template_ids: Sequence[str]) -> None:
     """Delete the message copies among ``template_ids`` (a message let go of them)."""
-    with klaviyo.store.locked():
-        records = klaviyo.resources.records(account)
+    with backend.store.locked():
+        records = backend.resources.records()
         for template_id in template_ids:
             record = records.get(TEMPLATE, template_id)
             if record is not None and not reusable(record):
-                klaviyo.resources.delete(account, TEMPLATE, template_id)
+                backend.resources.delete(TEMPLATE, template_id)
 
 
 def install(klaviyo: Klaviyo) -> None:
-    klaviyo.resources.rules[TEMPLATE] = Rules(on_create=_on_create, on_update=_on_update)
-    klaviyo.resources.rules[UNIVERSAL] = Rules(
+    klaviyo.registry.rules[TEMPLATE] = Rules(on_create=_on_create, on_update=_on_update)
+    klaviyo.registry.rules[UNIVERSAL] = Rules(
         on_create=_universal_created, on_update=_universal_updated
     )
-    klaviyo.resources.sources[TEMPLATE] = TemplateSource(klaviyo)
+    klaviyo.registry.sources[TEMPLATE] = TemplateSource

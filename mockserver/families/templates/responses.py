@@ -22,7 +22,7 @@ from .rendering import render
 
 def _room(call: Call) -> None:
     """ "If there are 1,000 or more templates in an account, creation will fail"."""
-    if not room(call.klaviyo, call.account):
+    if not room(call.backend):
         raise ApiError(
             400,
             f"An account has at most {MAX_TEMPLATES} templates created through the API.",
@@ -33,7 +33,7 @@ def _room(call: Call) -> None:
 def _template(call: Call) -> Item:
     """The template ``data.id`` names (404 pointing at it otherwise)."""
     template_id = str(call.data["id"])
-    found = call.klaviyo.resources.source(TEMPLATE).items(call.account, [template_id])
+    found = call.backend.resources.source(TEMPLATE).items([template_id])
     if not found:
         raise ApiError(404, f"A template with id {template_id} does not exist.", pointer="/data/id")
     return found[0]
@@ -50,7 +50,7 @@ def clone_template(call: Call) -> Response:
     name = (call.data.get("attributes") or {}).get("name")
     if name is not None and not name.strip():
         raise ApiError(400, "A template needs a name.", pointer="/data/attributes/name")
-    item = copy(call.klaviyo, call.account, original.id, name)
+    item = copy(call.backend, original.id, name)
     note(f"cloned template {original.id} as {item.id}")
     return answer(call, TEMPLATE, item, 201)
 

@@ -25,12 +25,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.commands import NotFound
 from ...domain.listing import Item
 from ...domain.resources import Attributes
 from ...domain.service import Klaviyo
-from ...domain.sources import SeededSource
+from ...domain.sources import seeded
 
 SETTING = "tracking-setting"
 ALWAYS_ON = ("utm_source", "utm_medium")
@@ -137,17 +138,16 @@ def changed(current: Mapping[str, Any], given: Mapping[str, Any]) -> Attributes:
     return found
 
 
-def update(klaviyo: Klaviyo, account: Account, setting_id: str, given: Mapping[str, Any]) -> Item:
+def update(backend: Backend, setting_id: str, given: Mapping[str, Any]) -> Item:
     """Change the account's tracking setting (seeded first, if the account never read it)."""
-    source = klaviyo.resources.source(SETTING)
-    with klaviyo.store.locked():
-        found = source.items(account, [setting_id])
+    source = backend.resources.source(SETTING)
+    with backend.store.locked():
+        found = source.items([setting_id])
         if not found:
             raise NotFound(f"There is no tracking setting {setting_id}; the account's is its id.")
         attributes = changed(found[0].attributes, given)
-        return klaviyo.resources.update(account, SETTING, setting_id, attributes)
+        return backend.resources.update(SETTING, setting_id, attributes)
 
 
 def install(klaviyo: Klaviyo) -> None:
-    resources = klaviyo.resources
-    resources.sources[SETTING] = SeededSource(resources, SETTING, seed)
+    klaviyo.registry.sources[SETTING] = seeded(SETTING, seed)

@@ -16,7 +16,7 @@ from . import models
 def update_tracking_setting(call: Call) -> Response:
     call.same_id()
     given = call.data.get("attributes") or {}
-    item = models.update(call.klaviyo, call.account, call.id, given)
+    item = models.update(call.backend, call.id, given)
     note(f"updated tracking setting {item.id}: {', '.join(given) or 'nothing'}")
     return respond(document(call, models.SETTING, [item], many=False))
 

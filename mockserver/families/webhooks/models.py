@@ -25,12 +25,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...domain.accounts import Account
+from ...domain.backend import Backend
 from ...domain.commands import InvalidAttribute
 from ...domain.listing import Item
 from ...domain.resources import Attributes
 from ...domain.resources import Rules
 from ...domain.service import Klaviyo
-from ...domain.sources import SeededSource
+from ...domain.sources import seeded
 
 WEBHOOK = "webhook"
 TOPIC = "webhook-topic"
@@ -115,7 +116,7 @@ def written(attributes: Mapping[str, Any]) -> tuple[Attributes, dict[str, Any]]:
     return shown, kept
 
 
-def _on_create(account: Account, record_id: str, attributes: Attributes) -> Attributes:
+def _on_create(backend: Backend, record_id: str, attributes: Attributes) -> Attributes:
     """A new webhook: named, calling an https url, enabled unless the body says."""
     _named(attributes)
     attributes["endpoint_url"] = checked_url(str(attributes.get("endpoint_url", "")))
@@ -125,7 +126,7 @@ def _on_create(account: Account, record_id: str, attributes: Attributes) -> Attr
 
 
 def _on_update(
-    account: Account, record_id: str, current: Mapping[str, Any], attributes: Attributes
+    backend: Backend, record_id: str, current: Mapping[str, Any], attributes: Attributes
 ) -> Attributes:
     """A changed webhook keeps the create's rules."""
     _named(attributes)
@@ -133,19 +134,16 @@ def _on_update(
     return attributes
 
 
-def create(
-    klaviyo: Klaviyo, account: Account, attributes: Mapping[str, Any], topic_ids: Sequence[str]
-) -> Item:
+def create(backend: Backend, attributes: Mapping[str, Any], topic_ids: Sequence[str]) -> Item:
     """Make a webhook subscribed to ``topic_ids`` (checked by the caller), its secret kept."""
     shown, kept = written(attributes)
-    return klaviyo.resources.create(
-        account, WEBHOOK, shown, {TOPICS_RELATIONSHIP: list(topic_ids)}, extra=kept
+    return backend.resources.create(
+        WEBHOOK, shown, {TOPICS_RELATIONSHIP: list(topic_ids)}, extra=kept
     )
 
 
 def update(
-    klaviyo: Klaviyo,
-    account: Account,
+    backend: Backend,
     webhook_id: str,
     attributes: Mapping[str, Any],
     topic_ids: Sequence[str] | None,
@@ -153,10 +151,9 @@ def update(
     """Change a webhook; ``topic_ids`` (when given) replace its topics."""
     shown, kept = written(attributes)
     links = {} if topic_ids is None else {TOPICS_RELATIONSHIP: list(topic_ids)}
-    return klaviyo.resources.update(account, WEBHOOK, webhook_id, shown, links, extra=kept)
+    return backend.resources.update(WEBHOOK, webhook_id, shown, links, extra=kept)
 
 
 def install(klaviyo: Klaviyo) -> None:
-    resources = klaviyo.resources
-    resources.sources[TOPIC] = SeededSource(resources, TOPIC, topics)
-    resources.rules[WEBHOOK] = Rules(on_create=_on_create, on_update=_on_update)
+    klaviyo.registry.sources[TOPIC] = seeded(TOPIC, topics)
+    klaviyo.registry.rules[WEBHOOK] = Rules(on_create=_on_create, on_update=_on_update)

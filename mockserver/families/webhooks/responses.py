@@ -36,9 +36,9 @@ def _topics(call: Call) -> list[str] | None:
     entries = relationships[TOPICS_RELATIONSHIP].get("data")
     if not entries:
         raise ApiError(400, "A webhook subscribes to at least one topic.", pointer=POINTER)
-    resources = call.klaviyo.resources
+    resources = call.backend.resources
     for index, entry in enumerate(entries):
-        if not resources.exists(call.account, TOPIC, str(entry["id"])):
+        if not resources.exists(TOPIC, str(entry["id"])):
             raise ApiError(
                 404,
                 f"There is no webhook topic {entry['id']!r}; GET /api/webhook-topics lists them.",
@@ -56,7 +56,7 @@ def create_webhook(call: Call) -> Response:
     topics = _topics(call)
     if topics is None:  # the schema requires the relationship
         raise ApiError(400, "A webhook subscribes to at least one topic.", pointer=POINTER)
-    item = models.create(call.klaviyo, call.account, _attributes(call), topics)
+    item = models.create(call.backend, _attributes(call), topics)
     note(f"created webhook {item.id} on {', '.join(topics)}")
     return answer(call, WEBHOOK, item, 201)
 
@@ -64,7 +64,7 @@ def create_webhook(call: Call) -> Response:
 def update_webhook(call: Call) -> Response:
     call.same_id()
     topics = _topics(call)
-    item = models.update(call.klaviyo, call.account, call.id, _attributes(call), topics)
+    item = models.update(call.backend, call.id, _attributes(call), topics)
     note(f"updated webhook {item.id}" + (f": topics {', '.join(topics)}" if topics else ""))
     return respond(document(call, WEBHOOK, [item], many=False))
 
