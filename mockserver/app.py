@@ -72,7 +72,7 @@ def _salted(seed: int | None, store: TinyDBStore) -> str | None:
     return None if seed is None else f"{seed}/{store.document_count()}"
 
 
-def backend_of(app: Flask) -> Klaviyo:
+def service_of(app: Flask) -> Klaviyo:
     klaviyo: Klaviyo = app.extensions[api.EXTENSION]
     return klaviyo
 

@@ -24,8 +24,8 @@ import waitress
 
 from . import __version__
 from . import scenario
-from .app import backend_of
 from .app import create_app
+from .app import service_of
 from .app import store_of
 from .config import APP_DEFAULTS
 from .config import SERVER_DEFAULTS
@@ -142,7 +142,7 @@ def check(config: Mapping[str, Any], paths: Sequence[str]) -> int:
     for path in paths:
         app = create_app({k: v for k, v in config.items() if k in APP_DEFAULTS and k != "DB"})
         try:
-            report = scenario.run(backend_of(app), app.test_client(), scenario.load(path))
+            report = scenario.run(service_of(app), app.test_client(), scenario.load(path))
         except scenario.ScenarioError as error:
             print(error, file=sys.stderr)
             failed += 1
@@ -212,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not fresh:  # the state file already holds it, or something else
                 log.warning("klaviyo-mock: %s holds state; not loading %s", config["DB"], path)
                 continue
-            loaded = scenario.seed(backend_of(app), scenario.load(path))
+            loaded = scenario.seed(service_of(app), scenario.load(path))
             log.warning(
                 "klaviyo-mock: loaded scenario %s (%s)", path, ", ".join(loaded.names) or "no names"
             )

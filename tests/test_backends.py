@@ -5,11 +5,13 @@ beside it."""
 from __future__ import annotations
 
 import ast
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from mockserver.domain.accounts import Account
+from mockserver.domain.ports import Ids
 from mockserver.domain.service import Klaviyo
 from mockserver.store import TinyDBStore
 
@@ -18,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent / "mockserver"
 #: beside a backend or the app-wide ``Klaviyo``.
 BELOW_HTTP = ("domain", "families")
 #: Where an account and the app-wide ``Klaviyo`` meet on purpose: making the backend.
-MAKERS = {("service.py", "backend"), ("backend.py", "__init__")}
+MAKERS = {("backend.py", "__init__")}
 
 
 def test_an_account_has_one_backend_kept_across_calls():
@@ -28,6 +30,35 @@ def test_an_account_has_one_backend_kept_across_calls():
     assert klaviyo.backend(one) is not klaviyo.backend(other)
     assert klaviyo.backend(one).account is one
     assert klaviyo.backend_of("one") is klaviyo.backend(one)
+
+
+def test_threads_asking_at_once_get_the_same_backend():
+    klaviyo = Klaviyo(TinyDBStore())
+    accounts = [Account(f"a{i}") for i in range(200)]
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(klaviyo.backend, accounts * 4))
+    for account in accounts:
+        assert len({id(b) for b in found if b.account is account}) == 1
+
+
+def test_a_reset_of_everything_forgets_the_backends_but_not_one_accounts():
+    klaviyo = Klaviyo(TinyDBStore())
+    kept = klaviyo.backend(Account("one"))
+    klaviyo.reset("one")
+    assert klaviyo.backend(Account("one")) is kept
+    klaviyo.reset()
+    assert klaviyo.backend(Account("one")) is not kept
+
+
+def test_a_backend_reads_the_apps_parts_when_used():
+    """The store, the id maker and the identity resolver are the app's at the time of use
+    (a test may swap the id maker of an app whose backends exist)."""
+    klaviyo = Klaviyo(TinyDBStore())
+    backend = klaviyo.backend(Account("one"))
+    klaviyo.ids = Ids(klaviyo.clock)
+    assert backend.ids is klaviyo.ids
+    assert backend.store is klaviyo.store
+    assert backend.ingest is klaviyo.ingest
 
 
 def test_an_account_whose_details_change_gets_a_backend_that_shows_them():

@@ -334,6 +334,14 @@ def test_a_campaign_that_cannot_be_made_makes_nothing(client, audience, change, 
     nothing_made(client)
 
 
+def test_an_unknown_audience_is_named_in_the_refusal(client, audience):
+    given = body([audience])
+    given["data"]["attributes"]["audiences"]["included"] = ["NoSuch"]
+    answer = current(client, "POST", "/api/campaigns", given)
+    error = refused(answer, 400, "/data/attributes/audiences/included/0")
+    assert error["detail"] == "NoSuch is no list or segment of this account."
+
+
 def test_a_campaign_takes_a_segment_as_audience(client, klaviyo: Klaviyo):
     segment = segment_of(client, klaviyo)
     made = make(client, [segment])

@@ -14,7 +14,6 @@ from flask import request
 
 from ..domain.accounts import Account
 from ..domain.backend import Backend
-from ..domain.service import Klaviyo
 from ..spec import Operation
 from .errors import ApiError
 from .jsonapi import page_links
@@ -35,10 +34,6 @@ class Call:
     @property
     def account(self) -> Account:
         return self.backend.account
-
-    @property
-    def klaviyo(self) -> Klaviyo:
-        return self.backend.klaviyo
 
     @property
     def id(self) -> str:
@@ -66,7 +61,7 @@ class Call:
         return page_links(path, next_key, scope(self.operation, sort), parameter)
 
     def renderer(self) -> Renderer:
-        return Renderer(self.operation, self.params, self.klaviyo.clock())
+        return Renderer(self.operation, self.params, self.backend.clock())
 
     def same_id(self) -> None:
         """An update's ``data.id`` is the id in the URL (400 otherwise)."""

@@ -4,8 +4,9 @@
 the identity resolver (``Ingest``) and the registry of family rules. ``Klaviyo.backend(account)``
 answers the account's ``Backend`` (moto's ``backends[account]``), made on first use and kept;
 its services (resources, lists, people, subscriptions, events, jobs) are bound to the account, so
-no signature below it takes one. A backend keeps no state of its own: the store holds it all, so
-a reset needs nothing from the backends.
+no signature below it takes an account beside a backend. A backend keeps no state of its own:
+the store holds it all (a reset of everything drops the map, so that accounts a scenario
+declared leave no backend behind).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from .models import Metric
 from .models import Profile
 from .normalize import InvalidIdentifier
 from .normalize import normalize
+from .ports import Ids
 from .ports import Records
+from .ports import Store
 from .profile_query import ProfileQuery
 from .profiles import Profiles
 from .resources import Resources
@@ -42,6 +45,7 @@ from .timeline import Since
 from .timeline import page
 
 if TYPE_CHECKING:
+    from .ingest import Ingest
     from .service import Klaviyo
 
 IDENTIFIER_NAMES = frozenset(kind.value for kind in IdentifierKind)
@@ -71,9 +75,6 @@ class Backend:
     def __init__(self, klaviyo: Klaviyo, account: Account) -> None:
         self.klaviyo = klaviyo
         self.account = account
-        self.store = klaviyo.store
-        self.ids = klaviyo.ids
-        self.ingest = klaviyo.ingest
         self.resources = Resources(self)
         self.lists = Lists(self)
         self.people = Profiles(self)
@@ -82,6 +83,18 @@ class Backend:
         self.events = Events(self)
         self.event_query = EventQuery(self)
         self.jobs = Jobs(self)
+
+    @property
+    def store(self) -> Store:
+        return self.klaviyo.store
+
+    @property
+    def ids(self) -> Ids:
+        return self.klaviyo.ids
+
+    @property
+    def ingest(self) -> Ingest:
+        return self.klaviyo.ingest
 
     def clock(self) -> datetime:
         return self.klaviyo.clock()

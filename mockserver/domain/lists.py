@@ -274,7 +274,7 @@ class Lists:
 
     def _push_tokens(self, profile_id: str) -> list[str]:
         """The push tokens registered to a profile (a list-valued field: a filter matches any)."""
-        records = self._store.records(self._b.account.id)
+        records = self._b.records
         found = (
             records.get("push-token", t)
             for t in records.linked("profile", profile_id, "push-tokens")

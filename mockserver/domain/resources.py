@@ -5,9 +5,10 @@ listed, updated, deleted and linked here, the same way for all of them.
 What a type looks like comes from the spec: its attributes (what is stored is shaped to the
 attributes its answers show, so that every answer is one the document allows), its
 relationships (a link made from either side shows on both, through the relationship that names
-it back), and the shape of its ids. A family with rules for a type registers them here
-(``Resources.rules``): how its ids are made, and what a create or an update does beyond the
-generic (a campaign starts as a draft).
+it back), and the shape of its ids. A family with rules for a type registers them once for the
+app (``Klaviyo.registry``, a ``Registry``): how its ids are made, and what a create or an update
+does beyond the generic (a campaign starts as a draft). ``Resources`` is one account's
+(``Backend.resources``).
 """
 
 from __future__ import annotations
@@ -103,10 +104,9 @@ class Resources:
     def __init__(self, backend: Backend) -> None:
         self._b = backend
         self.spec = spec_module.load()
-        registry = backend.klaviyo.registry
-        self.rules = registry.rules
-        self.owned = registry.owned
-        self._factories = registry.sources
+        #: The app's registry, shared by every account's resources (read, never written here).
+        self.registry = backend.klaviyo.registry
+        self._factories = self.registry.sources
         self._sources: dict[str, Source] = {}
 
     @property
@@ -118,7 +118,7 @@ class Resources:
         return self._b.store.locked()
 
     def records(self) -> Records:
-        return self._b.store.records(self._b.account.id)
+        return self._b.records
 
     def source(self, kind: str) -> Source:
         """The source a type is read through (a family's, or the generic one)."""
@@ -197,7 +197,7 @@ class Resources:
     ) -> Item:
         """Make a resource of ``kind`` from the attributes and relationships a body gives."""
         resource = self.type(kind)
-        rules = self.rules.get(kind, Rules())
+        rules = self.registry.rules.get(kind, Rules())
         with self.locked():
             stamps = self._now()
             given = json_copy(attributes)
@@ -240,7 +240,7 @@ class Resources:
         """Change the attributes a body gives (the others stay) and the relationships it
         names; an attribute given as null is cleared where the type allows null."""
         resource = self.type(kind)
-        rules = self.rules.get(kind, Rules())
+        rules = self.registry.rules.get(kind, Rules())
         with self.locked():
             records = self.records()
             current = records.get(kind, record_id)
@@ -284,7 +284,7 @@ class Resources:
 
     def delete(self, kind: str, record_id: str) -> None:
         """Delete a resource and every link to it (both sides)."""
-        rules = self.rules.get(kind, Rules())
+        rules = self.registry.rules.get(kind, Rules())
         with self.locked():
             records = self.records()
             if not records.has(kind, record_id):
@@ -434,7 +434,7 @@ class Resources:
         if relationship.inverse is None:
             return None
         target = relationship.types[0]
-        if (target, relationship.inverse) in self.owned:
+        if (target, relationship.inverse) in self.registry.owned:
             return None
         back = self.spec.types[target].relationships.get(relationship.inverse)
         return None if back is None else (target, back)

@@ -11,6 +11,7 @@ that the same calls one at a time would not.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import UTC
@@ -70,6 +71,7 @@ class Klaviyo:
         self.ingest = Ingest(self)
         self.registry = Registry()
         self._backends: dict[str, Backend] = {}
+        self._making = threading.Lock()
 
     def backend_of(self, account_id: str) -> Backend:
         """The backend of the account with this id (a declared one, the open one, or one the
@@ -85,7 +87,10 @@ class Klaviyo:
         that changed since make a new one)."""
         found = self._backends.get(account.id)
         if found is None or (found.account is not account and found.account != account):
-            found = self._backends[account.id] = Backend(self, account)
+            with self._making:  # two threads asking at once get the same one
+                found = self._backends.get(account.id)
+                if found is None or found.account != account:
+                    found = self._backends[account.id] = Backend(self, account)
         return found
 
     # -- Track and Identify -------------------------------------------------------------------
@@ -307,3 +312,4 @@ class Klaviyo:
         if account is None:
             self.journal.clear()
             self.accounts = self.configured_accounts
+            self._backends.clear()

@@ -158,7 +158,7 @@ class GenericSource:
         if relationship is None or relationship.inverse is None:
             return None
         target = relationship.types[0]
-        if (target, relationship.inverse) in self._resources.owned:
+        if (target, relationship.inverse) in self._resources.registry.owned:
             return None
         if rest == "id":  # ``category.id``: the ids given, linked back
             related = [str(v) for v in values]

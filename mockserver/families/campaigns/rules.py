@@ -157,7 +157,7 @@ class Campaigns:
             for index, audience in enumerate(ids):
                 if self._kind_of(audience) is None:
                     raise Refusal(
-                        f"{audience} is no list or segment of this self._b.account.",
+                        f"{audience} is no list or segment of this account.",
                         f"/data/attributes/audiences/{key}/{index}",
                     )
             found[key] = list(dict.fromkeys(ids))

@@ -52,7 +52,7 @@ class CampaignPartSource:
         Campaigns(self._b).settle(ids)
         found = []
         with self._b.store.locked():
-            records = self._b.resources.records()
+            records = self._b.records
             for campaign_id in ids:
                 record = records.get(CAMPAIGN, campaign_id)
                 value = None if record is None else (record.get("extra") or {}).get(self.key)
@@ -63,7 +63,7 @@ class CampaignPartSource:
 
     def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
         with self._b.store.locked():
-            ids = [str(r["id"]) for r in self._b.resources.records().scan(CAMPAIGN)]
+            ids = [str(r["id"]) for r in self._b.records.scan(CAMPAIGN)]
             return select_items(self.items(ids), query)
 
     def linked(self, item_id: str, relationship: str) -> Linkage:

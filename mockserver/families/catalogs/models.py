@@ -132,7 +132,7 @@ class CatalogSource(GenericSource):
         if isinstance(expression, Has) or expression.field != self._field:
             return expression
         values = expression.value if expression.op == "any" else [expression.value]
-        records = self._b.resources.records()
+        records = self._b.records
         ids = [i for value in values for i in records.linked(self._other, str(value), self._back)]
         return Compare("any", "id", list(dict.fromkeys(ids)))
 

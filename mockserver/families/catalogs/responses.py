@@ -84,7 +84,7 @@ def _known(call: Call, person_id: str | None, given: dict[str, str | None]) -> d
     """The identifiers the subscribing profile will have: those the body gives, over those of
     the profile it names by id (*chosen*: a profile matched by another identifier is not
     consulted)."""
-    stored = call.klaviyo.store.get_profile(call.account.id, person_id) if person_id else None
+    stored = call.backend.store.get_profile(call.account.id, person_id) if person_id else None
     known = {} if stored is None else {k.value: v for k, v in stored.identifiers.items()}
     return {**known, **{k: v for k, v in given.items() if v}}
 

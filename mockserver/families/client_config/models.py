@@ -4,7 +4,7 @@ client API: its geofences (``GET /client/geofences``) and the integration-egress
 
 Geofences are made in Klaviyo's app; no operation of this revision writes one. So an account
 has none, and lists none, until something puts them in state: the domain's
-``klaviyo.resources.create("geofence", {latitude, longitude, radius})`` (a test, an
+``klaviyo.backend(account).resources.create("geofence", {latitude, longitude, radius})`` (a test, an
 embedding program), which checks them as Klaviyo would (a latitude within ±90, a longitude
 within ±180, a radius above 0) (*chosen*: no API call, no invented geofences). A listing with
 ``X-Klaviyo-API-Filters: and(equals(lat,…),equals(lng,…))`` comes nearest first, by the
@@ -146,7 +146,7 @@ def distance(origin: Point, attributes: Mapping[str, Any]) -> float:
 def nearest(backend: Backend, origin: Point, query: ListQuery) -> Page:
     """A page of the account's geofences, nearest ``origin`` first."""
     with backend.store.locked():
-        records = list(backend.resources.records().scan(GEOFENCE))
+        records = list(backend.records.scan(GEOFENCE))
     by_distance = ListQuery(after=query.after, size=query.size, sort="distance")
     chosen, next_key = select(
         records,

@@ -25,7 +25,7 @@ def conversations_of(backend: Backend, profile_id: str) -> tuple[str, ...]:
     """The profile's conversations, opening its SMS one if it has a phone number and none."""
     resources = backend.resources
     with backend.store.locked():
-        records = backend.store.records(backend.account.id)
+        records = backend.records
         have = records.linked("profile", profile_id, "conversations")
         if have:
             return have
@@ -40,7 +40,7 @@ def conversations_of(backend: Backend, profile_id: str) -> tuple[str, ...]:
 def send(backend: Backend, conversation: str, message: Mapping[str, Any]) -> str:
     """Keep a message sent to a conversation; the profile it went to."""
     with backend.store.locked():
-        records = backend.store.records(backend.account.id)
+        records = backend.records
         record = records.get(CONVERSATION, conversation)
         if record is None:
             raise NotFound(f"A conversation with id {conversation} does not exist.")

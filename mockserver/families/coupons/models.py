@@ -73,7 +73,7 @@ def _a_year_on(backend: Backend) -> str:
 def _holder(backend: Backend, record_id: str) -> str | None:
     """The profile a code was given to, if it still exists (*chosen*: the profile link says
     so, not the ``status``, which a call may set to anything)."""
-    linked = backend.resources.records().linked(CODE, record_id, "profile")
+    linked = backend.records.linked(CODE, record_id, "profile")
     return next((i for i in linked if backend.resources.exists("profile", i)), None)
 
 

@@ -46,7 +46,7 @@ def _new_source(backend: Backend, record_id: str, given: Attributes) -> Attribut
         space = checks.namespace(given.get("namespace"), "/data/attributes/namespace")
     except Refused as error:
         raise InvalidAttribute(error.pointer.rsplit("/", 1)[-1], error.detail) from None
-    for row in backend.resources.records().scan(SOURCE):
+    for row in backend.records.scan(SOURCE):
         shown = row["attributes"]
         if shown["title"] == title and shown["namespace"] == space:
             raise Conflict(f"A data source titled {title!r} exists in {space} already.")

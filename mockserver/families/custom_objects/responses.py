@@ -154,7 +154,7 @@ def _data_source(call: Call) -> str:
         raise Refused(
             400, "Records are sent to a data source: name it.", "/data/relationships/data-source"
         )
-    if not call.backend.resources.records().has(SOURCE, linked):
+    if not call.backend.records.has(SOURCE, linked):
         raise Refused(
             404,
             f"No data source has the id {linked}.",

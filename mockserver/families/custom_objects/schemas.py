@@ -78,7 +78,7 @@ def compound(left: str, name: str) -> str:
 
 
 class Objects:
-    """Object types, schemas, source mappings and relationships of every account."""
+    """An account's object types, schemas, source mappings and relationships."""
 
     def __init__(self, backend: Backend) -> None:
         self._b = backend
@@ -86,7 +86,7 @@ class Objects:
         self.on_activate: Callable[[str], None] | None = None
 
     def records(self) -> Records:
-        return self._b.resources.records()
+        return self._b.records
 
     def locked(self) -> AbstractContextManager[object]:
         """The store's lock: a write and the checks before it see one state."""

@@ -175,7 +175,7 @@ class LogSource(GenericSource):
 
     def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
         with self._b.store.locked():
-            records = self._b.resources.records()
+            records = self._b.records
             return [log_item(row) for i in ids if (row := records.get(LOG, i)) is not None]
 
     def linked(self, item_id: str, relationship: str) -> Linkage:

@@ -121,7 +121,7 @@ class Flows:
         self._b = backend
 
     def _records(self) -> Records:
-        return self._b.resources.records()
+        return self._b.records
 
     def message_id(self, taken: set[str]) -> str:
         """An id for a new message, none of ``taken``: six characters (*chosen*: the document
@@ -302,12 +302,12 @@ def _repoint(definition: dict[str, Any], gone: str, after: str | None) -> bool:
 
 
 class FlowSource(GenericSource):
-    """Flows, with their definition when it is asked for (``flows`` serves the writes)."""
+    """Flows, with their definition when it is asked for."""
 
-    def __init__(self, backend: Backend, flows: Flows) -> None:
+    def __init__(self, backend: Backend) -> None:
         super().__init__(backend.resources, "flow")
         self._b = backend
-        self.flows = flows
+        self.flows = Flows(backend)
 
     def items(self, ids: Sequence[str], additional: frozenset[str] = frozenset()) -> list[Item]:
         found = super().items(ids, additional)
@@ -355,7 +355,7 @@ def install(klaviyo: Klaviyo) -> None:
     registry.rules["flow-action"] = Rules(
         on_delete=lambda backend, action_id: Flows(backend).on_action_delete(action_id)
     )
-    registry.sources["flow"] = lambda backend: FlowSource(backend, Flows(backend))
+    registry.sources["flow"] = FlowSource
     registry.sources["flow-action"] = partial(
         DerivedSource, kind="flow-action", fields=_action_fields
     )

@@ -33,7 +33,6 @@ from .models import TRIGGER_SOURCES
 from .models import ActionPlan
 from .models import FlowPlan
 from .models import Flows
-from .models import FlowSource
 from .models import MessagePlan
 from .models import status_of
 from .models import statused
@@ -223,15 +222,9 @@ class Checks:
             raise _refuse(at, f"No {kind} has id {given}.")
 
 
-def _flows(call: Call) -> Flows:
-    source = call.backend.resources.source("flow")
-    assert isinstance(source, FlowSource)
-    return source.flows
-
-
 def create_flow(call: Call) -> Response:
-    flows = _flows(call)
-    with call.klaviyo.store.locked():
+    flows = Flows(call.backend)
+    with call.backend.store.locked():
         plan = Checks(call.backend, flows).flow(call.data["attributes"])
         flow_id = flows.create(plan)
     note(f"created flow {flow_id} with {len(plan.actions)} actions")
@@ -247,10 +240,10 @@ def update_flow_action(call: Call) -> Response:
     messages named by their ids. Its type may change (the document does not forbid it): its
     messages then follow the new definition."""
     call.same_id()
-    flows = _flows(call)
+    flows = Flows(call.backend)
     resources = call.backend.resources
     given = call.data["attributes"]["definition"]
-    with call.klaviyo.store.locked():
+    with call.backend.store.locked():
         found = resources.source("flow-action").items([call.id])
         if not found:
             raise ApiError(404, f"A flow-action with id {call.id} does not exist.")

@@ -77,7 +77,7 @@ class Forms:
 
     def on_delete(self, form_id: str) -> None:
         """A deleted form's versions go with it."""
-        records = self._b.resources.records()
+        records = self._b.records
         for version_id in records.linked("form", form_id, "form-versions"):
             self._b.resources.delete("form-version", version_id)
 

@@ -95,7 +95,7 @@ def from_url(url: str) -> Upload:
 
 def _unique(backend: Backend, name: str) -> str:
     """``name``, or with the first free suffix when an image has it: ``logo (1).png``."""
-    records = backend.resources.records()
+    records = backend.records
     stem, dot, extension = name.rpartition(".") if "." in name[1:] else (name, "", "")
     number = 0
     candidate = name

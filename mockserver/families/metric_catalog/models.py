@@ -102,7 +102,7 @@ def _name(backend: Backend, name: Any, record_id: str | None) -> None:
     if not isinstance(name, str) or not name.strip():
         raise InvalidAttribute("name", "A custom metric needs a name.")
     wanted = name.lower()
-    for other in backend.resources.records().scan(CUSTOM):
+    for other in backend.records.scan(CUSTOM):
         taken = str(other["attributes"].get("name", "")).lower()
         if other["id"] != record_id and taken == wanted:
             raise InvalidAttribute("name", f"A custom metric named {name!r} exists already.")
@@ -136,7 +136,7 @@ def update_custom(backend: Backend, record_id: str, attributes: Mapping[str, Any
     removed, *chosen*); a new definition relinks its metrics."""
     given = {k: v for k, v in attributes.items() if v is not None}
     with backend.store.locked():
-        if not backend.resources.records().has(CUSTOM, record_id):
+        if not backend.records.has(CUSTOM, record_id):
             raise NotFound(f"A {CUSTOM} with id {record_id} does not exist.")
         if "name" in given:
             _name(backend, given["name"], record_id)
@@ -149,7 +149,7 @@ def update_custom(backend: Backend, record_id: str, attributes: Mapping[str, Any
 def _unmap(backend: Backend, record_id: str) -> None:
     """``on_delete`` of a custom metric: the mapped metrics that named it are unmapped."""
 
-    records = backend.resources.records()
+    records = backend.records
     for kind in KINDS:
         if record_id in records.linked(MAPPED, kind, CUSTOM):
             backend.resources.update(MAPPED, kind, {}, {CUSTOM: None})

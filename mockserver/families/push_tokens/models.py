@@ -27,7 +27,7 @@ UNREGISTERED = "UNAUTHORIZED"
 
 
 def _known(backend: Backend, token: str) -> str | None:
-    found = backend.store.records(backend.account.id).find(TOKEN, "token", token)
+    found = backend.records.find(TOKEN, "token", token)
     return found[0] if found else None
 
 
@@ -75,7 +75,7 @@ def unregister(backend: Backend, token: str, platform: str, decisions: list[str]
     """Mark a registered token unregistered; its id, or None when nobody registered it."""
     with backend.store.locked():
         known = _known(backend, token)
-        record = backend.store.records(backend.account.id).get(TOKEN, known) if known else None
+        record = backend.records.get(TOKEN, known) if known else None
         if known is None or record is None or record["attributes"].get("platform") != platform:
             decisions.append(f"no {platform} push token {token!r} to unregister")
             return None

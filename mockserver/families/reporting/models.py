@@ -71,7 +71,7 @@ def report(
     store = backend.store
     statistics: Statistics
     with store.locked():
-        records = store.records(backend.account.id)
+        records = backend.records
         if subject.conversions:
             metric_id = str(attributes["conversion_metric_id"])
             if not store.has_metric_id(backend.account.id, metric_id):
@@ -135,5 +135,5 @@ def review_values(
     asked = reviews.statistics_asked(statistics)
     store = backend.store
     with store.locked():
-        found = reviews.published(store.records(backend.account.id), timeframe, backend.clock())
+        found = reviews.published(backend.records, timeframe, backend.clock())
     return reviews.groupings(found, group_by, asked, backend.account.shown_public_key, where)

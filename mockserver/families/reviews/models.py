@@ -74,7 +74,7 @@ class ReviewSource(GenericSource):
         if query.filter is None and query.sort is None:
             return super().page(query, additional)
         with self._b.store.locked():
-            records = self._b.resources.records()
+            records = self._b.records
             chosen, next_key = select(
                 records.scan("review"),
                 query,
@@ -100,7 +100,7 @@ class Reviews:
         """The catalog item of a review's product: the one with its external id, of its
         integration if the catalog has that one (the mock's catalog holds ``$custom``
         items: *chosen*, any integration's item with that id will do)."""
-        records = self._b.resources.records()
+        records = self._b.records
         found = records.find("catalog-item", "external_id", product["external_id"])
         if not found:
             return None

@@ -69,7 +69,7 @@ def create_client_review(call: Call) -> Response:
     _checked(attributes)
     changes = profile_changes({"email": attributes["email"]}, None)
     decisions: list[str] = []
-    with call.klaviyo.store.locked():
+    with call.backend.store.locked():
         try:
             profile = call.backend.people.absorb(None, changes, decisions, keep_identifiers=True)
         except InvalidAttribute as error:

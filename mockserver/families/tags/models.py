@@ -48,7 +48,7 @@ def default_group(backend: Backend) -> str:
 def delete_group(backend: Backend, group: str) -> None:
     """Delete a group with its tags (and their links); the default one cannot go."""
     with backend.store.locked():
-        records = backend.store.records(backend.account.id)
+        records = backend.records
         record = records.get(GROUP, group)
         if record is not None and record["attributes"].get("default"):
             raise TagRuleError("/data/id", "The default tag group cannot be deleted.")
@@ -60,7 +60,7 @@ def delete_group(backend: Backend, group: str) -> None:
 def check_tagging(backend: Backend, tag: str, kind: str, ids: Sequence[str]) -> None:
     """Refuse to give the resources ``ids`` (of ``kind``) the tag ``tag`` where a resource
     would carry more than 100 tags, or two tags of one exclusive group."""
-    records = backend.store.records(backend.account.id)
+    records = backend.records
     groups = records.linked(TAG, tag, "tag-group")
     group = records.get(GROUP, groups[0]) if groups else None
     exclusive = bool(group and group["attributes"].get("exclusive"))

@@ -44,7 +44,7 @@ def tag_resources(kind: str) -> Handler:
 
     def handler(call: Call) -> Response:
         ids = [str(entry["id"]) for entry in call.data]
-        with call.klaviyo.store.locked():
+        with call.backend.store.locked():
             if call.backend.resources.exists("tag", call.id):
                 try:
                     check_tagging(call.backend, call.id, kind, ids)

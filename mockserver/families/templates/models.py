@@ -159,7 +159,7 @@ class TemplateSource(GenericSource):
 
     def page(self, query: ListQuery, additional: frozenset[str] = frozenset()) -> Page:
         with self._b.store.locked():
-            records = self._b.resources.records()
+            records = self._b.records
             candidates = [r for r in records.scan(TEMPLATE) if reusable(r)]
             chosen, next_key = select(candidates, query, _field, lambda r: [r["seq"]])
             return Page([Item(str(r["id"]), r["attributes"]) for r in chosen], next_key)
@@ -168,7 +168,7 @@ class TemplateSource(GenericSource):
 def room(backend: Backend) -> bool:
     """Whether the account may make one more template through the API."""
     with backend.store.locked():
-        records = backend.resources.records()
+        records = backend.records
         return sum(1 for r in records.scan(TEMPLATE) if reusable(r)) < MAX_TEMPLATES
 
 
@@ -183,7 +183,7 @@ def copy(
     original's, prefixed "Clone of ", *chosen* after the document's example), or a message's
     non-reusable copy (the original's name)."""
     with backend.store.locked():
-        record = backend.resources.records().get(TEMPLATE, template_id)
+        record = backend.records.get(TEMPLATE, template_id)
         if record is None:
             raise NotFound(f"A template with id {template_id} does not exist.")
         original = json_copy(record["attributes"])
@@ -201,7 +201,7 @@ def copy(
 def drop_copy(backend: Backend, template_ids: Sequence[str]) -> None:
     """Delete the message copies among ``template_ids`` (a message let go of them)."""
     with backend.store.locked():
-        records = backend.resources.records()
+        records = backend.records
         for template_id in template_ids:
             record = records.get(TEMPLATE, template_id)
             if record is not None and not reusable(record):
