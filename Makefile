@@ -34,7 +34,7 @@ format: $(VENV)/.installed-dev
 
 # Every script runs, whatever the one before found; the exit status says whether all passed.
 bench: $(VENV)/.installed
-	status=0; for script in calls generic overhead http state; do \
+	status=0; for script in calls generic overhead http state fixture; do \
 	  echo "== bench/bench_$$script.py"; $(PY) bench/bench_$$script.py || status=1; \
 	done; exit $$status
 

@@ -2,12 +2,14 @@
 
 Installing klaviyo-mock makes them available in every test suite:
 
-- ``klaviyo_mock``: in process. Every request that the code under test sends through
-  ``requests`` to ``https://a.klaviyo.com`` is answered by a fresh app, through ``responses``;
-  nothing listens on a port, and requests to other hosts go out as usual.
-- ``klaviyo_server``: a real server on a free loopback port, for clients that do not use
-  ``requests`` (the legacy ``klaviyo-sdk`` and the official ``klaviyo-api`` SDK use urllib3 and
-  take ``test_host=``). One server per test session; ``klaviyo_live`` resets it for each test.
+- ``klaviyo_mock``: in process. Every request that the code under test sends to Klaviyo's
+  hosts (``https://a.klaviyo.com``…) through ``requests``, urllib3 (the official ``klaviyo-api``
+  SDK, unchanged) or ``httpx`` is answered by the mock, and no other client can reach them
+  (``mockserver.intercept``); nothing listens on a port, and requests to other hosts go out as
+  usual. The app is built once a session and reset before each test.
+- ``klaviyo_server``: a real server on a free loopback port, for clients the in-process mock
+  does not answer (``aiohttp``, code in another process). One server per test session;
+  ``klaviyo_live`` resets it for each test.
 
 Both fixtures hand the test a :class:`KlaviyoMock`: reset, load or run a scenario, list and find
 profiles, the duplicate groups, the journal, and assertions whose failures explain themselves.
@@ -16,7 +18,6 @@ profiles, the duplicate groups, the journal, and assertions whose failures expla
 from __future__ import annotations
 
 import json
-import re
 import threading
 import urllib.error
 import urllib.request
@@ -27,69 +28,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-from urllib.parse import urlsplit
 
 import pytest
-import requests
 import responses
 import waitress
 from flask import Flask
 
 from .app import create_app
+from .app import service_of
+from .intercept import KLAVIYO_URL
+from .intercept import intercept
 from .scenario import IDENTIFIER_KEYS
 from .server import MAX_REQUEST_LINE
-
-KLAVIYO_URL = "https://a.klaviyo.com"
-_KLAVIYO = re.compile(r"https://a\.klaviyo\.com(?::443)?(?:[/?].*)?$")
-_ELSEWHERE = re.compile(r"^(?!https://a\.klaviyo\.com(?::443)?(?:[/?]|$))")
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-_FRAMING = {"transfer-encoding", "content-length"}
 
 # (method, path, params, body) -> (status, json)
 Transport = Callable[[str, str, dict[str, str] | None, bytes | None], tuple[int, Any]]
 
 
-def _bridge(app: Flask) -> Callable[[requests.PreparedRequest], tuple[int, Any, bytes]]:
-    """A ``responses`` callback that hands the request to ``app`` and returns its answer."""
-    client = app.test_client()
-
-    def callback(request: requests.PreparedRequest) -> tuple[int, Any, bytes]:
-        url = urlsplit(request.url or "")
-        response = client.open(
-            url.path or "/",
-            method=request.method or "GET",
-            query_string=url.query,
-            # The body is passed whole: how it travelled (chunked, its length) no longer applies.
-            headers={k: v for k, v in request.headers.items() if k.lower() not in _FRAMING},
-            data=_body_bytes(request.body),
-        )
-        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
-        return response.status_code, headers, response.get_data()
-
-    return callback
-
-
-def _body_bytes(body: Any) -> bytes | str | None:
-    """A request body as bytes: ``requests`` may hold a file or a generator (chunked upload)."""
-    if body is None or isinstance(body, str | bytes):
-        return body
-    if hasattr(body, "read"):
-        data = body.read()
-        return data if isinstance(data, bytes | str) else bytes(data)
-    return b"".join(c if isinstance(c, bytes) else str(c).encode() for c in body)
-
-
 @contextmanager
 def mock_klaviyo(app: Flask) -> Iterator[responses.RequestsMock]:
-    """Route every ``requests`` call to https://a.klaviyo.com to ``app``; let others through.
-
-    One callback per method, none overlapping, so that ``responses`` never drops one
-    (its default registry removes a match when two mocks match one request)."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        callback = _bridge(app)
-        for method in METHODS:
-            mock.add_callback(method, _KLAVIYO, callback=callback)
-        mock.add_passthru(_ELSEWHERE)
+    """Answer every request to Klaviyo's hosts from this process with ``app``, whatever the
+    HTTP client; let requests to other hosts through (``intercept`` says how). Yields the
+    ``RequestsMock`` that answers ``requests``."""
+    with intercept(app) as mock:
         yield mock
 
 
@@ -107,9 +68,8 @@ class KlaviyoMock:
 
     url: str
     transport: Transport
-    #: In process: the ``responses.RequestsMock`` that routes Klaviyo's host to the app. If the
-    #: test mocks other hosts with ``responses`` too, add them here (``klaviyo_mock.responses.
-    #: add(...)``): a second active ``RequestsMock`` would refuse the calls to Klaviyo.
+    #: In process: the ``responses.RequestsMock`` that answers ``requests`` calls to Klaviyo's
+    #: hosts (a test's own ``responses`` stubs work beside it: ``mockserver.intercept``).
     responses: responses.RequestsMock | None = None
 
     @property
@@ -361,12 +321,20 @@ def serve(app: Flask, host: str = "127.0.0.1") -> Iterator[LiveServer]:
         thread.join(10)
 
 
+@pytest.fixture(scope="session")
+def klaviyo_mock_app() -> Flask:
+    """The app the in-process fixture answers with: built once a session (the whole route
+    table), reset before each test."""
+    return create_app({"TESTING": True})
+
+
 @pytest.fixture
-def klaviyo_mock() -> Iterator[KlaviyoMock]:
-    """A fresh mock answering every ``requests`` call to https://a.klaviyo.com, in process."""
-    app = create_app({"TESTING": True})
-    with mock_klaviyo(app) as mock:
-        handle = in_process(app)
+def klaviyo_mock(klaviyo_mock_app: Flask) -> Iterator[KlaviyoMock]:
+    """A mock with nothing in it, answering every request this process sends to Klaviyo's
+    hosts, whatever the HTTP client (``mockserver.intercept``)."""
+    service_of(klaviyo_mock_app).reset()
+    with mock_klaviyo(klaviyo_mock_app) as mock:
+        handle = in_process(klaviyo_mock_app)
         handle.responses = mock
         yield handle
 

@@ -20,6 +20,8 @@ from mockserver.testing import mock_klaviyo
 from mockserver.testing import over_http
 from mockserver.testing import serve
 
+pytest_plugins = ["pytester"]
+
 PUBLIC = "AbC123"
 PRIVATE = "pk_" + "a1" * 17
 OTHER_PUBLIC = "XyZ789"

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ["bench/bench_calls.py", "--sizes", "10", "20", "--calls", "3", "--rounds", "1"],
         ["bench/bench_generic.py", "--sizes", "10", "20", "--calls", "3", "--rounds", "1"],
         ["bench/bench_overhead.py", "--calls", "3", "--rounds", "1"],
+        ["bench/bench_fixture.py", "--tests", "3", "--rounds", "1"],
         ["bench/count_instructions.py", "--child", "track", "3"],
         ["bench/count_instructions.py", "--child", "bare", "3"],
     ],

@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "tests" / "examples").glob("test_*.py"))
 
 
-def test_there_is_an_example_per_fixture_and_one_per_sdk():
+def test_there_is_an_example_per_fixture_one_per_sdk_and_one_for_httpx():
     assert [p.stem for p in EXAMPLES] == [
+        "test_example_httpx",
         "test_example_in_process",
         "test_example_klaviyo_api",
         "test_example_live",

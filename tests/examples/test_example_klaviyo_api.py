@@ -1,5 +1,5 @@
-# test_upsert.py: an integration on today's official SDK (PyPI klaviyo-api), against the live
-# server (the SDK sends with urllib3, not requests: point test_host at klaviyo_live.url)
+# test_upsert.py: an integration on today's official SDK (PyPI klaviyo-api), unchanged, in
+# process: klaviyo_mock answers its calls to https://a.klaviyo.com (no test_host needed)
 import json
 
 from klaviyo_api import KlaviyoAPI
@@ -20,11 +20,11 @@ def upsert(klaviyo: KlaviyoAPI, email: str, **attributes) -> str:
         return klaviyo.Profiles.update_profile(holder, body).data.id
 
 
-def test_upserting_twice_makes_one_profile(klaviyo_live):
-    klaviyo = KlaviyoAPI("pk_test", test_host=klaviyo_live.url)
+def test_upserting_twice_makes_one_profile(klaviyo_mock):
+    klaviyo = KlaviyoAPI("pk_test")
     first = upsert(klaviyo, "betty@example.com", first_name="Betty")
     second = upsert(klaviyo, "Betty@Example.com", last_name="Jones")
     assert first == second
-    betty = klaviyo_live.find_profile(email="betty@example.com")
+    betty = klaviyo_mock.find_profile(email="betty@example.com")
     assert betty["attributes"] == {"first_name": "Betty", "last_name": "Jones"}
-    assert len(klaviyo_live.profiles()) == 1
+    assert len(klaviyo_mock.profiles()) == 1
