@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 import socket
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import ExitStack
@@ -100,7 +102,34 @@ class Bridge:
         return response.status_code, kept, response.get_data()
 
 
-def _requests_mock(bridge: Bridge) -> responses.RequestsMock:
+class Forward:
+    """Hands a request to a mock running elsewhere (``--klaviyo-mock-url``) over HTTP, with the
+    standard library (which none of the routes above intercepts), and returns its answer."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self.httpx_router: Any = None
+
+    def __call__(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None
+    ) -> Answer:
+        parts = urlsplit(url)
+        target = self.url + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        kept = {k: v for k, v in headers.items() if k.lower() not in _FRAMING | {"host"}}
+        call = urllib.request.Request(target, data=body, headers=kept, method=method)
+        try:
+            with urllib.request.urlopen(call, timeout=60) as answer:
+                status, pairs, data = answer.status, answer.headers.items(), answer.read()
+        except urllib.error.HTTPError as error:
+            status, pairs, data = error.code, error.headers.items(), error.read()
+        shown = [(k, v) for k, v in pairs if k.lower() not in _FRAMING | {"connection"}]
+        return status, shown, data
+
+
+Target = Bridge | Forward
+
+
+def _requests_mock(bridge: Target) -> responses.RequestsMock:
     def callback(request: requests.PreparedRequest) -> tuple[int, Any, bytes]:
         status, headers, data = bridge(
             request.method or "GET", request.url or "", request.headers, body_bytes(request.body)
@@ -117,7 +146,7 @@ def _requests_mock(bridge: Bridge) -> responses.RequestsMock:
 
 
 @contextmanager
-def _httpx(bridge: Bridge) -> Iterator[None]:
+def _httpx(bridge: Target) -> Iterator[None]:
     try:
         import httpx
         import respx
@@ -159,10 +188,11 @@ def _guard() -> Iterator[None]:
 
 
 @contextmanager
-def intercept(app: Flask) -> Iterator[responses.RequestsMock]:
-    """Route every request to Klaviyo's hosts, from any client in this process, to ``app``
-    while the block runs; yields the ``RequestsMock`` that answers ``requests``."""
-    bridge = Bridge.of(app)
+def intercept(target: Flask | Forward) -> Iterator[responses.RequestsMock]:
+    """Route every request to Klaviyo's hosts, from any client in this process, to an app (in
+    process) or to a running mock (``Forward``) while the block runs; yields the
+    ``RequestsMock`` that answers ``requests``."""
+    bridge = target if isinstance(target, Forward) else Bridge.of(target)
     with ExitStack() as stack:
         stack.enter_context(_guard())
         stack.enter_context(route_urllib3(is_klaviyo, bridge))

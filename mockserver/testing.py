@@ -18,6 +18,7 @@ profiles, the duplicate groups, the journal, and assertions whose failures expla
 from __future__ import annotations
 
 import json
+import os
 import threading
 import urllib.error
 import urllib.request
@@ -37,20 +38,25 @@ from flask import Flask
 from .app import create_app
 from .app import service_of
 from .intercept import KLAVIYO_URL
+from .intercept import Forward
 from .intercept import intercept
 from .scenario import IDENTIFIER_KEYS
 from .server import MAX_REQUEST_LINE
+
+#: How the journal's decisions begin when a call lost something (strict mode fails on them).
+DROPPED = ("dropped", "ignored", "skipped")
 
 # (method, path, params, body) -> (status, json)
 Transport = Callable[[str, str, dict[str, str] | None, bytes | None], tuple[int, Any]]
 
 
 @contextmanager
-def mock_klaviyo(app: Flask) -> Iterator[responses.RequestsMock]:
-    """Answer every request to Klaviyo's hosts from this process with ``app``, whatever the
-    HTTP client; let requests to other hosts through (``intercept`` says how). Yields the
-    ``RequestsMock`` that answers ``requests``."""
-    with intercept(app) as mock:
+def mock_klaviyo(target: Flask | Forward) -> Iterator[responses.RequestsMock]:
+    """Answer every request to Klaviyo's hosts from this process with ``target`` (an app, or
+    ``Forward(url)`` for a mock running elsewhere), whatever the HTTP client; let requests to
+    other hosts through (``intercept`` says how). Yields the ``RequestsMock`` that answers
+    ``requests``."""
+    with intercept(target) as mock:
         yield mock
 
 
@@ -71,6 +77,10 @@ class KlaviyoMock:
     #: In process: the ``responses.RequestsMock`` that answers ``requests`` calls to Klaviyo's
     #: hosts (a test's own ``responses`` stubs work beside it: ``mockserver.intercept``).
     responses: responses.RequestsMock | None = None
+    #: Strict mode: the fixture fails the test, after it ran, if a call was dropped or in part
+    #: ignored (``assert_nothing_dropped``). ``--klaviyo-mock-strict`` sets it for every test;
+    #: a test may set it itself.
+    strict: bool = False
 
     @property
     def api_url(self) -> str:
@@ -159,6 +169,125 @@ class KlaviyoMock:
         params = self._params(account, identifier=identifier, path=path, limit=limit)
         entries: list[dict[str, Any]] = self._call("GET", "/journal", params)["entries"]
         return entries
+
+    def profile(self, account: str | None = None, **identifier: str) -> dict[str, Any]:
+        """The one profile with this ``id=`` or identifier (``email=``, ``external_id=``…);
+        an ``AssertionError`` listing the profiles when there is none."""
+        if set(identifier) == {"id"}:
+            found = next((p for p in self.profiles(account) if p["id"] == identifier["id"]), None)
+        else:
+            found = self.find_profile(account, **identifier)
+        if found is None:
+            raise AssertionError(
+                f"no profile has {_selector(identifier)}; the profiles are:\n"
+                + _table(self.profiles(account))
+            )
+        return found
+
+    def events(
+        self,
+        profile: str | dict[str, str] | None = None,
+        metric: str | None = None,
+        account: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Events oldest first: all, or a profile's (its id, or ``{"email": …}``), or a
+        metric's (its name or id). Each: ``id``, ``profile_id``, ``metric`` (the name),
+        ``metric_id``, ``timestamp`` (Unix seconds), ``properties``, ``unique_key``,
+        ``created``."""
+        profile_id = None
+        if isinstance(profile, str):
+            profile_id = self.profile(account, id=profile)["id"]
+        elif profile is not None:
+            profile_id = self.profile(account, **profile)["id"]
+        params = self._params(account, profile=profile_id, metric=metric)
+        found: list[dict[str, Any]] = self._call("GET", "/events", params)["events"]
+        return found
+
+    def metrics(self, account: str | None = None) -> list[dict[str, Any]]:
+        """Every metric: ``id``, ``name``, ``created``."""
+        found: list[dict[str, Any]] = self._call("GET", "/metrics", self._params(account))[
+            "metrics"
+        ]
+        return found
+
+    def lists(self, account: str | None = None) -> list[dict[str, Any]]:
+        """Every list: ``id``, ``name``, ``created``, ``updated``, ``double_opt_in`` and
+        ``members``."""
+        found: list[dict[str, Any]] = self._call("GET", "/lists", self._params(account))["lists"]
+        return found
+
+    def members(self, list_: str, account: str | None = None) -> list[dict[str, Any]]:
+        """A list's memberships (by the list's id or name): ``profile_id``, ``status``
+        (``member``, ``subscribed``, ``pending``, ``unsubscribed``…) and ``at``."""
+        lists = self.lists(account)
+        found = [r for r in lists if list_ in (r["id"], r["name"])]
+        if len(found) != 1:
+            shown = ", ".join(f"{r['id']} {r['name']!r}" for r in lists) or "none"
+            many = "several lists are" if found else "no list is"
+            raise AssertionError(f"{many} {list_!r}; the lists are: {shown}")
+        members: list[dict[str, Any]] = found[0]["members"]
+        return members
+
+    def calls(
+        self, method: str | None = None, path: str | None = None, account: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Journal entries oldest first, of one method and of paths starting with ``path``
+        (each as ``journal()`` shows it)."""
+        entries = self.journal(path=path, account=account)
+        return [e for e in reversed(entries) if method is None or e["method"] == method.upper()]
+
+    def assert_called(
+        self,
+        method: str,
+        path: str,
+        times: int | None = None,
+        account: str | None = None,
+    ) -> None:
+        """At least one call (``times``: exactly that many) of ``method`` to paths starting
+        with ``path``; the failure lists the calls that were made."""
+        made = self.calls(method, path, account)
+        if (times is None and made) or len(made) == times:
+            return
+        wanted = "at least one call" if times is None else f"{times} call(s)"
+        everything = self.calls(account=account)
+        listed = "\n".join(
+            f"  #{e['id']} {e['method']} {e['path']} -> {e['status']}" for e in everything
+        )
+        raise AssertionError(
+            f"expected {wanted} of {method.upper()} {path}, found {len(made)}; the calls were:\n"
+            + (listed or "  (none)")
+        )
+
+    def assert_profile_count(self, count: int, account: str | None = None) -> None:
+        profiles = self.profiles(account)
+        if len(profiles) != count:
+            raise AssertionError(
+                f"expected {count} profile(s), found {len(profiles)}:\n{_table(profiles)}"
+            )
+
+    def dropped(self, account: str | None = None) -> list[dict[str, Any]]:
+        """Calls oldest first that dropped or ignored something and said so only in the
+        journal (Klaviyo answers them as if all went well: ``1``, 202): a bad public key, an
+        invalid identifier, an event outside Klaviyo's window, a member with no identifier."""
+        return [
+            e
+            for e in reversed(self.journal(account=account))
+            if any(d.startswith(DROPPED) for d in e["decisions"])
+        ]
+
+    def assert_nothing_dropped(self, account: str | None = None) -> None:
+        """What strict mode checks after each test: no call was dropped or in part ignored."""
+        dropped = self.dropped(account)
+        if dropped:
+            lines = [
+                f"  journal #{e['id']} {e['method']} {e['path']} -> {e['status']}: "
+                + "; ".join(d for d in e["decisions"] if d.startswith(DROPPED))
+                for e in dropped
+            ]
+            raise AssertionError(
+                f"{len(dropped)} call(s) answered as if all went well dropped or ignored"
+                " something:\n" + "\n".join(lines)
+            )
 
     def assert_no_duplicates(self, account: str | None = None) -> None:
         groups = self.duplicates(account)
@@ -286,12 +415,13 @@ def over_http(url: str) -> KlaviyoMock:
 @dataclass
 class LiveServer:
     url: str
-    app: Flask
+    #: The app it serves, when this session started it (None: a mock running elsewhere).
+    app: Flask | None
 
 
 @contextmanager
-def serve(app: Flask, host: str = "127.0.0.1") -> Iterator[LiveServer]:
-    """Serve ``app`` with waitress on a free port in a background thread.
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 0) -> Iterator[LiveServer]:
+    """Serve ``app`` with waitress on ``port`` (0: a free one) in a background thread.
 
     waitress stops cleanly only from its own loop: the loop polls a stop flag, then lets the
     worker threads finish before it closes the sockets (closing them from another thread while
@@ -299,7 +429,7 @@ def serve(app: Flask, host: str = "127.0.0.1") -> Iterator[LiveServer]:
     server = waitress.create_server(
         app,
         host=host,
-        port=0,
+        port=port,
         threads=8,
         ident="klaviyo-mock",
         max_request_header_size=MAX_REQUEST_LINE,
@@ -321,6 +451,48 @@ def serve(app: Flask, host: str = "127.0.0.1") -> Iterator[LiveServer]:
         thread.join(10)
 
 
+# -- the pytest plugin ---------------------------------------------------------------------
+
+URL_VARIABLE = "KLAVIYO_MOCK_URL"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("klaviyo-mock")
+    group.addoption(
+        "--klaviyo-mock-url",
+        default=None,
+        help="drive a mock that is already running at this URL (reset through its admin API)"
+        f" instead of starting one; also ${URL_VARIABLE}",
+    )
+    group.addoption(
+        "--klaviyo-mock-port",
+        type=int,
+        default=0,
+        help="the port klaviyo_server listens on (default: a free one)",
+    )
+    group.addoption(
+        "--klaviyo-mock-strict",
+        action="store_true",
+        default=False,
+        help="fail each test that used a mock fixture when one of its calls was dropped or in"
+        " part ignored (a bad public key, an invalid email…), naming the journal entry",
+    )
+
+
+def running_url(config: pytest.Config) -> str | None:
+    """The URL of a mock that is already running, if the session was given one."""
+    url = config.getoption("klaviyo_mock_url") or os.environ.get(URL_VARIABLE) or None
+    return str(url).rstrip("/") if url else None
+
+
+@contextmanager
+def _checked(handle: KlaviyoMock, config: pytest.Config) -> Iterator[KlaviyoMock]:
+    handle.strict = bool(config.getoption("klaviyo_mock_strict"))
+    yield handle
+    if handle.strict:
+        handle.assert_nothing_dropped()
+
+
 @pytest.fixture(scope="session")
 def klaviyo_mock_app() -> Flask:
     """The app the in-process fixture answers with: built once a session (the whole route
@@ -329,26 +501,42 @@ def klaviyo_mock_app() -> Flask:
 
 
 @pytest.fixture
-def klaviyo_mock(klaviyo_mock_app: Flask) -> Iterator[KlaviyoMock]:
+def klaviyo_mock(request: pytest.FixtureRequest) -> Iterator[KlaviyoMock]:
     """A mock with nothing in it, answering every request this process sends to Klaviyo's
-    hosts, whatever the HTTP client (``mockserver.intercept``)."""
-    service_of(klaviyo_mock_app).reset()
-    with mock_klaviyo(klaviyo_mock_app) as mock:
-        handle = in_process(klaviyo_mock_app)
+    hosts, whatever the HTTP client (``mockserver.intercept``): the session's app in process,
+    or, with ``--klaviyo-mock-url``, the mock running there."""
+    url = running_url(request.config)
+    if url is not None:
+        handle = over_http(url)
+        handle.reset()
+        target: Flask | Forward = Forward(url)
+    else:
+        app: Flask = request.getfixturevalue("klaviyo_mock_app")
+        service_of(app).reset()
+        handle, target = in_process(app), app
+    with mock_klaviyo(target) as mock, _checked(handle, request.config):
         handle.responses = mock
         yield handle
 
 
 @pytest.fixture(scope="session")
-def klaviyo_server() -> Iterator[LiveServer]:
-    """One real server on a free loopback port for the whole session."""
-    with serve(create_app()) as server:
+def klaviyo_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """One real server for the whole session: on a free loopback port (or
+    ``--klaviyo-mock-port``), or the mock running at ``--klaviyo-mock-url``."""
+    url = running_url(request.config)
+    if url is not None:
+        yield LiveServer(url, None)
+        return
+    with serve(create_app(), port=request.config.getoption("klaviyo_mock_port")) as server:
         yield server
 
 
 @pytest.fixture
-def klaviyo_live(klaviyo_server: LiveServer) -> KlaviyoMock:
+def klaviyo_live(
+    klaviyo_server: LiveServer, request: pytest.FixtureRequest
+) -> Iterator[KlaviyoMock]:
     """A handle on the session's live server, reset before the test."""
     handle = over_http(klaviyo_server.url)
     handle.reset()
-    return handle
+    with _checked(handle, request.config):
+        yield handle

@@ -1,6 +1,7 @@
 """The control plane for tests, under one reserved prefix: ``/__mock__``.
 
 ``POST /__mock__/reset``, ``GET /__mock__/state``, ``GET /__mock__/profiles``,
+``GET /__mock__/events``, ``GET /__mock__/metrics``, ``GET /__mock__/lists``,
 ``GET /__mock__/duplicates``, ``GET /__mock__/journal`` and ``POST /__mock__/scenario``.
 Each takes ``?account=`` (a public key; default: the first declared account, or the open one).
 """
@@ -19,6 +20,7 @@ from .. import scenario
 from ..domain.models import Evidence
 from ..domain.models import IdentifierKind
 from ..domain.models import Profile
+from ..domain.ports import Store
 from ..domain.resources import dump as dump_resources
 from .context import service
 from .errors import ApiError
@@ -101,6 +103,62 @@ def profiles() -> Response:
     return jsonify(account=account, profiles=[profile_json(p) for p in listed])
 
 
+@bp.get("/events")
+def events() -> Response:
+    """Events oldest first, with their metric's name: all, or a profile's (``profile``: its id),
+    or a metric's (``metric``: its name or id), or both."""
+    _only("profile", "metric")
+    account = _account()
+    store = service().store
+    with store.locked():
+        metrics = {m.id: m.name for m in store.metrics(account)}
+        named = request.args.get("metric")
+        metric_id = None
+        if named is not None:
+            metric_id = next((i for i, n in metrics.items() if named in (i, n)), None)
+            if metric_id is None:
+                return jsonify(account=account, events=[])
+        found = store.events(account, profile_id=request.args.get("profile"), metric_id=metric_id)
+    found.sort(key=lambda e: (e.timestamp, e.id))
+    shown = [{**e.to_document(), "metric": metrics.get(e.metric_id)} for e in found]
+    return jsonify(account=account, events=shown)
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    _only()
+    account = _account()
+    store = service().store
+    with store.locked():
+        found = [m.to_document() for m in store.metrics(account)]
+    return jsonify(account=account, metrics=found)
+
+
+@bp.get("/lists")
+def lists() -> Response:
+    """Every list, with its memberships (``profile_id``, ``status``, ``at``), in the order they
+    were made."""
+    _only()
+    account = _account()
+    store = service().store
+    with store.locked():
+        found = _lists(store, account)
+    return jsonify(account=account, lists=found)
+
+
+def _lists(store: Store, account: str) -> list[dict[str, Any]]:
+    return [
+        {
+            **record.to_document(),
+            "members": [
+                {"profile_id": m.profile_id, "status": m.status.value, "at": m.at}
+                for _, m in store.memberships(account, record.id)
+            ],
+        }
+        for record in store.lists(account)
+    ]
+
+
 @bp.get("/duplicates")
 def duplicates() -> Response:
     _only()
@@ -148,16 +206,7 @@ def state() -> Response:
             "metrics": [m.to_document() for m in klaviyo.store.metrics(account)],
             "events": [e.to_document() for e in klaviyo.store.events(account)],
             "evidence": [evidence_json(e) for e in klaviyo.store.evidence(account)],
-            "lists": [
-                {
-                    **record.to_document(),
-                    "members": [
-                        {"profile_id": m.profile_id, "status": m.status.value, "at": m.at}
-                        for _, m in klaviyo.store.memberships(account, record.id)
-                    ],
-                }
-                for record in klaviyo.store.lists(account)
-            ],
+            "lists": _lists(klaviyo.store, account),
             "resources": resources,
         }
     return jsonify(accounts=dump)
