@@ -127,11 +127,27 @@ def test_mistakes_that_used_to_pass_silently(text, message):
     assert message in str(error.value)
 
 
-def test_a_step_cannot_rename_a_given_profile():
+def test_a_step_that_reuses_a_name_asserts_it_landed_on_that_profile():
+    given = "description: x\ngiven:\n  profiles: [{as: A, email: a@b.com}]\nsteps:\n"
+    same = run(given + "  - identify: {$email: a@b.com}\n    as: A\n")
+    assert same.passed, same.text()
+    other = run(given + "  - identify: {$email: c@d.com}\n    as: A\n")
+    assert not other.passed
+    assert "steps[0].as: expected 'the profile named A (" in other.text()
+
+
+def test_a_later_step_can_reuse_an_earlier_steps_name():
+    steps = "description: x\nsteps:\n  - identify: {$id: u1}\n    as: A\n"
+    landed = run(steps + "  - identify: {$id: u1, $email: a@b.com}\n    as: A\n")
+    assert landed.passed, landed.text()
+    elsewhere = run(steps + "  - identify: {$email: z@b.com}\n    as: A\n")
+    assert "steps[1].as: expected 'the profile named A (" in elsewhere.text()
+
+
+def test_a_step_cannot_name_a_profile_after_a_list():
+    text = "description: x\ngiven:\n  lists: [{name: L, as: A}]\nsteps:\n  - identify: {$email: a@b.com}\n    as: A\n"
     with pytest.raises(scenario.ScenarioError, match=r"steps\[0\]\.as: the name 'A' is taken"):
-        run(
-            "description: x\ngiven:\n  profiles: [{as: A, email: a@b.com}]\nsteps:\n  - identify: {$email: c@d.com}\n    as: A\n"
-        )
+        run(text)
 
 
 def test_references_work_in_expect():

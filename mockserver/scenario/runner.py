@@ -282,12 +282,27 @@ class _Runner:
                 identifiers=said[0].identifiers if said else (),
             )
         if "name" in step:
-            self.context.take_name(step["name"], f"{where}.as")
-            if landed is None:
-                self.fail(f"{where}.as", "a profile to name", "the call stored nothing")
-            else:
-                account, _, _ = self.context.account(step.get("account"))
-                self.context.names[step["name"]] = (account, landed)
+            self.name_landing(step["name"], landed, step.get("account"), f"{where}.as")
+
+    def name_landing(
+        self, name: str, landed: str | None, account_key: str | None, where: str
+    ) -> None:
+        """``as: NAME`` on a step: name the profile the call landed on; a name given before (in
+        ``given`` or by an earlier step) asserts the call landed on that same profile."""
+        if name in self.context.lists:
+            self.context.take_name(name, where)  # raises: the name is a list's
+        known = self.context.names.get(name)
+        if known is not None:
+            if landed != known[1]:
+                found = "the call stored nothing" if landed is None else f"profile {landed}"
+                touched = [known[1], *([landed] if landed else [])]
+                self.fail(where, f"the profile named {name} ({known[1]})", found, profiles=touched)
+            return
+        if landed is None:
+            self.fail(where, "a profile to name", "the call stored nothing")
+        else:
+            account, _, _ = self.context.account(account_key)
+            self.context.names[name] = (account, landed)
 
     def request(self, step: dict[str, Any], where: str) -> None:
         spec = self.context.substitute(step["request"], where)
