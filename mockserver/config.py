@@ -32,6 +32,7 @@ SERVER_DEFAULTS: dict[str, Any] = {
     "PORT": 8080,
     "QUIET": False,
     "THREADS": 8,
+    "RECORD": None,  # path: on stop, write the calls since start (or the last reset) as a scenario
 }
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -18,9 +18,11 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import waitress
+from flask import Flask
 
 from . import __version__
 from . import scenario
@@ -112,6 +114,12 @@ def parse_args(argv: Sequence[str] | None) -> dict[str, Any]:
         choices=("on", "gone"),
         help="gone: every legacy endpoint answers 410 Gone, as Klaviyo has since 2024-06-30",
     )
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="on stop, write the default account's calls since the start (or the last reset or"
+        " scenario load) to FILE as a scenario that replays them",
+    )
     parser.add_argument("--seed", type=int, help="make generated ids the same on every run")
     parser.add_argument("--threads", type=_positive, help="worker threads (default 8)")
     parser.add_argument("--quiet", action="store_true", default=None, help="no request log")
@@ -200,6 +208,17 @@ def _stopper() -> Callable[[int, object], None]:
     return stop
 
 
+def _record(app: Flask, path: str) -> None:
+    klaviyo = service_of(app)
+    try:
+        text = scenario.record(klaviyo, klaviyo.default_account)
+        Path(path).write_text(text, encoding="utf-8")
+    except (scenario.RecordError, OSError) as error:
+        log.error("klaviyo-mock: not recorded to %s: %s", path, error)
+        return
+    log.warning("klaviyo-mock: calls recorded to %s", path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(format="%(asctime)s %(message)s", level=logging.INFO, stream=sys.stderr)
     try:
@@ -271,6 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # not cut the save short.
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)
+        if config["RECORD"]:
+            _record(app, config["RECORD"])
         store_of(app).close()
         if config["DB"]:
             log.warning("klaviyo-mock: state saved to %s", config["DB"])

@@ -289,6 +289,22 @@ class KlaviyoMock:
                 " something:\n" + "\n".join(lines)
             )
 
+    def record(self, path: str | Path | None = None, account: str | None = None) -> str:
+        """The calls since the last reset (or scenario load) as a scenario file that replays
+        them: the state they started from, the calls, the state they reached. Written to
+        ``path`` too when one is given; run it with ``run_scenario``."""
+        status, text = self.transport(
+            "GET", "/__mock__/journal", self._params(account, format="scenario"), None
+        )
+        if status != 200:
+            detail = text["errors"][0]["detail"] if isinstance(text, dict) else text
+            raise RuntimeError(f"GET /__mock__/journal?format=scenario: {status} {detail}")
+        if isinstance(text, bytes):
+            text = text.decode()
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return str(text)
+
     def assert_no_duplicates(self, account: str | None = None) -> None:
         groups = self.duplicates(account)
         if groups:
@@ -382,7 +398,9 @@ def in_process(app: Flask) -> KlaviyoMock:
         method: str, path: str, params: dict[str, str] | None, body: bytes | None
     ) -> tuple[int, Any]:
         response = client.open(path, method=method, query_string=params, data=body)
-        return response.status_code, response.get_json(silent=True)
+        if response.is_json:
+            return response.status_code, response.get_json(silent=True)
+        return response.status_code, response.get_data(as_text=True)
 
     return KlaviyoMock(KLAVIYO_URL, transport)
 

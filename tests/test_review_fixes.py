@@ -95,9 +95,9 @@ def test_yaml_dates_stay_strings():
             id="integer-key",
         ),
         pytest.param(
-            "description: x\nsteps:\n  - request: {path: /x}\n    as: A\n",
-            "steps[0].as: A request step sends what it says",
-            id="as-on-request",
+            "description: x\nsteps:\n  - request: {path: /x}\n    account: AbC123\n",
+            "steps[0].account: A request step sends what it says",
+            id="account-on-request",
         ),
         pytest.param(
             "description: x\nsteps:\n  - request: {path: /x}\n    account: AbC123\n",
@@ -142,6 +142,20 @@ def test_a_later_step_can_reuse_an_earlier_steps_name():
     assert landed.passed, landed.text()
     elsewhere = run(steps + "  - identify: {$email: z@b.com}\n    as: A\n")
     assert "steps[1].as: expected 'the profile named A (" in elsewhere.text()
+
+
+def test_a_request_step_names_the_profile_it_landed_on():
+    create = (
+        "  - request:\n      method: POST\n      path: /api/profiles\n"
+        "      headers: {Authorization: 'Klaviyo-API-Key pk_x', revision: '2026-07-15'}\n"
+        "      json: {data: {type: profile, attributes: {email: a@b.com}}}\n"
+        "    expect: {status: 201}\n    as: A\n"
+    )
+    report = run(
+        "description: x\nsteps:\n" + create + "  - identify: {$email: a@b.com}\n    as: A\n"
+        "expect:\n  profiles:\n    - {find: {email: a@b.com}, is: A}\n"
+    )
+    assert report.passed, report.text()
 
 
 def test_a_step_cannot_name_a_profile_after_a_list():

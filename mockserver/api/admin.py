@@ -180,6 +180,17 @@ def duplicates() -> Response:
 
 @bp.get("/journal")
 def journal() -> Response:
+    """Calls newest first; ``format=scenario``: the account's calls since its last reset or
+    scenario load, written as a scenario file (YAML) that replays them."""
+    if request.args.get("format") is not None:
+        _only("format")
+        if request.args["format"] != "scenario":
+            raise ApiError(400, "format takes one value: scenario.")
+        try:
+            text = scenario.record(service(), _account())
+        except scenario.RecordError as error:
+            raise ApiError(409, f"Cannot write the journal as a scenario: {error}.") from None
+        return Response(text, mimetype="application/yaml")
     _only("identifier", "path", "limit")
     key = request.args.get("account")
     entries = service().journal.entries(

@@ -17,6 +17,15 @@ ADMIN_PREFIX = "/__mock__"
 #: A request header whose value the journal keeps, to find a caller's own entries.
 TRACE_HEADER = "X-Klaviyo-Mock-Trace"
 _TRACE_KEY = "HTTP_" + TRACE_HEADER.upper().replace("-", "_")
+#: The request headers an entry keeps (but for Track and Identify, whose payload says it all),
+#: by their WSGI keys: what a replay of the call needs.
+_PAYLOAD_ONLY = frozenset({"/api/track", "/api/identify"})
+KEPT_HEADERS = (
+    ("Authorization", "HTTP_AUTHORIZATION"),
+    ("api-key", "HTTP_API_KEY"),
+    ("revision", "HTTP_REVISION"),
+    ("Content-Type", "CONTENT_TYPE"),
+)
 
 
 def record(response: Response) -> Response:
@@ -56,6 +65,11 @@ def record(response: Response) -> Response:
             said.profiles,
             said.identifiers,
             environ.get(_TRACE_KEY),
+            None if path in _PAYLOAD_ONLY else _kept(environ),
         )
     )
     return response
+
+
+def _kept(environ: dict[str, str]) -> dict[str, str]:
+    return {name: environ[key] for name, key in KEPT_HEADERS if environ.get(key)}

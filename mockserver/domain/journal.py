@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import itertools
 import threading
 from collections import deque
 from collections.abc import Collection
@@ -42,6 +41,7 @@ class Entry:
     __slots__ = (
         "_answer",
         "_body",
+        "_clipped",
         "_decisions",
         "_identifiers",
         "_payload",
@@ -49,6 +49,7 @@ class Entry:
         "_query",
         "_size",
         "account",
+        "headers",
         "id",
         "method",
         "moment",
@@ -70,6 +71,7 @@ class Entry:
         profiles: Sequence[str] = (),
         identifiers: Sequence[str] = (),
         trace: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         """``incoming`` is the query, the body, the decoded Track/Identify payload (or None) and
         the request's size in characters; the sequences are kept as given, not copied (the
@@ -81,7 +83,8 @@ class Entry:
         self.path = path
         query, body, payload, size = incoming
         text: str | bytes = body
-        if size > TEXT_LIMIT:  # rare: clipped now, so that an entry stays small
+        self._clipped = size > TEXT_LIMIT
+        if self._clipped:  # rare: clipped now, so that an entry stays small
             query, text, payload = _clip(query), _clip(_text(body)), None
         self._query, self._body, self._payload, self._size = query, text, payload, size
         self.status = status
@@ -91,6 +94,17 @@ class Entry:
         self._identifiers = identifiers
         #: The caller's correlation tag (the ``X-Klaviyo-Mock-Trace`` header), if any.
         self.trace = trace
+        #: The headers a replay needs (key, revision, content type), for calls other than
+        #: Track and Identify, whose payload says it all.
+        self.headers = headers
+
+    @property
+    def sent(self) -> tuple[str, str, dict[str, Any] | None] | None:
+        """What came in, whole, to send again: the raw query, the body's text and the decoded
+        Track/Identify payload; None when the entry keeps it clipped."""
+        if self._clipped:
+            return None
+        return self._query, _text(self._body), self._payload
 
     @property
     def at(self) -> str:
@@ -188,13 +202,14 @@ def _forms(identifier: str) -> set[str]:
 class Journal:
     def __init__(self, capacity: int = 1000) -> None:
         self._entries: deque[Entry] = deque(maxlen=capacity)
-        self._ids = itertools.count(1)
+        self._next = 1
         self._lock = threading.Lock()
 
     def record(self, entry: Entry) -> Entry:
         """Keep one call, numbered in the order calls are kept."""
         with self._lock:
-            entry.id = next(self._ids)
+            entry.id = self._next
+            self._next += 1
             self._entries.append(entry)
         return entry
 
@@ -230,6 +245,20 @@ class Journal:
                 break
             found.append(entry)
         return found
+
+    @property
+    def capacity(self) -> int:
+        return self._entries.maxlen or 0
+
+    def position(self) -> int:
+        """The number the next entry will get."""
+        with self._lock:
+            return self._next
+
+    def oldest(self) -> int | None:
+        """The number of the oldest entry kept (older ones fell off), None when empty."""
+        with self._lock:
+            return self._entries[0].id if self._entries else None
 
     def clear(self) -> None:
         with self._lock:

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import UTC
 from datetime import datetime
+from typing import Any
 
 from .accounts import OPEN_ACCOUNT_ID
 from .accounts import Account
@@ -53,6 +57,19 @@ from .resources import Registry
 EARLIEST_EVENT = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a recording of an account's calls starts (``GET /__mock__/journal?format=scenario``):
+    the journal's position then, and the state then: empty after a reset, or a scenario's
+    accounts and given state (``scenario``, as loaded, with the ids its names got). ``known``
+    is False when the state then is not known (it was read from a state file)."""
+
+    position: int
+    scenario: Any = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    known: bool = True
+
+
 class Klaviyo:
     def __init__(
         self,
@@ -71,6 +88,9 @@ class Klaviyo:
         self.ingest = Ingest(self)
         self.registry = Registry()
         self._backends: dict[str, Backend] = {}
+        self._origins: dict[str | None, Origin] = {
+            None: Origin(self.journal.position(), known=not store.accounts())
+        }
         self._making = threading.Lock()
 
     def backend_of(self, account_id: str) -> Backend:
@@ -313,3 +333,14 @@ class Klaviyo:
             self.journal.clear()
             self.accounts = self.configured_accounts
             self._backends.clear()
+            self._origins = {}
+        self._origins[account] = Origin(self.journal.position())
+
+    def origin(self, account: str) -> Origin:
+        """Where a recording of ``account``'s calls starts."""
+        return self._origins.get(account) or self._origins[None]
+
+    def mark_origin(self, accounts: Iterable[str], scenario: Any, names: Mapping[str, str]) -> None:
+        """A scenario was loaded: a recording of these accounts starts from its given state."""
+        for account in accounts:
+            self._origins[account] = Origin(self.journal.position(), scenario, dict(names))

@@ -177,11 +177,10 @@ class _StepSchema(_Strict):
                         "as" if key == "name" else key,
                     )
         elif "request" in data:
-            for key in ("encoding", "name", "account"):
+            for key in ("encoding", "account"):
                 if key in data:
                     raise ValidationError(
-                        "A request step sends what it says: no encoding, as or account.",
-                        "as" if key == "name" else key,
+                        "A request step sends what it says: no encoding or account.", key
                     )
             if sum(key in data["request"] for key in ("json", "form", "body")) > 1:
                 raise ValidationError("Give one of json, form, body.", "request")
@@ -350,6 +349,12 @@ def _parse(label: str, text: str) -> Any:
     if bad is not None:
         raise ScenarioError(f"{label}: {bad}: a value JSON cannot carry (quote it)")
     return raw
+
+
+def to_wire(data: dict[str, Any]) -> dict[str, Any]:
+    """A loaded scenario's data as a file writes it (``as`` keys, the defaults filled in)."""
+    written: dict[str, Any] = _schema.dump(data)
+    return written
 
 
 def load(source: str | Path, text: str | None = None, name: str | None = None) -> Scenario:

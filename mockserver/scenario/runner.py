@@ -104,9 +104,14 @@ class Context:
 
 
 def seed(klaviyo: Klaviyo, scenario: Scenario) -> Context:
-    """Declare the scenario's accounts and put its given state in ``klaviyo``, as one change."""
+    """Declare the scenario's accounts and put its given state in ``klaviyo``, as one change; a
+    recording of those accounts' calls starts from here (``Klaviyo.origin``)."""
     with klaviyo.batch():
-        return _seed(klaviyo, scenario)
+        context = _seed(klaviyo, scenario)
+    declared = [a["public_key"] for a in scenario.data.get("accounts", [])]
+    names = {name: found for name, (_, found) in [*context.names.items(), *context.lists.items()]}
+    klaviyo.mark_origin(declared or [context.account()[0]], scenario, names)
+    return context
 
 
 def _seed(klaviyo: Klaviyo, scenario: Scenario) -> Context:
@@ -282,11 +287,10 @@ class _Runner:
                 identifiers=said[0].identifiers if said else (),
             )
         if "name" in step:
-            self.name_landing(step["name"], landed, step.get("account"), f"{where}.as")
+            account, _, _ = self.context.account(step.get("account"))
+            self.name_landing(step["name"], landed, account, f"{where}.as")
 
-    def name_landing(
-        self, name: str, landed: str | None, account_key: str | None, where: str
-    ) -> None:
+    def name_landing(self, name: str, landed: str | None, account: str, where: str) -> None:
         """``as: NAME`` on a step: name the profile the call landed on; a name given before (in
         ``given`` or by an earlier step) asserts the call landed on that same profile."""
         if name in self.context.lists:
@@ -301,15 +305,15 @@ class _Runner:
         if landed is None:
             self.fail(where, "a profile to name", "the call stored nothing")
         else:
-            account, _, _ = self.context.account(account_key)
             self.context.names[name] = (account, landed)
 
     def request(self, step: dict[str, Any], where: str) -> None:
         spec = self.context.substitute(step["request"], where)
+        trace = f"{self.scenario.name}/{where}/{uuid.uuid4().hex}"
         kwargs: dict[str, Any] = {
             "method": spec["method"],
             "query_string": spec.get("query"),
-            "headers": spec.get("headers"),
+            "headers": {**spec.get("headers", {}), TRACE_HEADER: trace},
         }
         if "json" in spec:
             kwargs["json"] = spec["json"]
@@ -328,6 +332,11 @@ class _Runner:
             found = response.get_json(silent=True)
             if found != expect["json"]:
                 self.fail(f"{call} json", expect["json"], found)
+        if "name" in step:
+            said = self.klaviyo.journal.entries(trace=trace, limit=1)
+            landed = said[0].profiles[0] if said and said[0].profiles else None
+            account = said[0].account if said and said[0].account else self.context.account()[0]
+            self.name_landing(step["name"], landed, account, f"{where}.as")
 
     # -- expectations --
 
