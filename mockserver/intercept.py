@@ -7,7 +7,7 @@ well-kept interception library, and lets requests to other hosts through untouch
 - ``requests``: ``responses`` (a ``RequestsMock`` of the mock's own). A test's own ``responses``
   stubs keep working beside it: Klaviyo's hosts are added to the pass-through list of
   ``responses``' default mock, so a Klaviyo call the test did not stub reaches the mock;
-- ``urllib3`` (the official ``klaviyo-api`` SDK, unchanged): ``compat.route_urllib3``;
+- ``urllib3`` 2 (the official ``klaviyo-api`` SDK, unchanged): ``compat.route_urllib3``;
 - ``httpx``, sync and async: respx, when it is installed (``klaviyo-mock[httpx]``);
 - any other client (``aiohttp``, ``http.client``, ``urllib.request``…), and ``httpx`` without
   respx: the guard. Looking up a Klaviyo host fails with :class:`NotIntercepted`, whose message
@@ -24,17 +24,21 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import ExitStack
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from typing import Any
 from unittest import mock
 from urllib.parse import urlsplit
 
 import requests
 import responses
-from flask import Flask
 
 from .compat import Answer
 from .compat import body_bytes
 from .compat import route_urllib3
+from .compat import supported
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 KLAVIYO_URL = "https://a.klaviyo.com"
 #: A URL on one of Klaviyo's hosts (``responses`` matches URLs, with their query).
@@ -195,7 +199,8 @@ def intercept(target: Flask | Forward) -> Iterator[responses.RequestsMock]:
     bridge = target if isinstance(target, Forward) else Bridge.of(target)
     with ExitStack() as stack:
         stack.enter_context(_guard())
-        stack.enter_context(route_urllib3(is_klaviyo, bridge))
+        if supported():  # urllib3 1.x (beside an older application): the guard stops its calls
+            stack.enter_context(route_urllib3(is_klaviyo, bridge))
         stack.enter_context(_httpx(bridge))
         requests_mock = stack.enter_context(_requests_mock(bridge))
         stack.enter_context(_through(responses.mock))

@@ -27,21 +27,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 import responses
-import waitress
-from flask import Flask
 
-from .app import create_app
-from .app import service_of
+from .domain.models import IdentifierKind
 from .intercept import KLAVIYO_URL
 from .intercept import Forward
 from .intercept import intercept
-from .scenario import IDENTIFIER_KEYS
-from .server import MAX_REQUEST_LINE
+
+if TYPE_CHECKING:  # the server's packages are imported where an app is made: with
+    from flask import Flask  # --klaviyo-mock-url the plugin needs only requests and responses
+
+IDENTIFIER_KEYS = tuple(kind.value for kind in IdentifierKind)
 
 #: How the journal's decisions begin when a call lost something (strict mode fails on them).
 DROPPED = ("dropped", "ignored", "skipped")
@@ -444,6 +445,10 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 0) -> Iterator[LiveSe
     waitress stops cleanly only from its own loop: the loop polls a stop flag, then lets the
     worker threads finish before it closes the sockets (closing them from another thread while
     a kept-alive connection is served makes waitress log a bad file descriptor)."""
+    import waitress
+
+    from .server import MAX_REQUEST_LINE
+
     server = waitress.create_server(
         app,
         host=host,
@@ -497,6 +502,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _create_app() -> Callable[..., Flask]:
+    """``create_app``, or a failure saying what to install: without the ``server`` extra
+    the plugin can only drive a mock that runs elsewhere."""
+    try:
+        from .app import create_app
+    except ImportError as error:
+        pytest.fail(
+            f"klaviyo-mock: a mock in this process needs the server's packages ({error}):"
+            " install klaviyo-mock[server], or drive a running mock with --klaviyo-mock-url",
+            pytrace=False,
+        )
+    return create_app
+
+
 def running_url(config: pytest.Config) -> str | None:
     """The URL of a mock that is already running, if the session was given one."""
     url = config.getoption("klaviyo_mock_url") or os.environ.get(URL_VARIABLE) or None
@@ -515,7 +534,7 @@ def _checked(handle: KlaviyoMock, config: pytest.Config) -> Iterator[KlaviyoMock
 def klaviyo_mock_app() -> Flask:
     """The app the in-process fixture answers with: built once a session (the whole route
     table), reset before each test."""
-    return create_app({"TESTING": True})
+    return _create_app()({"TESTING": True})
 
 
 @pytest.fixture
@@ -529,6 +548,8 @@ def klaviyo_mock(request: pytest.FixtureRequest) -> Iterator[KlaviyoMock]:
         handle.reset()
         target: Flask | Forward = Forward(url)
     else:
+        from .app import service_of
+
         app: Flask = request.getfixturevalue("klaviyo_mock_app")
         service_of(app).reset()
         handle, target = in_process(app), app
@@ -545,7 +566,7 @@ def klaviyo_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
     if url is not None:
         yield LiveServer(url, None)
         return
-    with serve(create_app(), port=request.config.getoption("klaviyo_mock_port")) as server:
+    with serve(_create_app()(), port=request.config.getoption("klaviyo_mock_port")) as server:
         yield server
 
 
