@@ -12,7 +12,10 @@ Installing klaviyo-mock makes them available in every test suite:
   ``klaviyo_live`` resets it for each test.
 
 Both fixtures hand the test a :class:`KlaviyoMock`: reset, load or run a scenario, list and find
-profiles, the duplicate groups, the journal, and assertions whose failures explain themselves.
+profiles, events, lists and metrics, the calls made, the duplicate groups, the journal, a
+recording of the session as a scenario, and assertions whose failures explain themselves
+(strict mode: no call dropped). ``--klaviyo-mock-url`` makes them all drive a mock that is
+already running; the plugin then needs none of the server's packages.
 """
 
 from __future__ import annotations
