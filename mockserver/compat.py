@@ -22,6 +22,7 @@ from functools import cache
 from importlib import metadata
 from typing import Any
 from unittest import mock
+from urllib.parse import urlsplit
 
 import urllib3
 from urllib3.connectionpool import HTTPConnectionPool
@@ -80,7 +81,10 @@ def route_urllib3(handles: Callable[[str], bool], route: Route) -> Iterator[None
         *args: Any,
         **kwargs: Any,
     ) -> Any:
-        if not handles(pool.host):
+        # through a proxy (urllib3's ProxyManager, plain http) the pool is the proxy's and the
+        # URL absolute: the host asked for is the URL's
+        host = urlsplit(url).hostname if "://" in url else pool.host
+        if not handles(host or ""):
             return original(pool, method, url, body, headers, *args, **kwargs)
         target = url if "://" in url else f"{pool.scheme}://{pool.host}{url}"
         status, answer_headers, data = route(method, target, dict(headers or {}), body_bytes(body))

@@ -106,6 +106,11 @@ class Bridge:
         return response.status_code, kept, response.get_data()
 
 
+#: Opens URLs without the environment's proxies: the way to a mock running on this machine or
+#: beside it is never through ``http_proxy``.
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 class Forward:
     """Hands a request to a mock running elsewhere (``--klaviyo-mock-url``) over HTTP, with the
     standard library (which none of the routes above intercepts), and returns its answer."""
@@ -122,7 +127,7 @@ class Forward:
         kept = {k: v for k, v in headers.items() if k.lower() not in _FRAMING | {"host"}}
         call = urllib.request.Request(target, data=body, headers=kept, method=method)
         try:
-            with urllib.request.urlopen(call, timeout=60) as answer:
+            with DIRECT.open(call, timeout=60) as answer:
                 status, pairs, data = answer.status, answer.headers.items(), answer.read()
         except urllib.error.HTTPError as error:
             status, pairs, data = error.code, error.headers.items(), error.read()
@@ -140,7 +145,12 @@ def _requests_mock(bridge: Target) -> responses.RequestsMock:
         )
         return status, headers, data
 
-    mock_ = responses.RequestsMock(assert_all_requests_are_fired=False)
+    # Other hosts go on to whatever sends for requests now: a test's own ``RequestsMock``
+    # started before this one keeps answering them.
+    mock_ = responses.RequestsMock(
+        assert_all_requests_are_fired=False,
+        real_adapter_send=requests.adapters.HTTPAdapter.send,
+    )
     # One callback per method, none overlapping: ``responses`` drops one of two mocks that
     # match the same request.
     for method in METHODS:
@@ -215,5 +225,10 @@ def _through(default: responses.RequestsMock) -> Iterator[None]:
     default.add_passthru(KLAVIYO)
     try:
         yield
-    finally:
-        default.passthru_prefixes = tuple(p for p in default.passthru_prefixes if p is not KLAVIYO)
+    finally:  # take one away: a mock started around this one keeps its own
+        kept = list(default.passthru_prefixes)
+        if KLAVIYO in kept:
+            kept.reverse()
+            kept.remove(KLAVIYO)
+            kept.reverse()
+        default.passthru_prefixes = tuple(kept)

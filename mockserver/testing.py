@@ -38,6 +38,7 @@ import pytest
 import responses
 
 from .domain.models import IdentifierKind
+from .intercept import DIRECT
 from .intercept import KLAVIYO_URL
 from .intercept import Forward
 from .intercept import intercept
@@ -422,7 +423,7 @@ def over_http(url: str) -> KlaviyoMock:
         query = f"?{urlencode(params)}" if params else ""
         call = urllib.request.Request(base + path + query, data=body, method=method)
         try:
-            with urllib.request.urlopen(call, timeout=30) as response:
+            with DIRECT.open(call, timeout=30) as response:
                 status, text = response.status, response.read()
         except urllib.error.HTTPError as error:
             status, text = error.code, error.read()
@@ -520,8 +521,16 @@ def _create_app() -> Callable[..., Flask]:
 
 
 def running_url(config: pytest.Config) -> str | None:
-    """The URL of a mock that is already running, if the session was given one."""
+    """The URL of a mock that is already running, if the session was given one. Several
+    pytest-xdist workers would reset that one mock under each other's tests: refused."""
     url = config.getoption("klaviyo_mock_url") or os.environ.get(URL_VARIABLE) or None
+    if url and int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        pytest.fail(
+            "klaviyo-mock: --klaviyo-mock-url is one mock, which each test resets: run the"
+            " tests that use it on one pytest-xdist worker (-n 0, or --dist loadgroup with"
+            " @pytest.mark.xdist_group), or give each worker its own mock",
+            pytrace=False,
+        )
     return str(url).rstrip("/") if url else None
 
 

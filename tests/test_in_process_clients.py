@@ -315,3 +315,21 @@ def test_the_connection_guard_fails_on_a_real_connection(no_real_connection):
         sock.connect(("192.0.2.1", 443))
     assert no_real_connection == [("192.0.2.1", 443)]
     no_real_connection.clear()
+
+
+def test_a_tests_own_mock_started_first_keeps_its_stubs(klaviyo_mock_app):
+    """A suite's own ``RequestsMock`` (an autouse fixture, say) started before the mock: its
+    stubs for other hosts keep answering, and Klaviyo's calls reach the mock."""
+    with responses.RequestsMock() as own:
+        own.add(responses.GET, "https://api.example.com/orders", json={"orders": 1})
+        own.add_passthru(KLAVIYO)
+        with mock_klaviyo(klaviyo_mock_app):
+            assert requests.get("https://api.example.com/orders").json() == {"orders": 1}
+            assert with_requests("first@example.com") == 201
+
+
+def test_plain_http_through_a_proxy_is_answered_not_sent_to_the_proxy(klaviyo_mock):
+    proxied = urllib3.ProxyManager("http://127.0.0.1:9")
+    answer = proxied.request("GET", "http://a.klaviyo.com/api/profiles", headers=HEADERS)
+    assert answer.status == 200
+    assert answer.json()["data"] == []

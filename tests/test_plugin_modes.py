@@ -81,6 +81,7 @@ def test_each_test_starts_from_a_reset(klaviyo_mock, klaviyo_live, klaviyo_serve
     assert [p["email"] for p in klaviyo_mock.profiles()] == ["bob@example.com"]
 """
     )
+    monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)  # this suite's own workers
     args = ["-p", "no:xdist", "-q"]
     if how == "option":
         args.append(f"--klaviyo-mock-url={running}")
@@ -109,3 +110,18 @@ def test_on_the_port(klaviyo_live):
     )
     result = pytester.runpytest("-p", "no:xdist", "-q", f"--klaviyo-mock-port={port}")
     result.assert_outcomes(passed=1)
+
+
+def test_a_running_mock_is_refused_to_several_xdist_workers(pytester, running, monkeypatch):
+    """Each worker would reset the one mock under the other's tests."""
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "2")
+    pytester.makepyfile("def test_it(klaviyo_mock):\n    pass\n")
+    result = pytester.runpytest("-p", "no:xdist", "-q", f"--klaviyo-mock-url={running}")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*run the tests that use it on one pytest-xdist worker*"])
+
+
+def test_a_running_mock_is_reached_whatever_the_proxy_settings(running, monkeypatch):
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    assert over_http(running).profiles() == []

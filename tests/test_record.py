@@ -205,3 +205,38 @@ def test_run_py_records_on_stop(start, tmp_path):  # noqa: F811  (the fixture)
     document = yaml.safe_load(recorded.read_text())
     assert document["steps"][0]["identify"] == {"$email": "live@example.com"}
     assert "passed" in in_process(create_app({"TESTING": True})).run_scenario(recorded)
+
+
+def test_a_literal_dollar_brace_in_a_call_is_replayed_as_it_came(klaviyo_mock, tmp_path):
+    data = {"token": "AbC123", "event": "E", "customer_properties": {"$email": "a@b.com"}}
+    data["properties"] = {"template": "Hello ${name}", "key": "${private_key}"}
+    encoded = base64.b64encode(json.dumps(data).encode()).decode()
+    assert requests.get(f"{KLAVIYO}/api/track", params={"data": encoded}).text == "1"
+    recorded = tmp_path / "dollar.yaml"
+    klaviyo_mock.record(recorded)
+    fresh = in_process(create_app({"TESTING": True}))
+    assert "passed" in fresh.run_scenario(recorded)
+    [event] = fresh.events()
+    assert event["properties"] == {"template": "Hello ${name}", "key": "${private_key}"}
+
+
+def test_a_recording_never_holds_the_private_key(tmp_path):
+    key = "pk_" + "d4" * 17
+    app = create_app({"TESTING": True, "ACCOUNTS": [f"AbC123:{key}"]})
+    headers = {**CURRENT, "Authorization": f"Klaviyo-API-Key {key}"}
+    body = {"data": {"type": "profile", "attributes": {"email": "k@example.com"}}}
+    with mock_klaviyo(app):
+        requests.post(f"{KLAVIYO}/api/profiles", json=body, headers=headers, timeout=10)
+    text = in_process(app).record()
+    steps = yaml.safe_load(text)["steps"]
+    assert steps[0]["request"]["headers"]["Authorization"] == "Klaviyo-API-Key ${private_key}"
+    assert key not in text.split("steps:")[1]  # only the declared accounts name it
+    replay = tmp_path / "keyless.yaml"
+    replay.write_text(text)
+    assert "passed" in in_process(create_app({"TESTING": True})).run_scenario(replay)
+
+
+def test_a_track_is_replayed_in_the_encoding_it_came_in(klaviyo_mock):
+    assert track_form("Placed Order", "form@example.com") == "1"
+    [step] = yaml.safe_load(klaviyo_mock.record())["steps"]
+    assert step["encoding"] == "form"

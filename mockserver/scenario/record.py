@@ -62,16 +62,19 @@ def record(klaviyo: Klaviyo, account: str) -> str:
         for e in reversed(klaviyo.journal.entries())
         if e.id >= origin.position and e.account in (account, None)
     ]
-    recording = _Recording(dict(origin.names), declared=bool(klaviyo.accounts.declared))
+    declared = klaviyo.accounts.declared
+    keys = declared[0].private_keys if declared else ()
+    recording = _Recording(dict(origin.names), bool(declared), keys[0] if keys else None)
     steps = [recording.step(entry) for entry in entries]
     document: dict[str, Any] = {"description": _description(entries)}
     wire = to_wire(origin.scenario.data) if origin.scenario is not None else {}
-    declared = [a for a in klaviyo.accounts.declared if a.private_keys]
     if "accounts" in wire:
         document["accounts"] = wire["accounts"]
     elif declared:
         document["accounts"] = [
-            {"public_key": a.public_key, "private_keys": list(a.private_keys)} for a in declared
+            {"public_key": a.public_key, "private_keys": list(a.private_keys)}
+            for a in declared
+            if a.private_keys
         ]
     if wire.get("given"):
         document["given"] = wire["given"]
@@ -94,13 +97,19 @@ def _description(entries: list[Entry]) -> str:
 class _Recording:
     """The names a recording gives the profiles its calls landed on."""
 
-    def __init__(self, names: dict[str, str], declared: bool) -> None:
+    def __init__(self, names: dict[str, str], declared: bool, key: str | None = None) -> None:
         #: id -> name: the given state's names first, then the ones the steps give.
         self.names = {profile_id: name for name, profile_id in names.items()}
         #: Accounts are declared: a Track or Identify step says whose key it sent.
         self._declared = declared
+        #: The private key a replay sends as ``${private_key}`` (never written in the file).
+        self._key = key
         self._taken = set(names)
         self._next = 1
+
+    def _keyless(self, value: str) -> str:
+        written = self.named(value)
+        return written.replace(self._key, "${private_key}") if self._key else written
 
     def name_of(self, profile_id: str) -> str:
         found = self.names.get(profile_id)
@@ -113,7 +122,9 @@ class _Recording:
         return found
 
     def named(self, text: str) -> str:
-        """``text`` with the ids of named profiles written as their names."""
+        """``text`` as a scenario writes it: a literal ``${`` as ``$${``, the ids of named
+        profiles as their names."""
+        text = text.replace("${", "$${")
         for profile_id, name in self.names.items():
             if profile_id in text:
                 text = text.replace(profile_id, "${" + name + "}")
@@ -127,7 +138,7 @@ class _Recording:
                 " to keep whole, so it cannot be sent again"
             )
         query, body, payload = sent
-        step = self._track_or_identify(entry, payload) or self._request(entry, query, body)
+        step = self._track_or_identify(entry, payload, body) or self._request(entry, query, body)
         if entry.profiles and (
             "request" in step or entry.response.strip() == "1"
         ):  # the profile the call landed on
@@ -135,7 +146,7 @@ class _Recording:
         return step
 
     def _track_or_identify(
-        self, entry: Entry, payload: dict[str, Any] | None
+        self, entry: Entry, payload: dict[str, Any] | None, body: str
     ) -> dict[str, Any] | None:
         if payload is None or entry.path not in ("/api/identify", "/api/track"):
             return None
@@ -153,6 +164,8 @@ class _Recording:
         token = payload.get("token")
         if self._declared and isinstance(token, str) and token and entry.account is not None:
             step["account"] = token
+        if entry.method == "POST":  # a form field with raw JSON, or a raw JSON body
+            step["encoding"] = "form" if body.lstrip().startswith("data=") else "json"
         answer = entry.response.strip()
         if answer in ("0", "1"):
             step["expect"] = int(answer)
@@ -167,7 +180,7 @@ class _Recording:
                 for k, v in parameters.items()
             }
         if entry.headers:
-            request["headers"] = dict(entry.headers)
+            request["headers"] = {k: self._keyless(v) for k, v in entry.headers.items()}
         if body:
             request["body"] = self.named(body)
         return {"request": request, "expect": {"status": entry.status}}

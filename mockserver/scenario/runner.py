@@ -32,7 +32,8 @@ from .format import IDENTIFIER_KEYS
 from .format import Scenario
 from .format import ScenarioError
 
-_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: ``${NAME}``, or ``$${`` (a literal ``${``, as a recording writes one it found in a call).
+_REFERENCE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: Keys a scenario uses where no account is declared (the open account takes any key).
 OPEN_PUBLIC_KEY = "MoCk01"
 OPEN_PRIVATE_KEY = "pk_" + "0" * 34
@@ -81,12 +82,15 @@ class Context:
         return self.names[name][1]
 
     def substitute(self, value: Any, where: str) -> Any:
-        """Replace ``${NAME}`` (a profile's id), ``${public_key}`` and ``${private_key}``."""
+        """Replace ``${NAME}`` (a profile's id), ``${public_key}`` and ``${private_key}``;
+        ``$${`` is a literal ``${``."""
         if isinstance(value, str):
             _, public, private = self.account()
 
             def replace(match: re.Match[str]) -> str:
                 key = match.group(1)
+                if key is None:
+                    return "${"
                 if key == "public_key":
                     return public
                 if key == "private_key":
