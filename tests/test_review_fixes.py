@@ -136,6 +136,15 @@ def test_a_step_that_reuses_a_name_asserts_it_landed_on_that_profile():
     assert "steps[0].as: expected 'the profile named A (" in other.text()
 
 
+def test_an_unknown_key_that_is_another_places_key_gets_no_circular_hint():
+    with pytest.raises(scenario.ScenarioError) as error:
+        scenario.load(
+            "t.yaml", "description: x\ngiven:\n  profiles:\n    - {name: B, email: a@b.com}\n"
+        )
+    assert "given.profiles[0].name: unknown key" in str(error.value)
+    assert "did you mean 'name'" not in str(error.value)
+
+
 def test_a_later_step_can_reuse_an_earlier_steps_name():
     steps = "description: x\nsteps:\n  - identify: {$id: u1}\n    as: A\n"
     landed = run(steps + "  - identify: {$id: u1, $email: a@b.com}\n    as: A\n")

@@ -239,7 +239,9 @@ _KNOWN_KEYS = sorted(
 
 
 def _hint(key: str) -> str:
-    close = difflib.get_close_matches(key, _KNOWN_KEYS, n=1)
+    """A near key of the format, never the key itself (it is some other place's key: naming it
+    would send the reader round in a circle)."""
+    close = [c for c in difflib.get_close_matches(key, _KNOWN_KEYS, n=3) if c != key]
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
