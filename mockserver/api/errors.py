@@ -29,6 +29,7 @@ from ..domain.paging import InvalidCursor
 from ..domain.resources import Conflict
 from .context import note
 
+#: Track and Identify: the legacy public API, whose decoded payload says all a call sent.
 PUBLIC_PATHS = ("/api/track", "/api/identify")
 #: The blank pixel Track/Identify answer with ``?i=1`` (a 1x1 transparent GIF).
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")

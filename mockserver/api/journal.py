@@ -12,6 +12,7 @@ from flask import request
 from ..domain.journal import Entry
 from .context import notes_of
 from .context import service
+from .errors import PUBLIC_PATHS
 
 ADMIN_PREFIX = "/__mock__"
 #: A request header whose value the journal keeps, to find a caller's own entries.
@@ -19,7 +20,6 @@ TRACE_HEADER = "X-Klaviyo-Mock-Trace"
 _TRACE_KEY = "HTTP_" + TRACE_HEADER.upper().replace("-", "_")
 #: The request headers an entry keeps (but for Track and Identify, whose payload says it all),
 #: by their WSGI keys: what a replay of the call needs.
-_PAYLOAD_ONLY = frozenset({"/api/track", "/api/identify"})
 KEPT_HEADERS = (
     ("Authorization", "HTTP_AUTHORIZATION"),
     ("api-key", "HTTP_API_KEY"),
@@ -65,7 +65,7 @@ def record(response: Response) -> Response:
             said.profiles,
             said.identifiers,
             environ.get(_TRACE_KEY),
-            None if path in _PAYLOAD_ONLY else _kept(environ),
+            None if path in PUBLIC_PATHS else _kept(environ),
         )
     )
     return response

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 
 import yaml
 
+from ..api.errors import PUBLIC_PATHS
 from ..domain.journal import Entry
 from ..domain.models import Profile
 from ..domain.service import Klaviyo
@@ -148,7 +149,7 @@ class _Recording:
     def _track_or_identify(
         self, entry: Entry, payload: dict[str, Any] | None, body: str
     ) -> dict[str, Any] | None:
-        if payload is None or entry.path not in ("/api/identify", "/api/track"):
+        if payload is None or entry.path not in PUBLIC_PATHS:
             return None
         step: dict[str, Any]
         if entry.path == "/api/identify":
