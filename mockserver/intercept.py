@@ -108,7 +108,21 @@ class Bridge:
 
 #: Opens URLs without the environment's proxies: the way to a mock running on this machine or
 #: beside it is never through ``http_proxy``.
-DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def send_direct(
+    method: str, url: str, headers: Mapping[str, str], body: bytes | None, timeout: float = 60
+) -> Answer:
+    """One call to a running mock with the standard library (which none of the routes here
+    intercepts, and which no ``responses`` mock of a test's reaches), without proxies: its
+    status, headers and body, whatever the status."""
+    call = urllib.request.Request(url, data=body, headers=dict(headers), method=method)
+    try:
+        with _DIRECT.open(call, timeout=timeout) as answer:
+            return answer.status, list(answer.headers.items()), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, list(error.headers.items()), error.read()
 
 
 class Forward:
@@ -125,12 +139,7 @@ class Forward:
         parts = urlsplit(url)
         target = self.url + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         kept = {k: v for k, v in headers.items() if k.lower() not in _FRAMING | {"host"}}
-        call = urllib.request.Request(target, data=body, headers=kept, method=method)
-        try:
-            with DIRECT.open(call, timeout=60) as answer:
-                status, pairs, data = answer.status, answer.headers.items(), answer.read()
-        except urllib.error.HTTPError as error:
-            status, pairs, data = error.code, error.headers.items(), error.read()
+        status, pairs, data = send_direct(method, target, kept, body)
         shown = [(k, v) for k, v in pairs if k.lower() not in _FRAMING | {"connection"}]
         return status, shown, data
 

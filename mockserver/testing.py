@@ -23,8 +23,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,10 +36,10 @@ import pytest
 import responses
 
 from .domain.models import IdentifierKind
-from .intercept import DIRECT
 from .intercept import KLAVIYO_URL
 from .intercept import Forward
 from .intercept import intercept
+from .intercept import send_direct
 
 if TYPE_CHECKING:  # the server's packages are imported where an app is made: with
     from flask import Flask  # --klaviyo-mock-url the plugin needs only requests and responses
@@ -298,17 +296,10 @@ class KlaviyoMock:
         """The calls since the last reset (or scenario load) as a scenario file that replays
         them: the state they started from, the calls, the state they reached. Written to
         ``path`` too when one is given; run it with ``run_scenario``."""
-        status, text = self.transport(
-            "GET", "/__mock__/journal", self._params(account, format="scenario"), None
-        )
-        if status != 200:
-            detail = text["errors"][0]["detail"] if isinstance(text, dict) else text
-            raise RuntimeError(f"GET /__mock__/journal?format=scenario: {status} {detail}")
-        if isinstance(text, bytes):
-            text = text.decode()
+        text = str(self._call("GET", "/journal", self._params(account, format="scenario")))
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
-        return str(text)
+        return text
 
     def assert_no_duplicates(self, account: str | None = None) -> None:
         groups = self.duplicates(account)
@@ -421,12 +412,7 @@ def over_http(url: str) -> KlaviyoMock:
         method: str, path: str, params: dict[str, str] | None, body: bytes | None
     ) -> tuple[int, Any]:
         query = f"?{urlencode(params)}" if params else ""
-        call = urllib.request.Request(base + path + query, data=body, method=method)
-        try:
-            with DIRECT.open(call, timeout=30) as response:
-                status, text = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, text = error.code, error.read()
+        status, _, text = send_direct(method, base + path + query, {}, body)
         try:
             return status, json.loads(text)
         except json.JSONDecodeError:
