@@ -76,12 +76,10 @@ def campaign_units(
         campaign_id = str(campaign["id"])
         tag_ids, tag_names = _tags(records, "campaign", campaign_id)
         for message_id in records.linked("campaign", campaign_id, "campaign-messages"):
-            message = records.get("campaign-message", message_id)
+            message = _message(records, "campaign-message", message_id)
             if message is None:
                 continue
-            attributes = message.get("attributes") or {}
-            definition = attributes.get("definition") or {}
-            channel = attributes.get("channel") or definition.get("channel")
+            attributes, definition, channel = message
             content = attributes.get("content") or definition.get("content") or {}
             groupings = {
                 "campaign_id": campaign_id,
@@ -101,6 +99,19 @@ def campaign_units(
     return units
 
 
+def _message(
+    records: Records, kind: str, message_id: str
+) -> tuple[Mapping[str, Any], Mapping[str, Any], Any] | None:
+    """A campaign's or a flow's message: its attributes, its definition and its channel (the
+    message's, else its definition's); None when it is gone."""
+    message = records.get(kind, message_id)
+    if message is None:
+        return None
+    attributes = message.get("attributes") or {}
+    definition = attributes.get("definition") or {}
+    return attributes, definition, attributes.get("channel") or definition.get("channel")
+
+
 def flow_units(records: Records, span: Span, conversions: Mapping[str, list[Event]]) -> list[Unit]:
     """Each message of each flow's actions, for the flows made before the timeframe ended."""
     units = []
@@ -112,12 +123,10 @@ def flow_units(records: Records, span: Span, conversions: Mapping[str, list[Even
         tag_ids, tag_names = _tags(records, "flow", flow_id)
         for action_id in records.linked("flow", flow_id, "flow-actions"):
             for message_id in records.linked("flow-action", action_id, "flow-messages"):
-                message = records.get("flow-message", message_id)
+                message = _message(records, "flow-message", message_id)
                 if message is None:
                     continue
-                attributes = message.get("attributes") or {}
-                definition = attributes.get("definition") or {}
-                channel = attributes.get("channel") or definition.get("channel")
+                _, definition, channel = message
                 groupings = {
                     "flow_id": flow_id,
                     "flow_name": name,
