@@ -220,9 +220,15 @@ def get_records_for_object_type(call: Call) -> Response:
 
 
 def get_record_ids_for_object_type(call: Call) -> Response:
-    rows, next_key = _records(call)
-    path = f"/api/object-types/{call.id}/relationships/object-records"
-    data = [{"type": RECORD, "id": str(row["id"])} for row in rows]
+    return _linkage(call, RECORD, "object-records", *_records(call))
+
+
+def _linkage(
+    call: Call, kind: str, relationship: str, rows: list[Record], next_key: Any
+) -> Response:
+    """A page of an object type's records or logs as relationship linkage."""
+    path = f"/api/object-types/{call.id}/relationships/{relationship}"
+    data = [{"type": kind, "id": str(row["id"])} for row in rows]
     return respond({"data": data, "links": call.page_links(path, next_key)})
 
 
@@ -262,10 +268,7 @@ def get_ingestion_logs_for_object_type(call: Call) -> Response:
 
 
 def get_ingestion_log_ids_for_object_type(call: Call) -> Response:
-    rows, next_key = _logs(call)
-    path = f"/api/object-types/{call.id}/relationships/object-ingestion-logs"
-    data = [{"type": LOG, "id": str(row["id"])} for row in rows]
-    return respond({"data": data, "links": call.page_links(path, next_key)})
+    return _linkage(call, LOG, "object-ingestion-logs", *_logs(call))
 
 
 # -- relationships between schemas -------------------------------------------------------------
